@@ -1,0 +1,50 @@
+/**
+ * Everything printed on a VAT e-invoice (R26). Built from an issued invoice with the
+ * title and the seller frozen at issue; the PDF renderer prints exactly this.
+ */
+export interface InvoiceDocument {
+  invoiceNumber: string;
+  kind: 'blue' | 'red';
+  /** 'enterprise-special' prints as 增值税专用发票, the others as 普通发票. */
+  invoiceType: 'enterprise-ordinary' | 'enterprise-special' | 'personal-ordinary' | 'organization-ordinary';
+  issuedAt: string;
+  buyer: {
+    name: string;
+    taxId?: string;
+    registeredAddress?: string;
+    registeredPhone?: string;
+    bankName?: string;
+    bankAccount?: string;
+  };
+  seller: {
+    name: string;
+    taxId: string;
+    address: string;
+    phone: string;
+    bankName: string;
+    bankAccount: string;
+  };
+  lines: InvoiceDocumentLine[];
+  /** Sums over the lines, in fen. */
+  amountExcludingTax: number;
+  taxAmount: number;
+  total: number;
+  /** Decimal string as in the API: "0.06". */
+  taxRate: string;
+  remarks?: string;
+  issuer: string;
+  /** For red-letter invoices: the number of the invoice it credits. */
+  originalInvoiceNumber?: string;
+}
+
+export interface InvoiceDocumentLine {
+  /** e.g. "*信息技术服务*云服务费" */
+  itemName: string;
+  /** e.g. "2026-10" or an order id; printed under specification. */
+  specification?: string;
+  unit?: string;
+  quantity?: number;
+  amountExcludingTax: number;
+  taxRate: string;
+  taxAmount: number;
+}

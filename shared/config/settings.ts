@@ -1,0 +1,31 @@
+import { type InvoicingEntity, parseEntities } from '#config/entities';
+import { requireEnv, requireIntEnv, requireOneOf } from '#config/env';
+import type { ArrearsPolicy } from '#domain/invoiceable';
+
+/**
+ * Deployment settings (cdk.json context → Lambda environment). Read lazily per setting so a
+ * function only needs the variables it uses, but each read fails fast with the name.
+ */
+export const settings = {
+  entities: once((): InvoicingEntity[] => parseEntities(requireEnv('INVOICING_ENTITIES'))),
+  /** "end-of-day" (24:00 Asia/Shanghai of the submission day, R24) or an ISO duration for local runs. */
+  cancelWindow: once(() => requireEnv('CANCEL_WINDOW')),
+  arrearsPolicy: once((): ArrearsPolicy => requireOneOf('ARREARS_POLICY', ['offset', 'block'] as const)),
+  /** R23: "special-only" lets only special VAT invoices be on paper; "none" disables paper. */
+  paperInvoices: once(() => requireOneOf('PAPER_INVOICES', ['special-only', 'none'] as const)),
+  reviewThresholdFen: once(() => requireIntEnv('REVIEW_THRESHOLD_FEN')),
+  expectedWorkingDays: once(() => requireIntEnv('EXPECTED_WORKING_DAYS')),
+  paymentSyncDays: once(() => requireIntEnv('PAYMENT_SYNC_DAYS')),
+};
+
+export function entityById(entityId: string): InvoicingEntity | undefined {
+  return settings.entities().find((e) => e.entityId === entityId);
+}
+
+function once<T>(read: () => T): () => T {
+  let cached: { value: T } | undefined;
+  return () => {
+    cached ??= { value: read() };
+    return cached.value;
+  };
+}

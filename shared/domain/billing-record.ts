@@ -1,0 +1,105 @@
+import type { Fen } from '#domain/money';
+
+export type RecordKind = 'order' | 'monthly-bill' | 'refund' | 'adjustment' | 'recharge';
+export type Fulfilment = 'succeeded' | 'failed' | 'partially-failed';
+
+/** Kinds that reduce a parent record (R7); their cashAmount is below zero. */
+export const NEGATIVE_KINDS: ReadonlySet<RecordKind> = new Set(['refund', 'adjustment']);
+
+/**
+ * A billing record as the ledger keeps it. The billing system owns the descriptive fields;
+ * the ledger owns negativesAmount, invoicedAmount, reservedAmount and availableAmount.
+ *
+ * For a positive record: availableAmount = base + negativesAmount − invoicedAmount − reservedAmount,
+ * where base is the invoiceable cash (R5, R6). It is stored, not derived on read, because
+ * DynamoDB conditions cannot do arithmetic: a reservation is `availableAmount >= :x`.
+ * Below zero it is a deficit (R13).
+ */
+export interface BillingRecord {
+  accountId: string;
+  recordId: string;
+  kind: RecordKind;
+  parentRecordId?: string;
+  period: string;
+  paidAt: string;
+  entity: string;
+  taxRate: string;
+  cashAmount: Fen;
+  voucherAmount: Fen;
+  fulfilment: Fulfilment;
+  fulfilledCashAmount?: Fen;
+  productName?: string;
+  /** R8: not invoiceable before this instant (payment data still syncing, etc.). */
+  eligibleFrom?: string;
+  notInvoiceableReason?: string;
+  negativesAmount: Fen;
+  invoicedAmount: Fen;
+  reservedAmount: Fen;
+  availableAmount: Fen;
+}
+
+/** The cash of a positive record that may ever be invoiced (R5, R6): never vouchers or recharges. */
+export function invoiceableBase(record: Pick<BillingRecord, 'kind' | 'cashAmount' | 'fulfilment' | 'fulfilledCashAmount'>): Fen {
+  if (record.kind === 'recharge' || NEGATIVE_KINDS.has(record.kind)) return 0;
+  switch (record.fulfilment) {
+    case 'failed':
+      return 0;
+    case 'partially-failed':
+      return Math.min(record.fulfilledCashAmount ?? 0, record.cashAmount);
+    case 'succeeded':
+      return record.cashAmount;
+  }
+}
+
+export type RecordStatus =
+  | 'invoiceable'
+  | 'fully-invoiced'
+  | 'not-invoiceable'
+  | 'temporarily-not-invoiceable'
+  | 'negative'
+  | 'deficit';
+
+export interface RecordView {
+  status: RecordStatus;
+  invoiceableAmount: Fen;
+  notInvoiceableReason?: string;
+}
+
+/** Why a record is or is not invoiceable right now (R5, R6, R8, R10, R13). */
+export function describeRecord(record: BillingRecord, now: Date): RecordView {
+  if (NEGATIVE_KINDS.has(record.kind)) {
+    return { status: 'negative', invoiceableAmount: 0, notInvoiceableReason: 'NEGATIVE_DOCUMENT' };
+  }
+  if (record.kind === 'recharge') {
+    return { status: 'not-invoiceable', invoiceableAmount: 0, notInvoiceableReason: 'RECHARGE_NOT_CONSUMPTION' };
+  }
+  if (record.fulfilment === 'failed') {
+    return { status: 'not-invoiceable', invoiceableAmount: 0, notInvoiceableReason: 'FULFILMENT_FAILED' };
+  }
+  if (record.availableAmount < 0) {
+    return { status: 'deficit', invoiceableAmount: 0, notInvoiceableReason: 'NEGATIVE_AFTER_INVOICING' };
+  }
+  if (record.eligibleFrom !== undefined && Date.parse(record.eligibleFrom) > now.getTime()) {
+    return {
+      status: 'temporarily-not-invoiceable',
+      invoiceableAmount: 0,
+      notInvoiceableReason: record.notInvoiceableReason ?? 'PAYMENT_DATA_SYNCING',
+    };
+  }
+  if (record.availableAmount === 0) {
+    const reason =
+      invoiceableBase(record) === 0
+        ? record.voucherAmount > 0
+          ? 'PAID_BY_VOUCHER'
+          : 'NO_CASH_PAID'
+        : record.reservedAmount > 0
+          ? 'RESERVED_BY_OPEN_APPLICATION'
+          : 'ALREADY_INVOICED';
+    return { status: 'fully-invoiced', invoiceableAmount: 0, notInvoiceableReason: reason };
+  }
+  return { status: 'invoiceable', invoiceableAmount: record.availableAmount };
+}
+
+export function isEligible(record: BillingRecord, now: Date): boolean {
+  return describeRecord(record, now).status === 'invoiceable';
+}

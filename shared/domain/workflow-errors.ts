@@ -1,0 +1,12 @@
+/**
+ * Errors workflow tasks throw by name, so the state machine's Retry and Catch can tell a
+ * permanent failure (not retried) from a transient one (retried with backoff).
+ */
+export class PermanentTaskError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentTaskError';
+  }
+}
+
+export const PERMANENT_TASK_ERRORS = ['PermanentTaskError'] as const;

@@ -1,0 +1,53 @@
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { requireEnv } from '#config/env';
+import { ConflictError } from '#domain/errors';
+
+export const tableName = requireEnv('TABLE_NAME');
+
+export const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+/** Key builders: the only place that knows how items are laid out in the single table. */
+export const keys = {
+  account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }),
+  record: (accountId: string, recordId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `RECORD#${recordId}` }),
+  recordPrefix: 'RECORD#',
+  title: (accountId: string, titleId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `TITLE#${titleId}` }),
+  titlePrefix: 'TITLE#',
+  application: (applicationId: string) => ({ pk: `APPLICATION#${applicationId}`, sk: 'APPLICATION' }),
+  applicationsOf: (accountId: string) => `ACCOUNT#${accountId}#APPLICATIONS`,
+  invoice: (invoiceId: string) => ({ pk: `INVOICE#${invoiceId}`, sk: 'INVOICE' }),
+  invoicesOf: (accountId: string) => `ACCOUNT#${accountId}#INVOICES`,
+  invoiceCounter: (entityId: string) => ({ pk: `COUNTER#INVOICE_NUMBER#${entityId}`, sk: 'COUNTER' }),
+  idempotency: (accountId: string, key: string) => ({ pk: `IDEMPOTENCY#${accountId}#${key}`, sk: 'IDEMPOTENCY' }),
+  /** Sparse index of applications accepted but whose workflow has not been seen to start. */
+  workflowPending: 'WORKFLOW_PENDING',
+};
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** DynamoDB allows 100 items per transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/**
+ * Runs a transaction; a cancelled one (a condition failed, or a concurrent transaction on
+ * the same items) becomes a ConflictError, which callers may retry from a fresh read.
+ */
+export async function transact(items: TransactItem[], token?: string): Promise<void> {
+  try {
+    await documentClient.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) {
+      const reasons = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+      throw new ConflictError('A concurrent change won; please retry.', undefined, reasons);
+    }
+    throw error;
+  }
+}
+
+export function stripKeys<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, expiresAt: _e, ...rest } = item;
+  return rest as T;
+}

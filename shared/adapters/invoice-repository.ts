@@ -1,0 +1,116 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, keys, MAX_TRANSACTION_ITEMS, stripKeys, type TransactItem, tableName, transact } from '#adapters/dynamodb';
+import type { Allocation } from '#domain/application';
+import { ConflictError } from '#domain/errors';
+import type { IssuedInvoice } from '#domain/issued-invoice';
+
+export async function getInvoice(invoiceId: string): Promise<IssuedInvoice | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.invoice(invoiceId), ConsistentRead: true }),
+  );
+  return Item ? stripKeys<IssuedInvoice>(Item) : undefined;
+}
+
+/**
+ * Stores an invoice under the next number of its entity. The counter moves and the invoice
+ * appears in one transaction, conditional on the counter value read: a number is used if
+ * and only if its invoice exists, so a retry can neither skip nor repeat one (invariant 2).
+ * Returns the stored invoice, or the one already stored under this id.
+ */
+export async function issueWithNextNumber(
+  build: (sequence: number) => IssuedInvoice,
+  maxAttempts = 20,
+): Promise<IssuedInvoice> {
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const probe = build(0);
+    const existing = await getInvoice(probe.invoiceId);
+    if (existing) return existing;
+    const counterKey = keys.invoiceCounter(probe.entity);
+    const { Item } = await documentClient.send(
+      new GetCommand({ TableName: tableName, Key: counterKey, ConsistentRead: true }),
+    );
+    const current = (Item?.sequence as number | undefined) ?? 0;
+    const invoice = build(current + 1);
+    try {
+      await transact([
+        {
+          Update: {
+            TableName: tableName,
+            Key: counterKey,
+            UpdateExpression: 'SET #seq = :next',
+            ConditionExpression: current === 0 ? 'attribute_not_exists(#seq)' : '#seq = :current',
+            ExpressionAttributeNames: { '#seq': 'sequence' },
+            ExpressionAttributeValues: current === 0 ? { ':next': 1 } : { ':next': current + 1, ':current': current },
+          },
+        },
+        {
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.invoice(invoice.invoiceId),
+              gsi1pk: keys.invoicesOf(invoice.accountId),
+              gsi1sk: `${invoice.issuedAt}#${invoice.invoiceId}`,
+              ...invoice,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ]);
+      return invoice;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * (attempt + 1)));
+    }
+  }
+  throw new ConflictError('Could not allocate an invoice number; another issue kept winning.');
+}
+
+/** Allocations per settlement transaction, next to the invoice item that records the chunk. */
+const SETTLE_CHUNK = MAX_TRANSACTION_ITEMS - 1;
+
+/**
+ * Moves the invoice's allocations from reserved to invoiced on their records. Each chunk
+ * is marked on the invoice in the same transaction, so a retry settles nothing twice.
+ */
+export async function settleInvoice(invoice: IssuedInvoice, allocations: readonly Allocation[]): Promise<void> {
+  for (let start = 0, chunk = 0; start < allocations.length; start += SETTLE_CHUNK, chunk++) {
+    if (invoice.settledChunks.includes(chunk)) continue;
+    const items: TransactItem[] = allocations.slice(start, start + SETTLE_CHUNK).map((a) => ({
+      Update: {
+        TableName: tableName,
+        Key: keys.record(invoice.accountId, a.recordId),
+        UpdateExpression: 'ADD reservedAmount :minus, invoicedAmount :x',
+        ConditionExpression: 'reservedAmount >= :x',
+        ExpressionAttributeValues: { ':x': a.amount, ':minus': -a.amount },
+      },
+    }));
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: keys.invoice(invoice.invoiceId),
+        UpdateExpression: 'SET settledChunks = list_append(settledChunks, :chunk)',
+        ConditionExpression: 'NOT contains(settledChunks, :n)',
+        ExpressionAttributeValues: { ':chunk': [chunk], ':n': chunk },
+      },
+    });
+    await transact(items);
+  }
+}
+
+export async function setInvoicePdf(invoiceId: string, pdfKey: string): Promise<void> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.invoice(invoiceId),
+        UpdateExpression: 'SET pdfKey = :key',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':key': pdfKey },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ConflictError(`Invoice ${invoiceId} does not exist`);
+    throw error;
+  }
+}

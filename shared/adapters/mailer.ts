@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { requireEnv } from '#config/env';
+
+const from = requireEnv('MAIL_FROM');
+const configurationSet = process.env.MAIL_CONFIGURATION_SET || undefined;
+const ses = new SESv2Client({});
+
+export interface Attachment {
+  filename: string;
+  contentType: string;
+  content: Uint8Array;
+}
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  attachments?: Attachment[];
+}
+
+/** Sends one e-mail as raw MIME so attachments (invoice PDFs) travel with it. */
+export async function sendMail(mail: Mail): Promise<string> {
+  const result = await ses.send(
+    new SendEmailCommand({
+      FromEmailAddress: from,
+      Destination: { ToAddresses: [mail.to] },
+      ConfigurationSetName: configurationSet,
+      Content: { Raw: { Data: Buffer.from(buildMime(mail)) } },
+    }),
+  );
+  return result.MessageId ?? '';
+}
+
+export function buildMime(mail: Mail): string {
+  const boundary = `=_${randomUUID()}`;
+  const lines = [
+    `From: ${from}`,
+    `To: ${mail.to}`,
+    `Subject: ${encodeHeader(mail.subject)}`,
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=UTF-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    wrap(Buffer.from(mail.text, 'utf8').toString('base64')),
+  ];
+  for (const attachment of mail.attachments ?? []) {
+    lines.push(
+      `--${boundary}`,
+      `Content-Type: ${attachment.contentType}; name="${attachment.filename}"`,
+      `Content-Disposition: attachment; filename="${attachment.filename}"`,
+      'Content-Transfer-Encoding: base64',
+      '',
+      wrap(Buffer.from(attachment.content).toString('base64')),
+    );
+  }
+  lines.push(`--${boundary}--`, '');
+  return lines.join('\r\n');
+}
+
+/** RFC 2047 so Chinese subjects survive every mail client. */
+function encodeHeader(value: string): string {
+  return /^[\x20-\x7e]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+function wrap(base64: string): string {
+  return base64.replace(/.{1,76}/g, '$&\r\n').trimEnd();
+}

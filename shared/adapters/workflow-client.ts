@@ -1,0 +1,27 @@
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { requireEnv } from '#config/env';
+
+const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
+const sfn = new SFNClient({});
+
+export interface WorkflowInput {
+  applicationId: string;
+  accountId: string;
+  /** UTC instant the Wait state sleeps until: the cancellation deadline (R24). */
+  waitUntil: string;
+}
+
+/**
+ * Starts the application's workflow, named after the application so that a second start
+ * (a retried request, the sweeper) finds the first instead of running twice.
+ */
+export async function startApplicationWorkflow(input: WorkflowInput): Promise<void> {
+  try {
+    await sfn.send(
+      new StartExecutionCommand({ stateMachineArn, name: input.applicationId, input: JSON.stringify(input) }),
+    );
+  } catch (error) {
+    if (error instanceof ExecutionAlreadyExists) return;
+    throw error;
+  }
+}

@@ -1,0 +1,14 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { logger } from '#http/handler';
+
+/**
+ * The chain for Step Functions tasks: logger context and the use case. Errors propagate
+ * unchanged so the state machine's Retry/Catch match them by name.
+ */
+export function workflowTask<I extends { applicationId: string }, O>(run: (input: I) => Promise<O>) {
+  return middy<I, O>(async (input: I) => {
+    logger.appendKeys({ applicationId: input.applicationId });
+    return run(input);
+  }).use(injectLambdaContext(logger, { resetKeys: true }));
+}

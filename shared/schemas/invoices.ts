@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { Fen, Id, Instant, TaxRate } from '#schemas/common';
+import { DeliveryInput } from '#schemas/applications';
+import { TitleView } from '#schemas/titles';
+
+export const InvoiceIdPath = z.object({ invoiceId: Id });
+
+export const InvoiceView = z
+  .object({
+    invoiceId: Id,
+    invoiceNumber: z.string(),
+    applicationId: Id,
+    kind: z.enum(['blue', 'red']),
+    entity: Id,
+    taxRate: TaxRate,
+    amount: Fen,
+    amountExcludingTax: Fen,
+    taxAmount: Fen,
+    status: z.enum(['issued', 'shipped', 'delivered', 'returned', 'credited']),
+    issuedAt: Instant,
+    title: TitleView.omit({ status: true, rejectionReason: true }),
+    delivery: DeliveryInput,
+    lines: z.array(
+      z.object({ itemName: z.string(), specification: z.string(), total: Fen, amountExcludingTax: Fen, taxAmount: Fen }),
+    ),
+  })
+  .meta({ id: 'Invoice' });
+
+export const EntityView = z.object({ entityId: Id, name: z.string(), taxId: z.string() }).meta({ id: 'InvoicingEntity' });
+export const EntityList = z.object({ items: z.array(EntityView) });
+
+export const InvoiceableView = z
+  .object({
+    amount: Fen,
+    byEntity: z.array(z.object({ entity: Id, taxRate: TaxRate, amount: Fen })),
+    formula: z.object({
+      consumedCash: Fen,
+      negatives: Fen,
+      invoiced: Fen,
+      reserved: Fen,
+      arrearsOffset: Fen,
+      deficit: Fen,
+      amount: Fen,
+    }),
+  })
+  .meta({ id: 'Invoiceable' });

@@ -1,0 +1,163 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  AccessLogFormat,
+  CognitoUserPoolsAuthorizer,
+  Cors,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  type IResource,
+  ResponseType,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import { AccountRecovery, CfnUserPoolGroup, Mfa, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface ApiRoute {
+  method: string;
+  path: string;
+  fn: IFunction;
+}
+
+export interface ApiProps {
+  routes: ApiRoute[];
+  /** Steady-state and burst limits per stage. */
+  throttle: { rateLimit: number; burstLimit: number };
+}
+
+const GROUPS = ['finance', 'billing-system', 'org-admin'];
+
+/**
+ * The public REST API: Cognito user-pool authorizer on every method (the account comes from
+ * the token's custom:accountId), request validation, access logs, throttling, and gateway
+ * errors in the same problem+json shape the handlers use.
+ */
+export class Api extends Construct {
+  readonly restApi: RestApi;
+  readonly userPool: UserPool;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    this.userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      customAttributes: { accountId: new StringAttribute({ mutable: false, minLen: 1, maxLen: 128 }) },
+      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      mfa: Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const group of GROUPS) {
+      new CfnUserPoolGroup(this, `Group-${group}`, { userPoolId: this.userPool.userPoolId, groupName: group });
+    }
+    this.userPool.addClient('ConsoleClient', { authFlows: { userSrp: true }, idTokenValidity: Duration.hours(1) });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.restApi = new RestApi(this, 'RestApi', {
+      restApiName: 'invoice-service',
+      endpointConfiguration: { types: [EndpointType.REGIONAL] },
+      binaryMediaTypes: ['application/pdf'],
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: 'v1',
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        tracingEnabled: true,
+        throttlingRateLimit: props.throttle.rateLimit,
+        throttlingBurstLimit: props.throttle.burstLimit,
+      },
+      defaultCorsPreflightOptions: {
+        allowOrigins: Cors.ALL_ORIGINS,
+        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+      },
+    });
+    const problem = (status: string, code: string, title: string) => ({
+      statusCode: status,
+      responseHeaders: { 'Content-Type': "'application/problem+json'" },
+      templates: {
+        'application/json': JSON.stringify({ type: 'about:blank', title, status: Number(status), detail: title, code }),
+      },
+    });
+    this.restApi.addGatewayResponse('Unauthorized', {
+      type: ResponseType.UNAUTHORIZED,
+      ...problem('401', 'UNAUTHENTICATED', 'Authentication required'),
+    });
+    this.restApi.addGatewayResponse('BadBody', {
+      type: ResponseType.BAD_REQUEST_BODY,
+      ...problem('400', 'VALIDATION_FAILED', 'The request is not valid'),
+    });
+    // API Gateway answers an unknown path with 403 "Missing Authentication Token"; the contract says 404.
+    this.restApi.addGatewayResponse('UnknownPath', {
+      type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
+      ...problem('404', 'NOT_FOUND', 'Not found'),
+    });
+    this.restApi.addGatewayResponse('AccessDenied', {
+      type: ResponseType.ACCESS_DENIED,
+      ...problem('403', 'FORBIDDEN', 'Not allowed'),
+    });
+    this.restApi.addGatewayResponse('Default5xx', {
+      type: ResponseType.DEFAULT_5XX,
+      ...problem('502', 'INTERNAL', 'Internal error'),
+    });
+
+    this.addFirewall();
+
+    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [this.userPool] });
+    const validator = this.restApi.addRequestValidator('Validator', {
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+    for (const route of props.routes) {
+      const resource = route.path
+        .split('/')
+        .filter(Boolean)
+        .reduce<IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.restApi.root);
+      const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
+      resource.addMethod(route.method, new LambdaIntegration(route.fn), {
+        authorizer,
+        requestValidator: validator,
+        requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),
+      });
+    }
+  }
+
+  /** AWS managed common rules and a per-IP rate limit in front of the stage. */
+  private addFirewall(): void {
+    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true });
+    const acl = new CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('invoice-api'),
+      rules: [
+        {
+          name: 'common',
+          priority: 0,
+          overrideAction: { none: {} },
+          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } },
+          visibilityConfig: visibility('invoice-api-common'),
+        },
+        {
+          name: 'rate-per-ip',
+          priority: 1,
+          action: { block: {} },
+          statement: { rateBasedStatement: { limit: 3000, aggregateKeyType: 'IP' } },
+          visibilityConfig: visibility('invoice-api-rate'),
+        },
+      ],
+    });
+    new CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: this.restApi.deploymentStage.stageArn,
+      webAclArn: acl.attrArn,
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+// Bundles are ESM; some dependencies (pdfkit) are CommonJS and need require/__dirname.
+const ESM_BANNER =
+  "import { createRequire as __cjsCreateRequire } from 'node:module';" +
+  "import { fileURLToPath as __cjsFileURLToPath } from 'node:url';" +
+  "import { dirname as __cjsDirname } from 'node:path';" +
+  'const require = __cjsCreateRequire(import.meta.url);' +
+  'const __filename = __cjsFileURLToPath(import.meta.url);' +
+  'const __dirname = __cjsDirname(__filename);';
+
+export interface ServiceFunctionProps {
+  /** Path from the project root, e.g. "functions/applications/create-application.ts". */
+  entry: string;
+  environment: Record<string, string>;
+  timeout?: Duration;
+  memorySize?: number;
+  /** Copies the CJK font next to the bundle for functions that render PDFs. */
+  withFont?: boolean;
+}
+
+/**
+ * Every function the same way: Node 22 on ARM64, ESM bundle with the AWS SDK inside (no
+ * reliance on the runtime's copy), minified with source maps, X-Ray tracing, its own log
+ * group with a retention.
+ */
+export class ServiceFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const fontFile = 'node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf';
+    super(scope, id, {
+      entry: path.join(root, props.entry),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      projectRoot: root,
+      depsLockFilePath: path.join(root, 'package-lock.json'),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'invoice-service',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        banner: ESM_BANNER,
+        externalModules: [],
+        esbuildArgs: { '--alias:brotli/decompress.js': path.join(root, 'infra/brotli-shim.mjs') },
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (inputDir: string, outputDir: string) =>
+            props.withFont ? [`cp "${path.join(inputDir, fontFile)}" "${outputDir}/NotoSansSC-Regular.ttf"`] : [],
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,88 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { Api } from './constructs/api.ts';
+import { Data } from './constructs/data.ts';
+import { Documents } from './constructs/documents.ts';
+import { ServiceFunction } from './constructs/function-defaults.ts';
+import { Mail } from './constructs/mail.ts';
+import { Workflow } from './constructs/workflow.ts';
+import { ROUTES } from './routes.ts';
+import type { ServiceSettings } from './settings.ts';
+
+export interface InvoiceServiceStackProps extends StackProps {
+  settings: ServiceSettings;
+}
+
+export class InvoiceServiceStack extends Stack {
+  constructor(scope: Construct, id: string, props: InvoiceServiceStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const retain = settings.stage === 'prod';
+    const data = new Data(this, 'Data', { retain });
+    const documents = new Documents(this, 'Documents', { retain });
+    const mail = new Mail(this, 'Mail', { from: settings.mailFrom });
+
+    // Fixed name: functions that start executions get the ARN without depending on the machine.
+    const stateMachineName = `invoice-applications-${settings.stage}`;
+    const stateMachineArn = Workflow.arnFor(this, stateMachineName);
+    const environment: Record<string, string> = {
+      TABLE_NAME: data.table.tableName,
+      DOCUMENTS_BUCKET: documents.bucket.bucketName,
+      STATE_MACHINE_ARN: stateMachineArn,
+      MAIL_FROM: settings.mailFrom,
+      MAIL_CONFIGURATION_SET: mail.configurationSet.configurationSetName,
+      INVOICING_ENTITIES: JSON.stringify(settings.entities),
+      CANCEL_WINDOW: settings.cancelWindow,
+      ARREARS_POLICY: settings.arrearsPolicy,
+      PAPER_INVOICES: settings.paperInvoices,
+      REVIEW_THRESHOLD_FEN: String(settings.reviewThresholdFen),
+      EXPECTED_WORKING_DAYS: String(settings.expectedWorkingDays),
+      PAYMENT_SYNC_DAYS: String(settings.paymentSyncDays),
+    };
+    const startExecution = new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] });
+
+    const workflowFunction = (id: string, entry: string, extra: Partial<{ withFont: boolean; timeout: Duration }> = {}) => {
+      const fn = new ServiceFunction(this, id, { entry, environment, timeout: Duration.seconds(60), ...extra });
+      data.table.grantReadWriteData(fn);
+      return fn;
+    };
+    const review = workflowFunction('ReviewApplication', 'functions/workflow/review-application.ts');
+    const requestReview = workflowFunction('RequestReview', 'functions/workflow/request-review.ts');
+    const issue = workflowFunction('IssueInvoices', 'functions/workflow/issue-invoices.ts', {
+      withFont: true,
+      timeout: Duration.seconds(120),
+    });
+    documents.bucket.grantReadWrite(issue);
+    const deliver = workflowFunction('DeliverInvoices', 'functions/workflow/deliver-invoices.ts');
+    documents.bucket.grantRead(deliver);
+    mail.identity.grantSendEmail(deliver);
+    const fail = workflowFunction('FailApplication', 'functions/workflow/fail-application.ts');
+
+    new Workflow(this, 'Workflow', {
+      stateMachineName,
+      review,
+      requestReview,
+      issue,
+      deliver,
+      fail,
+      reviewTimeout: Duration.days(7),
+    });
+
+    const routes = ROUTES.map((spec) => {
+      const name = spec.entry
+        .replace(/^functions\//, '')
+        .replace(/\.ts$/, '')
+        .split(/[/-]/)
+        .map((w) => w[0]!.toUpperCase() + w.slice(1))
+        .join('');
+      const fn = new ServiceFunction(this, `Api${name}`, { entry: spec.entry, environment });
+      if (spec.uses.includes('table-write')) data.table.grantReadWriteData(fn);
+      else if (spec.uses.includes('table-read')) data.table.grantReadData(fn);
+      if (spec.uses.includes('documents-read')) documents.bucket.grantRead(fn);
+      if (spec.uses.includes('workflow-start')) fn.addToRolePolicy(startExecution);
+      return { method: spec.method, path: spec.path, fn };
+    });
+    new Api(this, 'Api', { routes, throttle: { rateLimit: 500, burstLimit: 1000 } });
+  }
+}

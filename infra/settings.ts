@@ -1,0 +1,49 @@
+import type { Node } from 'constructs';
+
+/** Deployment settings from cdk.json context (`-c invoice:x=y` overrides), validated at synth. */
+export interface ServiceSettings {
+  stage: string;
+  mailFrom: string;
+  cancelWindow: string;
+  arrearsPolicy: 'offset' | 'block';
+  paperInvoices: 'special-only' | 'none';
+  reviewThresholdFen: number;
+  expectedWorkingDays: number;
+  paymentSyncDays: number;
+  entities: unknown[];
+}
+
+export function readSettings(node: Node): ServiceSettings {
+  const get = (key: string): unknown => {
+    const value = node.tryGetContext(`invoice:${key}`);
+    if (value === undefined) throw new Error(`Missing context invoice:${key} (cdk.json)`);
+    return value;
+  };
+  const int = (key: string): number => {
+    const value = Number(get(key));
+    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`Context invoice:${key} must be a non-negative integer`);
+    return value;
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[]): T => {
+    const value = String(get(key));
+    if (!(allowed as readonly string[]).includes(value)) throw new Error(`Context invoice:${key} must be one of ${allowed}`);
+    return value as T;
+  };
+  const entities = get('entities');
+  if (!Array.isArray(entities) || entities.length === 0) throw new Error('Context invoice:entities must be a non-empty list');
+  const cancelWindow = String(get('cancelWindow'));
+  if (cancelWindow !== 'end-of-day' && !/^P(T(\d+H)?(\d+M)?(\d+S)?)$/.test(cancelWindow)) {
+    throw new Error('Context invoice:cancelWindow must be "end-of-day" or an ISO duration like PT20S');
+  }
+  return {
+    stage: String(get('stage')),
+    mailFrom: String(get('mailFrom')),
+    cancelWindow,
+    arrearsPolicy: oneOf('arrearsPolicy', ['offset', 'block'] as const),
+    paperInvoices: oneOf('paperInvoices', ['special-only', 'none'] as const),
+    reviewThresholdFen: int('reviewThresholdFen'),
+    expectedWorkingDays: int('expectedWorkingDays'),
+    paymentSyncDays: int('paymentSyncDays'),
+    entities,
+  };
+}

@@ -40,10 +40,22 @@ export class InvoiceServiceStack extends Stack {
       EXPECTED_WORKING_DAYS: String(settings.expectedWorkingDays),
       PAYMENT_SYNC_DAYS: String(settings.paymentSyncDays),
     };
-    const startExecution = new PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachineArn] });
+    const startExecution = new PolicyStatement({
+      actions: ['states:StartExecution'],
+      resources: [stateMachineArn],
+    });
 
-    const workflowFunction = (id: string, entry: string, extra: Partial<{ withFont: boolean; timeout: Duration }> = {}) => {
-      const fn = new ServiceFunction(this, id, { entry, environment, timeout: Duration.seconds(60), ...extra });
+    const workflowFunction = (
+      id: string,
+      entry: string,
+      extra: Partial<{ withFont: boolean; timeout: Duration }> = {},
+    ) => {
+      const fn = new ServiceFunction(this, id, {
+        entry,
+        environment,
+        timeout: Duration.seconds(60),
+        ...extra,
+      });
       data.table.grantReadWriteData(fn);
       return fn;
     };

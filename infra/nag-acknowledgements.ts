@@ -7,19 +7,23 @@ import { type Stack, Validations } from 'aws-cdk-lib';
 const ACKNOWLEDGED: { id: string; reason: string }[] = [
   {
     id: 'AwsSolutions::AwsSolutions-L1',
-    reason: 'Functions run on Node.js 22 by design (DESIGN.md); tests run on the same major. Upgrades are deliberate.',
+    reason:
+      'Functions run on Node.js 22 by design (DESIGN.md); tests run on the same major. Upgrades are deliberate.',
   },
   {
     id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'The basic execution policy only allows writing the function’s own logs; each function has its own log group.',
+    reason:
+      'The basic execution policy only allows writing the function’s own logs; each function has its own log group.',
   },
   {
     id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-    reason: 'API Gateway’s account-level logging role; the managed policy is the documented way to enable execution logs.',
+    reason:
+      'API Gateway’s account-level logging role; the managed policy is the documented way to enable execution logs.',
   },
   {
     id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-    reason: 'X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log delivery actions do not support resource-level permissions.',
+    reason:
+      'X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log delivery actions do not support resource-level permissions.',
   },
   {
     id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<DataTableFDBAD0F2.Arn>/index/*]',
@@ -35,21 +39,44 @@ const ACKNOWLEDGED: { id: string; reason: string }[] = [
   },
   {
     id: 'AwsSolutions::AwsSolutions-IAM5[Resource::<DocumentsBucket089EA665.Arn>/*]',
-    reason: 'Invoice PDFs are keyed by account and invoice id under this one bucket; grants cover its objects only.',
+    reason:
+      'Invoice PDFs are keyed by account and invoice id under this one bucket; grants cover its objects only.',
   },
-  { id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:List*]', reason: 'bucket.grantRead*: scoped to the documents bucket.' },
-  { id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:GetObject*]', reason: 'bucket.grantRead*: scoped to the documents bucket.' },
-  { id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:GetBucket*]', reason: 'bucket.grantRead*: scoped to the documents bucket.' },
-  { id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason: 'bucket.grantReadWrite for the issuing function only.' },
-  { id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:Abort*]', reason: 'bucket.grantReadWrite for the issuing function only.' },
+  {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:List*]',
+    reason: 'bucket.grantRead*: scoped to the documents bucket.',
+  },
+  {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:GetObject*]',
+    reason: 'bucket.grantRead*: scoped to the documents bucket.',
+  },
+  {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:GetBucket*]',
+    reason: 'bucket.grantRead*: scoped to the documents bucket.',
+  },
+  {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:DeleteObject*]',
+    reason: 'bucket.grantReadWrite for the issuing function only.',
+  },
+  {
+    id: 'AwsSolutions::AwsSolutions-IAM5[Action::s3:Abort*]',
+    reason: 'bucket.grantReadWrite for the issuing function only.',
+  },
   {
     id: 'AwsSolutions::AwsSolutions-COG8',
-    reason: 'Staff and system users only; the Plus tier’s threat protection is not needed for a closed, admin-created pool.',
+    reason:
+      'Staff and system users only; the Plus tier’s threat protection is not needed for a closed, admin-created pool.',
   },
 ];
 
 /** The state machine may invoke any version of its own task functions (`<fn>.Arn:*`). */
-const TASK_FUNCTIONS = ['ReviewApplication', 'RequestReview', 'IssueInvoices', 'DeliverInvoices', 'FailApplication'];
+const TASK_FUNCTIONS = [
+  'ReviewApplication',
+  'RequestReview',
+  'IssueInvoices',
+  'DeliverInvoices',
+  'FailApplication',
+];
 
 export function acknowledgeNagFindings(stack: Stack): void {
   const validations = Validations.of(stack);

@@ -9,14 +9,24 @@ export interface RouteSpec {
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'GET', path: '/v1/entities', entry: 'functions/entities/list-entities.ts', uses: [] },
-  { method: 'PUT', path: '/v1/internal/accounts/{accountId}', entry: 'functions/internal/put-account.ts', uses: ['table-write'] },
+  {
+    method: 'PUT',
+    path: '/v1/internal/accounts/{accountId}',
+    entry: 'functions/internal/put-account.ts',
+    uses: ['table-write'],
+  },
   {
     method: 'POST',
     path: '/v1/internal/billing-records',
     entry: 'functions/internal/upsert-billing-records.ts',
     uses: ['table-write'],
   },
-  { method: 'GET', path: '/v1/invoiceable', entry: 'functions/ledger/get-invoiceable.ts', uses: ['table-read'] },
+  {
+    method: 'GET',
+    path: '/v1/invoiceable',
+    entry: 'functions/ledger/get-invoiceable.ts',
+    uses: ['table-read'],
+  },
   { method: 'POST', path: '/v1/titles', entry: 'functions/titles/create-title.ts', uses: ['table-write'] },
   {
     method: 'POST',
@@ -30,7 +40,12 @@ export const ROUTES: readonly RouteSpec[] = [
     entry: 'functions/applications/get-application.ts',
     uses: ['table-read'],
   },
-  { method: 'GET', path: '/v1/invoices/{invoiceId}', entry: 'functions/invoices/get-invoice.ts', uses: ['table-read'] },
+  {
+    method: 'GET',
+    path: '/v1/invoices/{invoiceId}',
+    entry: 'functions/invoices/get-invoice.ts',
+    uses: ['table-read'],
+  },
   {
     method: 'GET',
     path: '/v1/invoices/{invoiceId}/pdf',

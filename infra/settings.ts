@@ -21,16 +21,19 @@ export function readSettings(node: Node): ServiceSettings {
   };
   const int = (key: string): number => {
     const value = Number(get(key));
-    if (!Number.isSafeInteger(value) || value < 0) throw new Error(`Context invoice:${key} must be a non-negative integer`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      throw new Error(`Context invoice:${key} must be a non-negative integer`);
     return value;
   };
   const oneOf = <T extends string>(key: string, allowed: readonly T[]): T => {
     const value = String(get(key));
-    if (!(allowed as readonly string[]).includes(value)) throw new Error(`Context invoice:${key} must be one of ${allowed}`);
+    if (!(allowed as readonly string[]).includes(value))
+      throw new Error(`Context invoice:${key} must be one of ${allowed}`);
     return value as T;
   };
   const entities = get('entities');
-  if (!Array.isArray(entities) || entities.length === 0) throw new Error('Context invoice:entities must be a non-empty list');
+  if (!Array.isArray(entities) || entities.length === 0)
+    throw new Error('Context invoice:entities must be a non-empty list');
   const cancelWindow = String(get('cancelWindow'));
   if (cancelWindow !== 'end-of-day' && !/^P(T(\d+H)?(\d+M)?(\d+S)?)$/.test(cancelWindow)) {
     throw new Error('Context invoice:cancelWindow must be "end-of-day" or an ISO duration like PT20S');

@@ -4,17 +4,17 @@ import {
   CognitoUserPoolsAuthorizer,
   Cors,
   EndpointType,
+  type IResource,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
-  type IResource,
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import { AccountRecovery, CfnUserPoolGroup, Mfa, StringAttribute, UserPool } from 'aws-cdk-lib/aws-cognito';
-import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
 export interface ApiRoute {
@@ -46,16 +46,28 @@ export class Api extends Construct {
       selfSignUpEnabled: false,
       signInAliases: { email: true },
       customAttributes: { accountId: new StringAttribute({ mutable: false, minLen: 1, maxLen: 128 }) },
-      passwordPolicy: { minLength: 12, requireDigits: true, requireLowercase: true, requireUppercase: true, requireSymbols: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireDigits: true,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireSymbols: true,
+      },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
       mfa: Mfa.REQUIRED,
       mfaSecondFactor: { otp: true, sms: false },
       removalPolicy: RemovalPolicy.RETAIN,
     });
     for (const group of GROUPS) {
-      new CfnUserPoolGroup(this, `Group-${group}`, { userPoolId: this.userPool.userPoolId, groupName: group });
+      new CfnUserPoolGroup(this, `Group-${group}`, {
+        userPoolId: this.userPool.userPoolId,
+        groupName: group,
+      });
     }
-    this.userPool.addClient('ConsoleClient', { authFlows: { userSrp: true }, idTokenValidity: Duration.hours(1) });
+    this.userPool.addClient('ConsoleClient', {
+      authFlows: { userSrp: true },
+      idTokenValidity: Duration.hours(1),
+    });
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.ONE_YEAR,
@@ -85,7 +97,13 @@ export class Api extends Construct {
       statusCode: status,
       responseHeaders: { 'Content-Type': "'application/problem+json'" },
       templates: {
-        'application/json': JSON.stringify({ type: 'about:blank', title, status: Number(status), detail: title, code }),
+        'application/json': JSON.stringify({
+          type: 'about:blank',
+          title,
+          status: Number(status),
+          detail: title,
+          code,
+        }),
       },
     });
     this.restApi.addGatewayResponse('Unauthorized', {
@@ -112,7 +130,9 @@ export class Api extends Construct {
 
     this.addFirewall();
 
-    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', { cognitoUserPools: [this.userPool] });
+    const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [this.userPool],
+    });
     const validator = this.restApi.addRequestValidator('Validator', {
       validateRequestBody: true,
       validateRequestParameters: true,
@@ -121,7 +141,10 @@ export class Api extends Construct {
       const resource = route.path
         .split('/')
         .filter(Boolean)
-        .reduce<IResource>((parent, part) => parent.getResource(part) ?? parent.addResource(part), this.restApi.root);
+        .reduce<IResource>(
+          (parent, part) => parent.getResource(part) ?? parent.addResource(part),
+          this.restApi.root,
+        );
       const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
       resource.addMethod(route.method, new LambdaIntegration(route.fn), {
         authorizer,
@@ -133,7 +156,11 @@ export class Api extends Construct {
 
   /** AWS managed common rules and a per-IP rate limit in front of the stage. */
   private addFirewall(): void {
-    const visibility = (name: string) => ({ cloudWatchMetricsEnabled: true, metricName: name, sampledRequestsEnabled: true });
+    const visibility = (name: string) => ({
+      cloudWatchMetricsEnabled: true,
+      metricName: name,
+      sampledRequestsEnabled: true,
+    });
     const acl = new CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
@@ -143,7 +170,9 @@ export class Api extends Construct {
           name: 'common',
           priority: 0,
           overrideAction: { none: {} },
-          statement: { managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' } },
+          statement: {
+            managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesCommonRuleSet' },
+          },
           visibilityConfig: visibility('invoice-api-common'),
         },
         {

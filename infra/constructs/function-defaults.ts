@@ -4,7 +4,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -69,7 +69,9 @@ export class ServiceFunction extends NodejsFunction {
           beforeBundling: () => [],
           beforeInstall: () => [],
           afterBundling: (inputDir: string, outputDir: string) =>
-            props.withFont ? [`cp "${path.join(inputDir, fontFile)}" "${outputDir}/NotoSansSC-Regular.ttf"`] : [],
+            props.withFont
+              ? [`cp "${path.join(inputDir, fontFile)}" "${outputDir}/NotoSansSC-Regular.ttf"`]
+              : [],
         },
       },
     });

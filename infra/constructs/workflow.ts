@@ -45,7 +45,12 @@ export class Workflow extends Construct {
 
   /** The ARN built from the fixed name, for functions the state machine itself depends on. */
   static arnFor(scope: Construct, name: string): string {
-    return Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    return Stack.of(scope).formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
   }
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
@@ -75,10 +80,19 @@ export class Workflow extends Construct {
       resultPath: JsonPath.DISCARD,
       retryOnServiceExceptions: false,
     });
-    failTask.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
-    const failed = failTask.next(new Fail(this, 'Failed', { error: 'ApplicationFailed', causePath: '$.error.Cause' }));
+    failTask.addRetry({
+      errors: ['States.ALL'],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 6,
+    });
+    const failed = failTask.next(
+      new Fail(this, 'Failed', { error: 'ApplicationFailed', causePath: '$.error.Cause' }),
+    );
 
-    const wait = new Wait(this, 'WaitForCancellationDeadline', { time: WaitTime.timestampPath('$.waitUntil') });
+    const wait = new Wait(this, 'WaitForCancellationDeadline', {
+      time: WaitTime.timestampPath('$.waitUntil'),
+    });
     const review = task('Review', props.review, '$.review');
     const issue = task('IssueInvoices', props.issue, undefined);
     const deliver = task('DeliverInvoices', props.deliver, undefined);
@@ -102,12 +116,14 @@ export class Workflow extends Construct {
         .when(Condition.booleanEquals('$.decision.approved', true), issue)
         .otherwise(new Succeed(this, 'Rejected')),
     );
-    const definition = wait.next(review).next(
-      new Choice(this, 'RouteByReview')
-        .when(Condition.stringEquals('$.review.decision', 'cancelled'), new Succeed(this, 'Cancelled'))
-        .when(Condition.stringEquals('$.review.decision', 'manual'), requestReview)
-        .otherwise(issue),
-    );
+    const definition = wait
+      .next(review)
+      .next(
+        new Choice(this, 'RouteByReview')
+          .when(Condition.stringEquals('$.review.decision', 'cancelled'), new Succeed(this, 'Cancelled'))
+          .when(Condition.stringEquals('$.review.decision', 'manual'), requestReview)
+          .otherwise(issue),
+      );
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
@@ -115,7 +131,10 @@ export class Workflow extends Construct {
       definitionBody: DefinitionBody.fromChainable(definition),
       tracingEnabled: true,
       logs: {
-        destination: new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+        destination: new LogGroup(this, 'Logs', {
+          retention: RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
         level: LogLevel.ALL,
         includeExecutionData: false,
       },

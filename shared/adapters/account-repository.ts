@@ -14,7 +14,11 @@ export type AccountProfile = Pick<Account, 'region' | 'realName' | 'arrears' | '
 };
 
 /** Billing-system upsert: replaces the profile fields, keeps what the service owns. */
-export async function upsertAccountProfile(accountId: string, profile: AccountProfile, now: Date): Promise<Account> {
+export async function upsertAccountProfile(
+  accountId: string,
+  profile: AccountProfile,
+  now: Date,
+): Promise<Account> {
   const { Attributes } = await documentClient.send(
     new UpdateCommand({
       TableName: tableName,

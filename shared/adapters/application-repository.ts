@@ -1,7 +1,21 @@
-import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { documentClient, keys, MAX_TRANSACTION_ITEMS, stripKeys, type TransactItem, tableName, transact } from '#adapters/dynamodb';
-import type { Allocation, Application, ApplicationStatus, Delivery, TimelineEntry } from '#domain/application';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  documentClient,
+  keys,
+  MAX_TRANSACTION_ITEMS,
+  stripKeys,
+  type TransactItem,
+  tableName,
+  transact,
+} from '#adapters/dynamodb';
+import type {
+  Allocation,
+  Application,
+  ApplicationStatus,
+  Delivery,
+  TimelineEntry,
+} from '#domain/application';
 import { ConflictError } from '#domain/errors';
 
 export interface StoredIdempotency {
@@ -59,7 +73,9 @@ export async function createApplication(input: NewApplication): Promise<void> {
       await transact(chunk.map((a) => release(application.accountId, a)));
     }
     if (done.length > 0) {
-      await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.application(application.applicationId) }));
+      await documentClient.send(
+        new DeleteCommand({ TableName: tableName, Key: keys.application(application.applicationId) }),
+      );
     }
     throw error;
   }
@@ -116,7 +132,11 @@ function updateAccount(input: NewApplication): TransactItem {
       Key: keys.account(input.application.accountId),
       UpdateExpression: 'SET ledgerVersion = :next, lastUsed = :lastUsed',
       ConditionExpression: 'ledgerVersion = :seen',
-      ExpressionAttributeValues: { ':seen': input.ledgerVersion, ':next': input.ledgerVersion + 1, ':lastUsed': input.lastUsed },
+      ExpressionAttributeValues: {
+        ':seen': input.ledgerVersion,
+        ':next': input.ledgerVersion + 1,
+        ':lastUsed': input.lastUsed,
+      },
     },
   };
 }
@@ -275,7 +295,6 @@ export async function listApplicationsOf(
   return { items: (page.Items ?? []).map((i) => stripKeys<Application>(i)), next: page.LastEvaluatedKey };
 }
 
-
 const RELEASE_CHUNK = MAX_TRANSACTION_ITEMS - 1;
 
 /**
@@ -293,9 +312,14 @@ export async function releaseAndTransition(
   extra: Partial<Pick<Application, 'failureReason'>> = {},
 ): Promise<boolean> {
   const chunks: Allocation[][] = [];
-  for (let i = 0; i < allocations.length; i += RELEASE_CHUNK) chunks.push(allocations.slice(i, i + RELEASE_CHUNK));
+  for (let i = 0; i < allocations.length; i += RELEASE_CHUNK)
+    chunks.push(allocations.slice(i, i + RELEASE_CHUNK));
   const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':to': to, ':entry': [entry], ':chunks': chunks.length > 0 ? [0] : [] };
+  const values: Record<string, unknown> = {
+    ':to': to,
+    ':entry': [entry],
+    ':chunks': chunks.length > 0 ? [0] : [],
+  };
   const sets = ['#status = :to', 'timeline = list_append(timeline, :entry)', 'releasedChunks = :chunks'];
   for (const [field, value] of Object.entries(extra)) {
     names[`#${field}`] = field;
@@ -324,8 +348,9 @@ export async function releaseAndTransition(
     const current = await getApplication(application.applicationId);
     if (current?.status !== to) return false;
   }
-  const done = ((await getApplication(application.applicationId)) as Application & { releasedChunks?: number[] })
-    .releasedChunks ?? [];
+  const done =
+    ((await getApplication(application.applicationId)) as Application & { releasedChunks?: number[] })
+      .releasedChunks ?? [];
   for (let n = 1; n < chunks.length; n++) {
     if (done.includes(n)) continue;
     await transact([

@@ -9,7 +9,9 @@ export function invoicePdfKey(accountId: string, invoiceId: string): string {
 }
 
 export async function putPdf(key: string, body: Uint8Array): Promise<void> {
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/pdf' }));
+  await s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/pdf' }),
+  );
 }
 
 export async function getPdf(key: string): Promise<Uint8Array | undefined> {

@@ -1,5 +1,9 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { requireEnv } from '#config/env';
 import { ConflictError } from '#domain/errors';
 
@@ -21,7 +25,10 @@ export const keys = {
   invoice: (invoiceId: string) => ({ pk: `INVOICE#${invoiceId}`, sk: 'INVOICE' }),
   invoicesOf: (accountId: string) => `ACCOUNT#${accountId}#INVOICES`,
   invoiceCounter: (entityId: string) => ({ pk: `COUNTER#INVOICE_NUMBER#${entityId}`, sk: 'COUNTER' }),
-  idempotency: (accountId: string, key: string) => ({ pk: `IDEMPOTENCY#${accountId}#${key}`, sk: 'IDEMPOTENCY' }),
+  idempotency: (accountId: string, key: string) => ({
+    pk: `IDEMPOTENCY#${accountId}#${key}`,
+    sk: 'IDEMPOTENCY',
+  }),
   /** Sparse index of applications accepted but whose workflow has not been seen to start. */
   workflowPending: 'WORKFLOW_PENDING',
 };
@@ -48,6 +55,15 @@ export async function transact(items: TransactItem[], token?: string): Promise<v
 }
 
 export function stripKeys<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g1s, gsi2pk: _g2, gsi2sk: _g2s, expiresAt: _e, ...rest } = item;
+  const {
+    pk: _pk,
+    sk: _sk,
+    gsi1pk: _g1,
+    gsi1sk: _g1s,
+    gsi2pk: _g2,
+    gsi2sk: _g2s,
+    expiresAt: _e,
+    ...rest
+  } = item;
   return rest as T;
 }

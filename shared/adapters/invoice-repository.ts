@@ -1,6 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, keys, MAX_TRANSACTION_ITEMS, stripKeys, type TransactItem, tableName, transact } from '#adapters/dynamodb';
+import {
+  documentClient,
+  keys,
+  MAX_TRANSACTION_ITEMS,
+  stripKeys,
+  type TransactItem,
+  tableName,
+  transact,
+} from '#adapters/dynamodb';
 import type { Allocation } from '#domain/application';
 import { ConflictError } from '#domain/errors';
 import type { IssuedInvoice } from '#domain/issued-invoice';
@@ -41,7 +49,8 @@ export async function issueWithNextNumber(
             UpdateExpression: 'SET #seq = :next',
             ConditionExpression: current === 0 ? 'attribute_not_exists(#seq)' : '#seq = :current',
             ExpressionAttributeNames: { '#seq': 'sequence' },
-            ExpressionAttributeValues: current === 0 ? { ':next': 1 } : { ':next': current + 1, ':current': current },
+            ExpressionAttributeValues:
+              current === 0 ? { ':next': 1 } : { ':next': current + 1, ':current': current },
           },
         },
         {
@@ -73,7 +82,10 @@ const SETTLE_CHUNK = MAX_TRANSACTION_ITEMS - 1;
  * Moves the invoice's allocations from reserved to invoiced on their records. Each chunk
  * is marked on the invoice in the same transaction, so a retry settles nothing twice.
  */
-export async function settleInvoice(invoice: IssuedInvoice, allocations: readonly Allocation[]): Promise<void> {
+export async function settleInvoice(
+  invoice: IssuedInvoice,
+  allocations: readonly Allocation[],
+): Promise<void> {
   for (let start = 0, chunk = 0; start < allocations.length; start += SETTLE_CHUNK, chunk++) {
     if (invoice.settledChunks.includes(chunk)) continue;
     const items: TransactItem[] = allocations.slice(start, start + SETTLE_CHUNK).map((a) => ({
@@ -110,7 +122,8 @@ export async function setInvoicePdf(invoiceId: string, pdfKey: string): Promise<
       }),
     );
   } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw new ConflictError(`Invoice ${invoiceId} does not exist`);
+    if (error instanceof ConditionalCheckFailedException)
+      throw new ConflictError(`Invoice ${invoiceId} does not exist`);
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { requireEnv } from '#config/env';
 
 const from = requireEnv('MAIL_FROM');
@@ -63,7 +63,9 @@ export function buildMime(mail: Mail): string {
 
 /** RFC 2047 so Chinese subjects survive every mail client. */
 function encodeHeader(value: string): string {
-  return /^[\x20-\x7e]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+  return /^[\x20-\x7e]*$/.test(value)
+    ? value
+    : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
 }
 
 function wrap(base64: string): string {

@@ -1,9 +1,19 @@
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, keys, MAX_TRANSACTION_ITEMS, stripKeys, type TransactItem, tableName, transact } from '#adapters/dynamodb';
+import {
+  documentClient,
+  keys,
+  MAX_TRANSACTION_ITEMS,
+  stripKeys,
+  type TransactItem,
+  tableName,
+  transact,
+} from '#adapters/dynamodb';
 import type { BillingRecord } from '#domain/billing-record';
 import type { UpsertPlan } from '#domain/record-upsert';
 
-export async function getRecords(refs: { accountId: string; recordId: string }[]): Promise<Map<string, BillingRecord>> {
+export async function getRecords(
+  refs: { accountId: string; recordId: string }[],
+): Promise<Map<string, BillingRecord>> {
   const found = new Map<string, BillingRecord>();
   const unique = [...new Map(refs.map((r) => [`${r.accountId}|${r.recordId}`, r])).values()];
   for (let i = 0; i < unique.length; i += 100) {

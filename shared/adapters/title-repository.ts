@@ -3,7 +3,9 @@ import { documentClient, keys, stripKeys, tableName } from '#adapters/dynamodb';
 import type { Title } from '#domain/title';
 
 export async function getTitle(accountId: string, titleId: string): Promise<Title | undefined> {
-  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: keys.title(accountId, titleId) }));
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.title(accountId, titleId) }),
+  );
   return Item ? stripKeys<Title>(Item) : undefined;
 }
 

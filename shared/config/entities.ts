@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The provider's invoicing entities (R11): the sellers printed on invoices. */
 export const InvoicingEntitySchema = z.object({

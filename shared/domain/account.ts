@@ -27,6 +27,8 @@ export function assertMayApply(account: Account): void {
     );
   }
   if (account.realName.type === 'none') {
-    throw new RealNameRequiredError('Complete real-name verification (individual or enterprise) before applying for invoices.');
+    throw new RealNameRequiredError(
+      'Complete real-name verification (individual or enterprise) before applying for invoices.',
+    );
   }
 }

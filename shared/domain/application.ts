@@ -102,7 +102,13 @@ export function allocateAmount(eligibleOldestFirst: readonly BillingRecord[], am
 }
 
 export function toAllocation(record: BillingRecord, amount: Fen): Allocation {
-  return { recordId: record.recordId, entity: record.entity, taxRate: record.taxRate, period: record.period, amount };
+  return {
+    recordId: record.recordId,
+    entity: record.entity,
+    taxRate: record.taxRate,
+    period: record.period,
+    amount,
+  };
 }
 
 export const SERVICE_ITEM_NAME = '*信息技术服务*云服务费';
@@ -112,7 +118,10 @@ export const SERVICE_ITEM_NAME = '*信息技术服务*云服务费';
  * Tax is computed per line on the tax-inclusive amount (half up, see money.ts) and an
  * invoice's tax is the sum of its lines', so the lines always add up to the invoice.
  */
-export function splitIntoInvoices(allocations: readonly Allocation[], newInvoiceId: () => string): PlannedInvoice[] {
+export function splitIntoInvoices(
+  allocations: readonly Allocation[],
+  newInvoiceId: () => string,
+): PlannedInvoice[] {
   const byGroup = new Map<string, Allocation[]>();
   for (const allocation of allocations) {
     const key = `${allocation.entity}|${allocation.taxRate}`;
@@ -127,12 +136,14 @@ export function splitIntoInvoices(allocations: readonly Allocation[], newInvoice
     for (const a of group) byPeriod.set(a.period, (byPeriod.get(a.period) ?? 0) + a.amount);
     const lines = [...byPeriod.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([period, total]): InvoiceLine => ({
-        itemName: SERVICE_ITEM_NAME,
-        specification: period,
-        total,
-        ...splitTaxInclusive(total, rateBp),
-      }));
+      .map(
+        ([period, total]): InvoiceLine => ({
+          itemName: SERVICE_ITEM_NAME,
+          specification: period,
+          total,
+          ...splitTaxInclusive(total, rateBp),
+        }),
+      );
     return {
       invoiceId: newInvoiceId(),
       entity: first.entity,

@@ -39,7 +39,9 @@ export interface BillingRecord {
 }
 
 /** The cash of a positive record that may ever be invoiced (R5, R6): never vouchers or recharges. */
-export function invoiceableBase(record: Pick<BillingRecord, 'kind' | 'cashAmount' | 'fulfilment' | 'fulfilledCashAmount'>): Fen {
+export function invoiceableBase(
+  record: Pick<BillingRecord, 'kind' | 'cashAmount' | 'fulfilment' | 'fulfilledCashAmount'>,
+): Fen {
   if (record.kind === 'recharge' || NEGATIVE_KINDS.has(record.kind)) return 0;
   switch (record.fulfilment) {
     case 'failed':
@@ -71,7 +73,11 @@ export function describeRecord(record: BillingRecord, now: Date): RecordView {
     return { status: 'negative', invoiceableAmount: 0, notInvoiceableReason: 'NEGATIVE_DOCUMENT' };
   }
   if (record.kind === 'recharge') {
-    return { status: 'not-invoiceable', invoiceableAmount: 0, notInvoiceableReason: 'RECHARGE_NOT_CONSUMPTION' };
+    return {
+      status: 'not-invoiceable',
+      invoiceableAmount: 0,
+      notInvoiceableReason: 'RECHARGE_NOT_CONSUMPTION',
+    };
   }
   if (record.fulfilment === 'failed') {
     return { status: 'not-invoiceable', invoiceableAmount: 0, notInvoiceableReason: 'FULFILMENT_FAILED' };

@@ -66,7 +66,8 @@ export function computeInvoiceable(
   const positive = consumedCash - negatives - invoiced - reserved;
   const deficit = Math.min(deficitTotal, positive);
   const afterDeficit = positive - deficit;
-  const arrearsOffset = arrears > 0 ? (policy === 'block' ? afterDeficit : Math.min(arrears, afterDeficit)) : 0;
+  const arrearsOffset =
+    arrears > 0 ? (policy === 'block' ? afterDeficit : Math.min(arrears, afterDeficit)) : 0;
   const amount = afterDeficit - arrearsOffset;
 
   eligible.sort(oldestFirst);
@@ -81,7 +82,15 @@ export function computeInvoiceable(
 
 /** Allocation order for "by amount" and for offsets: oldest payment first, then record id. */
 export function oldestFirst(a: BillingRecord, b: BillingRecord): number {
-  return a.paidAt < b.paidAt ? -1 : a.paidAt > b.paidAt ? 1 : a.recordId < b.recordId ? -1 : a.recordId > b.recordId ? 1 : 0;
+  return a.paidAt < b.paidAt
+    ? -1
+    : a.paidAt > b.paidAt
+      ? 1
+      : a.recordId < b.recordId
+        ? -1
+        : a.recordId > b.recordId
+          ? 1
+          : 0;
 }
 
 /**

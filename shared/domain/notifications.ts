@@ -10,8 +10,14 @@ export interface MailContent {
 }
 
 /** R30: the "issued" notice that carries the invoices, in the account's language. */
-export function invoiceEmail(language: Language, application: Application, invoices: IssuedInvoice[]): MailContent {
-  const list = invoices.map((i) => `  ${i.invoiceNumber}  ¥${formatYuan(i.amount)}  (${i.taxRate})`).join('\n');
+export function invoiceEmail(
+  language: Language,
+  application: Application,
+  invoices: IssuedInvoice[],
+): MailContent {
+  const list = invoices
+    .map((i) => `  ${i.invoiceNumber}  ¥${formatYuan(i.amount)}  (${i.taxRate})`)
+    .join('\n');
   if (language === 'en') {
     return {
       subject: `Your invoices are issued (application ${application.applicationId})`,

@@ -58,20 +58,29 @@ export function planRecordUpserts(
   const batch = new Map<string, RecordInput>();
   inputs.forEach((input, i) => {
     const at = (field: string) => `records[${i}].${field}`;
-    if (batch.has(input.recordId)) errors.push({ path: at('recordId'), message: 'appears twice in this batch' });
+    if (batch.has(input.recordId))
+      errors.push({ path: at('recordId'), message: 'appears twice in this batch' });
     batch.set(input.recordId, input);
     const negative = NEGATIVE_KINDS.has(input.kind);
-    if (negative && input.cashAmount > 0) errors.push({ path: at('cashAmount'), message: `must be ≤ 0 for ${input.kind}` });
-    if (!negative && input.cashAmount < 0) errors.push({ path: at('cashAmount'), message: `must be ≥ 0 for ${input.kind}` });
+    if (negative && input.cashAmount > 0)
+      errors.push({ path: at('cashAmount'), message: `must be ≤ 0 for ${input.kind}` });
+    if (!negative && input.cashAmount < 0)
+      errors.push({ path: at('cashAmount'), message: `must be ≥ 0 for ${input.kind}` });
     if (negative && input.parentRecordId === undefined) {
       errors.push({ path: at('parentRecordId'), message: `is required for ${input.kind}` });
     }
     if (!negative && input.parentRecordId !== undefined) {
-      errors.push({ path: at('parentRecordId'), message: `is only allowed on refund and adjustment records` });
+      errors.push({
+        path: at('parentRecordId'),
+        message: `is only allowed on refund and adjustment records`,
+      });
     }
     if (input.fulfilment === 'partially-failed') {
       if (input.fulfilledCashAmount === undefined) {
-        errors.push({ path: at('fulfilledCashAmount'), message: 'is required when fulfilment is partially-failed' });
+        errors.push({
+          path: at('fulfilledCashAmount'),
+          message: 'is required when fulfilment is partially-failed',
+        });
       } else if (input.fulfilledCashAmount > input.cashAmount) {
         errors.push({ path: at('fulfilledCashAmount'), message: 'cannot exceed cashAmount' });
       }
@@ -97,7 +106,8 @@ export function planRecordUpserts(
       errors.push({ path, message: 'must name an order or monthly bill' });
     }
   });
-  if (errors.length > 0) throw new ValidationError('Some billing records are invalid; nothing was written.', errors);
+  if (errors.length > 0)
+    throw new ValidationError('Some billing records are invalid; nothing was written.', errors);
 
   const plan: UpsertPlan = { positives: [], negatives: [] };
   for (const input of inputs) {
@@ -110,7 +120,8 @@ export function planRecordUpserts(
     const negative = NEGATIVE_KINDS.has(input.kind);
     const record: BillingRecord = {
       ...input,
-      eligibleFrom: input.eligibleFrom ?? new Date(Date.parse(input.paidAt) + paymentSyncDays * DAY_MS).toISOString(),
+      eligibleFrom:
+        input.eligibleFrom ?? new Date(Date.parse(input.paidAt) + paymentSyncDays * DAY_MS).toISOString(),
       ...ledger,
       availableAmount: negative
         ? 0
@@ -124,7 +135,10 @@ export function planRecordUpserts(
     const delta = input.cashAmount - (old?.cashAmount ?? 0);
     plan.negatives.push({
       write,
-      parent: delta === 0 ? undefined : { accountId: input.accountId, parentRecordId: input.parentRecordId!, delta },
+      parent:
+        delta === 0
+          ? undefined
+          : { accountId: input.accountId, parentRecordId: input.parentRecordId!, delta },
     });
   }
   return plan;

@@ -1,4 +1,8 @@
-export type TitleType = 'enterprise-ordinary' | 'enterprise-special' | 'personal-ordinary' | 'organization-ordinary';
+export type TitleType =
+  | 'enterprise-ordinary'
+  | 'enterprise-special'
+  | 'personal-ordinary'
+  | 'organization-ordinary';
 export type TitleStatus = 'approved' | 'pending-review' | 'rejected';
 
 export interface Title {
@@ -21,11 +25,20 @@ export interface Title {
 /** The title as frozen into an application and its invoices (R26). */
 export type TitleSnapshot = Pick<
   Title,
-  'titleId' | 'type' | 'name' | 'taxId' | 'registeredAddress' | 'registeredPhone' | 'bankName' | 'bankAccount' | 'remark'
+  | 'titleId'
+  | 'type'
+  | 'name'
+  | 'taxId'
+  | 'registeredAddress'
+  | 'registeredPhone'
+  | 'bankName'
+  | 'bankAccount'
+  | 'remark'
 >;
 
 export function snapshotTitle(title: Title): TitleSnapshot {
-  const { titleId, type, name, taxId, registeredAddress, registeredPhone, bankName, bankAccount, remark } = title;
+  const { titleId, type, name, taxId, registeredAddress, registeredPhone, bankName, bankAccount, remark } =
+    title;
   return { titleId, type, name, taxId, registeredAddress, registeredPhone, bankName, bankAccount, remark };
 }
 

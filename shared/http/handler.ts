@@ -78,7 +78,11 @@ export function route<B = undefined, Q = undefined, P = undefined>(
   return chain.use(httpSecurityHeaders()).use(problemMapper());
 }
 
-function validate<T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'body' | 'query' | 'path' | 'header'): T {
+function validate<T>(
+  schema: z.ZodType<T> | undefined,
+  value: unknown,
+  where: 'body' | 'query' | 'path' | 'header',
+): T {
   if (!schema) return undefined as T;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
@@ -121,7 +125,9 @@ function problemMapper(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayPr
         const status = (error as { statusCode?: number } | null)?.statusCode;
         if (status === 415 || status === 422 || status === 400) {
           // The JSON body parser's errors: wrong content type or malformed JSON.
-          problem = toProblem(new ValidationError('The body must be a JSON document sent as application/json.'));
+          problem = toProblem(
+            new ValidationError('The body must be a JSON document sent as application/json.'),
+          );
         } else {
           logger.error('unhandled error', { error: error as Error });
         }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Email, Fen, Id, Instant, TaxRate } from '#schemas/common';
 import { TitleType } from '#schemas/titles';
 

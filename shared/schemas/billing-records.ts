@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Fen, Id, Instant, Period, SignedFen, TaxRate } from '#schemas/common';
 
 export const BillingRecordInput = z

@@ -1,6 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
-export const Fen = z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ description: 'Integer amount in fen (1 yuan = 100 fen)' });
+export const Fen = z
+  .int()
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER)
+  .meta({ description: 'Integer amount in fen (1 yuan = 100 fen)' });
 export const SignedFen = z
   .int()
   .min(Number.MIN_SAFE_INTEGER)
@@ -10,8 +14,13 @@ export const TaxRate = z
   .string()
   .regex(/^(0(\.\d{1,4})?|1(\.0{1,4})?)$/, 'a decimal string such as "0.06"')
   .meta({ description: 'Tax rate as a decimal string', examples: ['0.06', '0.13'] });
-export const Period = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM').meta({ description: 'Month consumed' });
-export const Instant = z.iso.datetime({ offset: true }).meta({ description: 'ISO-8601 timestamp with offset' });
+export const Period = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM')
+  .meta({ description: 'Month consumed' });
+export const Instant = z.iso
+  .datetime({ offset: true })
+  .meta({ description: 'ISO-8601 timestamp with offset' });
 export const Id = z
   .string()
   .min(1)

@@ -1,6 +1,6 @@
-import { z } from 'zod';
-import { Fen, Id, Instant, TaxRate } from '#schemas/common';
+import * as z from 'zod';
 import { DeliveryInput } from '#schemas/applications';
+import { Fen, Id, Instant, TaxRate } from '#schemas/common';
 import { TitleView } from '#schemas/titles';
 
 export const InvoiceIdPath = z.object({ invoiceId: Id });
@@ -21,12 +21,20 @@ export const InvoiceView = z
     title: TitleView.omit({ status: true, rejectionReason: true }),
     delivery: DeliveryInput,
     lines: z.array(
-      z.object({ itemName: z.string(), specification: z.string(), total: Fen, amountExcludingTax: Fen, taxAmount: Fen }),
+      z.object({
+        itemName: z.string(),
+        specification: z.string(),
+        total: Fen,
+        amountExcludingTax: Fen,
+        taxAmount: Fen,
+      }),
     ),
   })
   .meta({ id: 'Invoice' });
 
-export const EntityView = z.object({ entityId: Id, name: z.string(), taxId: z.string() }).meta({ id: 'InvoicingEntity' });
+export const EntityView = z
+  .object({ entityId: Id, name: z.string(), taxId: z.string() })
+  .meta({ id: 'InvoicingEntity' });
 export const EntityList = z.object({ items: z.array(EntityView) });
 
 export const InvoiceableView = z

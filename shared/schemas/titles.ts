@@ -1,12 +1,20 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidTaxpayerId } from '#domain/tax-id';
 import { Id } from '#schemas/common';
 
 const TaxpayerId = z
   .string()
-  .refine(isValidTaxpayerId, '15–20 upper-case letters and digits; an 18-character code needs a valid check character');
+  .refine(
+    isValidTaxpayerId,
+    '15–20 upper-case letters and digits; an 18-character code needs a valid check character',
+  );
 
-export const TitleType = z.enum(['enterprise-ordinary', 'enterprise-special', 'personal-ordinary', 'organization-ordinary']);
+export const TitleType = z.enum([
+  'enterprise-ordinary',
+  'enterprise-special',
+  'personal-ordinary',
+  'organization-ordinary',
+]);
 
 export const CreateTitleBody = z
   .object({
@@ -34,7 +42,8 @@ export const CreateTitleBody = z
     // R21: special VAT titles need the full registration and bank details.
     if (title.type === 'enterprise-special') {
       for (const field of ['registeredAddress', 'registeredPhone', 'bankName', 'bankAccount'] as const) {
-        if (!title[field]) ctx.addIssue({ code: 'custom', path: [field], message: 'is required for special VAT titles' });
+        if (!title[field])
+          ctx.addIssue({ code: 'custom', path: [field], message: 'is required for special VAT titles' });
       }
     }
   })

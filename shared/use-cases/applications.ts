@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { getAccount } from '#adapters/account-repository';
 import {
-  createApplication as storeApplication,
-  getApplication as loadApplication,
   getIdempotency,
+  getApplication as loadApplication,
   markWorkflowStarted,
+  createApplication as storeApplication,
 } from '#adapters/application-repository';
 import { listAllRecords } from '#adapters/record-repository';
 import { getTitle } from '#adapters/title-repository';
@@ -82,7 +82,11 @@ export async function createApplication(
   }
 }
 
-async function replay(accountId: string, key: string, requestHash: string): Promise<CreateResult | undefined> {
+async function replay(
+  accountId: string,
+  key: string,
+  requestHash: string,
+): Promise<CreateResult | undefined> {
   const stored = await getIdempotency(accountId, key);
   if (!stored) return undefined;
   if (stored.requestHash !== requestHash) {
@@ -104,7 +108,9 @@ async function acceptOnce(
   const submittedAt = now.toISOString();
   const cancelWindow = settings.cancelWindow();
   const cancellableUntil =
-    cancelWindow === 'end-of-day' ? endOfShanghaiDay(now) : new Date(now.getTime() + parseIsoDuration(cancelWindow));
+    cancelWindow === 'end-of-day'
+      ? endOfShanghaiDay(now)
+      : new Date(now.getTime() + parseIsoDuration(cancelWindow));
   const application: Application = {
     applicationId,
     accountId,
@@ -153,7 +159,9 @@ export async function prepare(accountId: string, body: CreateApplicationBody, no
   assertMayApply(account);
   const policy = settings.arrearsPolicy();
   if (policy === 'block' && account.arrears > 0) {
-    throw new ArrearsOutstandingError(`The account owes ${account.arrears} fen; pay the arrears before applying.`);
+    throw new ArrearsOutstandingError(
+      `The account owes ${account.arrears} fen; pay the arrears before applying.`,
+    );
   }
   const title = await getTitle(accountId, body.titleId);
   if (!title) throw new NotFoundError(`No invoice title ${body.titleId}.`);
@@ -167,17 +175,22 @@ export async function prepare(accountId: string, body: CreateApplicationBody, no
 
 function checkTitle(account: Account, title: Title): void {
   if (!isAllowedFor(account.realName.type, title.type)) {
-    throw new TitleTypeNotAllowedError('An account verified as an individual can only use personal ordinary titles.');
+    throw new TitleTypeNotAllowedError(
+      'An account verified as an individual can only use personal ordinary titles.',
+    );
   }
   if (title.status !== 'approved') {
-    throw new TitleNotApprovedError(`The invoice title is ${title.status}; only approved titles can be used.`);
+    throw new TitleNotApprovedError(
+      `The invoice title is ${title.status}; only approved titles can be used.`,
+    );
   }
 }
 
 function checkDelivery(body: CreateApplicationBody, title: Title): Delivery {
   const { delivery } = body;
   if (delivery.medium === 'electronic') {
-    if (!delivery.email) throw new DeliveryRequiredError('Electronic invoices need an e-mail address to deliver to.');
+    if (!delivery.email)
+      throw new DeliveryRequiredError('Electronic invoices need an e-mail address to deliver to.');
     return { medium: 'electronic', email: delivery.email };
   }
   const paper = settings.paperInvoices();
@@ -226,7 +239,11 @@ function allocate(
  * "By orders" and "by monthly bill" (R7, R14, R15): each selected record is taken whole; its
  * negatives come along through its available amount. Bills select whole monthly statements.
  */
-function selectRecords(body: CreateApplicationBody, records: readonly BillingRecord[], now: Date): Allocation[] {
+function selectRecords(
+  body: CreateApplicationBody,
+  records: readonly BillingRecord[],
+  now: Date,
+): Allocation[] {
   const byId = new Map(records.map((r) => [r.recordId, r]));
   const allocations: Allocation[] = [];
   for (const recordId of new Set(body.recordIds)) {
@@ -239,14 +256,18 @@ function selectRecords(body: CreateApplicationBody, records: readonly BillingRec
       );
     }
     if (body.mode === 'bills' && record.kind !== 'monthly-bill') {
-      throw new RecordNotInvoiceableError(`Record ${recordId} is not a monthly bill; use mode "orders" for it.`);
+      throw new RecordNotInvoiceableError(
+        `Record ${recordId} is not a monthly bill; use mode "orders" for it.`,
+      );
     }
     if (body.mode === 'orders' && record.kind === 'monthly-bill') {
       throw new RecordNotInvoiceableError(`Record ${recordId} is a monthly bill; use mode "bills" for it.`);
     }
     const view = describeRecord(record, now);
     if (view.status !== 'invoiceable') {
-      throw new RecordNotInvoiceableError(`Record ${recordId} is not invoiceable (${view.notInvoiceableReason}).`);
+      throw new RecordNotInvoiceableError(
+        `Record ${recordId} is not invoiceable (${view.notInvoiceableReason}).`,
+      );
     }
     allocations.push(toAllocation(record, record.availableAmount));
   }
@@ -256,7 +277,8 @@ function selectRecords(body: CreateApplicationBody, records: readonly BillingRec
 export async function getApplicationFor(accountId: string, applicationId: string): Promise<ApplicationView> {
   const application = await loadApplication(applicationId);
   // Another account's application answers as if it did not exist.
-  if (!application || application.accountId !== accountId) throw new NotFoundError(`No application ${applicationId}.`);
+  if (!application || application.accountId !== accountId)
+    throw new NotFoundError(`No application ${applicationId}.`);
   return applicationView(application);
 }
 

@@ -16,7 +16,9 @@ export async function createTitle(accountId: string, body: CreateTitleBody, now:
     throw new RealNameRequiredError('Complete real-name verification before adding invoice titles.');
   }
   if (!isAllowedFor(account.realName.type, body.type)) {
-    throw new TitleTypeNotAllowedError('An account verified as an individual can only hold personal ordinary titles.');
+    throw new TitleTypeNotAllowedError(
+      'An account verified as an individual can only hold personal ordinary titles.',
+    );
   }
   const title: Title = {
     ...body,

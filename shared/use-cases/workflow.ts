@@ -1,5 +1,10 @@
 import { getAccount } from '#adapters/account-repository';
-import { annotateApplication, getApplication, releaseAndTransition, transitionApplication } from '#adapters/application-repository';
+import {
+  annotateApplication,
+  getApplication,
+  releaseAndTransition,
+  transitionApplication,
+} from '#adapters/application-repository';
 import { getPdf, invoicePdfKey, putPdf } from '#adapters/document-store';
 import { getInvoice, issueWithNextNumber, setInvoicePdf, settleInvoice } from '#adapters/invoice-repository';
 import { sendMail } from '#adapters/mailer';
@@ -28,7 +33,9 @@ async function load(applicationId: string): Promise<Application> {
  * finance staff; the rest is approved by rule. A retry finds the status already moved and
  * answers the same decision.
  */
-export async function reviewApplication({ applicationId }: WorkflowTaskInput): Promise<{ decision: ReviewDecision }> {
+export async function reviewApplication({
+  applicationId,
+}: WorkflowTaskInput): Promise<{ decision: ReviewDecision }> {
   const application = await load(applicationId);
   if (application.status === 'cancelled') return { decision: 'cancelled' };
   if (application.status === 'in-review') return { decision: 'manual' };
@@ -66,14 +73,20 @@ export async function issueInvoices({ applicationId }: WorkflowTaskInput): Promi
   }
   const issued: PlannedInvoice[] = [];
   for (const planned of application.invoices) {
-    const invoice = await issueWithNextNumber((sequence) => buildInvoice(application, planned, sequence, new Date()));
+    const invoice = await issueWithNextNumber((sequence) =>
+      buildInvoice(application, planned, sequence, new Date()),
+    );
     await settleInvoice(invoice, allocationsOf(application, planned));
     if (!invoice.pdfKey) {
       const key = invoicePdfKey(invoice.accountId, invoice.invoiceId);
       await putPdf(key, await renderInvoicePdf(toDocument(invoice)));
       await setInvoicePdf(invoice.invoiceId, key);
     }
-    logger.info('invoice issued', { applicationId, invoiceId: invoice.invoiceId, invoiceNumber: invoice.invoiceNumber });
+    logger.info('invoice issued', {
+      applicationId,
+      invoiceId: invoice.invoiceId,
+      invoiceNumber: invoice.invoiceNumber,
+    });
     issued.push({ ...planned, invoiceNumber: invoice.invoiceNumber } as PlannedInvoice);
   }
   await transitionApplication(
@@ -85,7 +98,12 @@ export async function issueInvoices({ applicationId }: WorkflowTaskInput): Promi
   );
 }
 
-function buildInvoice(application: Application, planned: PlannedInvoice, sequence: number, now: Date): IssuedInvoice {
+function buildInvoice(
+  application: Application,
+  planned: PlannedInvoice,
+  sequence: number,
+  now: Date,
+): IssuedInvoice {
   const entity = entityById(planned.entity);
   if (!entity) throw new PermanentTaskError(`Invoicing entity ${planned.entity} is not configured`);
   return {
@@ -158,7 +176,11 @@ export async function deliverInvoices({ applicationId }: WorkflowTaskInput): Pro
     if (!invoice?.pdfKey) throw new PermanentTaskError(`Invoice of ${applicationId} has no PDF`);
     const pdf = await getPdf(invoice.pdfKey);
     if (!pdf) throw new PermanentTaskError(`PDF ${invoice.pdfKey} is missing`);
-    attachments.push({ filename: `${invoice.invoiceNumber}.pdf`, contentType: 'application/pdf', content: pdf });
+    attachments.push({
+      filename: `${invoice.invoiceNumber}.pdf`,
+      contentType: 'application/pdf',
+      content: pdf,
+    });
   }
   const mail = invoiceEmail(account?.language ?? 'zh', application, invoices as IssuedInvoice[]);
   const messageId = await sendMail({ to: application.delivery.email, ...mail, attachments });
@@ -175,16 +197,22 @@ export async function deliverInvoices({ applicationId }: WorkflowTaskInput): Pro
  * The Catch of every task: whatever was issued stays issued (and is fully settled); every
  * other reservation is released and the application ends `failed` (invariant 5).
  */
-export async function failApplication(input: WorkflowTaskInput & { error?: { Error?: string; Cause?: string } }) {
+export async function failApplication(
+  input: WorkflowTaskInput & { error?: { Error?: string; Cause?: string } },
+) {
   const application = await load(input.applicationId);
   const reason = input.error?.Error ?? 'UnknownError';
   logger.error('application failed', { applicationId: application.applicationId, reason });
   if (['issued', 'shipped', 'delivered'].includes(application.status)) {
-    await annotateApplication(application.applicationId, {}, {
-      at: new Date().toISOString(),
-      status: application.status,
-      note: `delivery failed (${reason}); finance staff will follow up`,
-    });
+    await annotateApplication(
+      application.applicationId,
+      {},
+      {
+        at: new Date().toISOString(),
+        status: application.status,
+        note: `delivery failed (${reason}); finance staff will follow up`,
+      },
+    );
     return;
   }
   const toRelease: Allocation[] = [];

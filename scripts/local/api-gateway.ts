@@ -1,0 +1,526 @@
+/**
+ * Local API Gateway (REST API, Lambda proxy integration, payload 1.0): routes the template's
+ * methods and paths to the bundled handlers, checks the bearer token first as the Cognito
+ * user-pool authorizer would, and maps the proxy result back to HTTP.
+ *
+ * Deviations from the deployed gateway, on purpose: unknown paths answer 404 and known paths
+ * with another method 405 (API Gateway says 403 "Missing Authentication Token" for both), all
+ * as problem+json; the token is an HS256 JWT signed with the local secret instead of a Cognito
+ * RS256 one; `GET /openapi.json` serves the generated OpenAPI document.
+ */
+import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { jwtVerify } from 'jose';
+import { LOCAL_ISSUER } from './jwt.ts';
+import type { LambdaRuntime, LocalRoute } from './types.ts';
+
+export interface StartApiGatewayOptions {
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  routes: LocalRoute[];
+  lambda: LambdaRuntime;
+  jwtSecret: Uint8Array;
+  /** Served at `GET /openapi.json` (read on every request, so a regenerated file shows up). */
+  openApiFile?: string;
+  /** No per-request log lines. */
+  quiet?: boolean;
+  /** API Gateway's payload limit is 10 MB. */
+  maxBodyBytes?: number;
+  /** API Gateway's integration timeout is 29 s; the Lambda may run on, as it would deployed. */
+  integrationTimeoutMs?: number;
+}
+
+export interface LocalApiGateway {
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+}
+
+const problem = (status: number, title: string, detail: string, code: string): Problem => ({
+  type: 'about:blank',
+  title,
+  status,
+  detail,
+  code,
+});
+
+/** What the gateway answers, before any Lambda runs, for a missing, expired or bad token. */
+export const UNAUTHENTICATED_PROBLEM: Problem = problem(
+  401,
+  'Unauthorized',
+  'A valid bearer token is required.',
+  'UNAUTHENTICATED',
+);
+/** An unhandled Lambda error or a malformed proxy result: API Gateway's "Internal server error". */
+export const INTERNAL_PROBLEM: Problem = problem(502, 'Bad Gateway', 'Internal server error', 'INTERNAL');
+
+const DEFAULT_MAX_BODY = 10 * 1024 * 1024;
+/** Past this, a too-large upload is cut off instead of drained. */
+const MAX_DRAIN = 64 * 1024 * 1024;
+
+export async function startApiGateway(options: StartApiGatewayOptions): Promise<LocalApiGateway> {
+  const host = options.host ?? '127.0.0.1';
+  const router = createRouter(options.routes);
+  // Importing the key once keeps token checks cheap under load.
+  const key = createSecretKey(options.jwtSecret);
+  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const log = options.quiet ? () => {} : (line: string) => process.stdout.write(`[api] ${line}\n`);
+
+  const server = createServer((req, res) => {
+    const started = performance.now();
+    const requestId = randomUUID();
+    res.setHeader('x-amzn-RequestId', requestId);
+    res.once('finish', () => {
+      log(`${req.method} ${req.url} ${res.statusCode} ${Math.round(performance.now() - started)}ms`);
+    });
+    handle(req, res, requestId).catch((error: unknown) => {
+      log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!res.headersSent) sendProblem(res, INTERNAL_PROBLEM);
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const queryAt = rawUrl.indexOf('?');
+    const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
+    const rawQuery = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
+
+    if (path === '/openapi.json' && method === 'GET') return serveOpenApi(res, options.openApiFile);
+
+    const match = router(path);
+    if (match === undefined) {
+      return sendProblem(res, problem(404, 'Not Found', `No resource at ${path}.`, 'NOT_FOUND'));
+    }
+    const route =
+      match.routes.find((r) => r.method === method) ?? match.routes.find((r) => r.method === 'ANY');
+    if (route === undefined) {
+      res.setHeader('Allow', match.routes.map((r) => r.method).join(', '));
+      return sendProblem(
+        res,
+        problem(405, 'Method Not Allowed', `${method} is not allowed on ${match.resource}.`, 'NOT_FOUND'),
+      );
+    }
+
+    let claims: Record<string, string> | undefined;
+    if (route.requiresAuth) {
+      claims = await verifyToken(req.headers.authorization, key);
+      if (claims === undefined) return sendProblem(res, UNAUTHENTICATED_PROBLEM);
+    }
+
+    const body = await readBody(req, maxBody);
+    if (body === 'too-large') {
+      res.setHeader('Connection', 'close');
+      return sendProblem(
+        res,
+        problem(413, 'Payload Too Large', `The request body exceeds ${maxBody} bytes.`, 'VALIDATION_FAILED'),
+      );
+    }
+
+    const event = buildEvent({
+      req,
+      method,
+      path,
+      rawQuery,
+      route,
+      pathParameters: match.params,
+      body,
+      claims,
+      requestId,
+    });
+    let result: unknown;
+    try {
+      result = await withTimeout(
+        options.lambda.invoke(route.functionLogicalId, event),
+        options.integrationTimeoutMs ?? 29_000,
+      );
+    } catch (error) {
+      if (error instanceof IntegrationTimeout) {
+        return sendProblem(res, problem(504, 'Gateway Timeout', 'Endpoint request timed out', 'INTERNAL'));
+      }
+      // Logged for the developer; the caller gets no internals, as from API Gateway.
+      const name = error instanceof Error ? error.name : 'Error';
+      const message = error instanceof Error ? error.message : String(error);
+      log(`${route.functionLogicalId} failed: ${name}: ${message}`);
+      return sendProblem(res, INTERNAL_PROBLEM);
+    }
+    sendProxyResult(res, result, (reason) => log(`${route.functionLogicalId} returned ${reason}`));
+  }
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(
+              `API: port ${options.port} on ${host} is already in use (set PORT or stop the other server)`,
+            )
+          : error,
+      ),
+    );
+    server.listen(options.port, host, () => resolveListen());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    close() {
+      closing ??= new Promise<void>((resolveClose) => {
+        server.close(() => resolveClose());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+interface Match {
+  /** The template path, e.g. /v1/invoices/{invoiceId} */
+  resource: string;
+  routes: LocalRoute[];
+  params: Record<string, string> | null;
+}
+
+interface Resource {
+  path: string;
+  segments: { kind: 'literal' | 'param' | 'greedy'; value: string }[];
+  routes: LocalRoute[];
+}
+
+/**
+ * Most specific resource first: segment by segment, a literal beats `{param}`, which beats
+ * `{proxy+}`. A resource is matched on its path alone; its methods are checked afterwards.
+ */
+export function createRouter(routes: LocalRoute[]): (path: string) => Match | undefined {
+  const byPath = new Map<string, Resource>();
+  for (const route of routes) {
+    let resource = byPath.get(route.path);
+    if (resource === undefined) {
+      resource = { path: route.path, segments: splitSegments(route.path).map(parseSegment), routes: [] };
+      byPath.set(route.path, resource);
+    }
+    resource.routes.push({ ...route, method: route.method.toUpperCase() });
+  }
+  const rank = { literal: 0, param: 1, greedy: 2 } as const;
+  const resources = [...byPath.values()].sort((a, b) => {
+    for (let i = 0; i < Math.max(a.segments.length, b.segments.length); i++) {
+      const x = a.segments[i];
+      const y = b.segments[i];
+      if (x === undefined || y === undefined) return x === undefined ? 1 : -1;
+      if (rank[x.kind] !== rank[y.kind]) return rank[x.kind] - rank[y.kind];
+    }
+    return 0;
+  });
+
+  return (path) => {
+    const segments = splitSegments(path);
+    if (segments.some((s) => s === '')) return undefined;
+    for (const resource of resources) {
+      const params = matchSegments(resource, segments);
+      if (params !== undefined) {
+        return {
+          resource: resource.path,
+          routes: resource.routes,
+          params: Object.keys(params).length ? params : null,
+        };
+      }
+    }
+    return undefined;
+  };
+}
+
+function matchSegments(resource: Resource, segments: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (let i = 0; i < resource.segments.length; i++) {
+    const pattern = resource.segments[i]!;
+    if (pattern.kind === 'greedy') {
+      if (i >= segments.length) return undefined;
+      params[pattern.value] = segments.slice(i).map(decode).join('/');
+      return params;
+    }
+    const segment = segments[i];
+    if (segment === undefined) return undefined;
+    if (pattern.kind === 'literal') {
+      if (decode(segment) !== pattern.value) return undefined;
+    } else {
+      params[pattern.value] = decode(segment);
+    }
+  }
+  return segments.length === resource.segments.length ? params : undefined;
+}
+
+/** '/v1/a/b/' → ['v1', 'a', 'b']; the root is no segments. */
+function splitSegments(path: string): string[] {
+  const trimmed = path.replace(/^\/+/, '').replace(/\/+$/, '');
+  return trimmed === '' ? [] : trimmed.split('/');
+}
+
+function parseSegment(segment: string): Resource['segments'][number] {
+  const greedy = segment.match(/^\{(.+)\+\}$/);
+  if (greedy) return { kind: 'greedy', value: greedy[1]! };
+  const param = segment.match(/^\{(.+)\}$/);
+  if (param) return { kind: 'param', value: param[1]! };
+  return { kind: 'literal', value: segment };
+}
+
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Auth
+
+/**
+ * The claims as the Cognito authorizer passes them on: every value a string, arrays
+ * (`cognito:groups`) comma-joined. Undefined when the token is missing or does not verify.
+ * A bare token without "Bearer " is accepted too, as the Cognito authorizer does.
+ */
+async function verifyToken(
+  authorization: string | undefined,
+  key: KeyObject,
+): Promise<Record<string, string> | undefined> {
+  const token = authorization?.replace(/^Bearer\s+/i, '').trim();
+  if (token === undefined || token === '') return undefined;
+  try {
+    const { payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, algorithms: ['HS256'] });
+    if (typeof payload.exp !== 'number') return undefined;
+    return claimsAsStrings(payload);
+  } catch {
+    return undefined;
+  }
+}
+
+export function claimsAsStrings(payload: Record<string, unknown>): Record<string, string> {
+  const claims: Record<string, string> = {};
+  for (const [name, value] of Object.entries(payload)) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) claims[name] = value.map(String).join(',');
+    else if (typeof value === 'object') claims[name] = JSON.stringify(value);
+    else claims[name] = String(value);
+  }
+  return claims;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Proxy event and result
+
+function buildEvent(input: {
+  req: IncomingMessage;
+  method: string;
+  path: string;
+  rawQuery: string;
+  route: LocalRoute;
+  pathParameters: Record<string, string> | null;
+  body: Buffer;
+  claims: Record<string, string> | undefined;
+  requestId: string;
+}) {
+  const { req, method, path, route, body } = input;
+  // rawHeaders keeps the case the client sent, as API Gateway does; the last value wins in
+  // `headers`, all values are in `multiValueHeaders`.
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const value = req.rawHeaders[i + 1]!;
+    headers[name] = value;
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  }
+  // Query values arrive decoded (REST APIs decode them); the path stays percent-encoded.
+  const query: Record<string, string> = {};
+  const multiQuery: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(input.rawQuery)) {
+    query[name] = value;
+    multiQuery[name] = [...(multiQuery[name] ?? []), value];
+  }
+  const hasQuery = Object.keys(query).length > 0;
+  const contentType = req.headers['content-type'];
+  const isBase64Encoded = body.length > 0 && !isTextContentType(contentType);
+  const now = new Date();
+  const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
+  const userAgent = req.headers['user-agent'] ?? null;
+
+  return {
+    resource: route.path,
+    path,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? query : null,
+    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    pathParameters: input.pathParameters,
+    stageVariables: null,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      resourceId: 'local',
+      resourcePath: route.path,
+      httpMethod: method,
+      path: `/local${path}`,
+      stage: 'local',
+      protocol: `HTTP/${req.httpVersion}`,
+      requestId: input.requestId,
+      extendedRequestId: input.requestId,
+      requestTime: formatRequestTime(now),
+      requestTimeEpoch: now.getTime(),
+      domainName: req.headers.host ?? '127.0.0.1',
+      identity: {
+        sourceIp,
+        userAgent,
+        accessKey: null,
+        accountId: null,
+        apiKey: null,
+        apiKeyId: null,
+        caller: null,
+        clientCert: null,
+        cognitoAuthenticationProvider: null,
+        cognitoAuthenticationType: null,
+        cognitoIdentityId: null,
+        cognitoIdentityPoolId: null,
+        principalOrgId: null,
+        user: null,
+        userArn: null,
+      },
+      ...(input.claims === undefined ? {} : { authorizer: { claims: input.claims } }),
+    },
+    body: body.length === 0 ? null : body.toString(isBase64Encoded ? 'base64' : 'utf8'),
+    isBase64Encoded,
+  };
+}
+
+/** Everything else is binary and reaches the handler base64-encoded. */
+function isTextContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined || contentType === '') return true;
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return (
+    type.startsWith('text/') ||
+    /^application\/(json|xml|javascript|x-www-form-urlencoded|graphql|yaml|x-yaml|problem\+json|merge-patch\+json)$/.test(
+      type,
+    ) ||
+    type.endsWith('+json') ||
+    type.endsWith('+xml')
+  );
+}
+
+function sendProxyResult(res: ServerResponse, result: unknown, warn: (reason: string) => void): void {
+  if (
+    typeof result !== 'object' ||
+    result === null ||
+    typeof (result as { statusCode?: unknown }).statusCode !== 'number'
+  ) {
+    warn('a malformed proxy result (no numeric statusCode)');
+    sendProblem(res, INTERNAL_PROBLEM);
+    return;
+  }
+  const r = result as {
+    statusCode: number;
+    headers?: Record<string, string | number | boolean>;
+    multiValueHeaders?: Record<string, (string | number | boolean)[]>;
+    body?: unknown;
+    isBase64Encoded?: boolean;
+  };
+  if (r.body !== undefined && r.body !== null && typeof r.body !== 'string') {
+    warn('a malformed proxy result (body is not a string)');
+    sendProblem(res, INTERNAL_PROBLEM);
+    return;
+  }
+  // API Gateway merges both maps; for a name in both, multiValueHeaders wins.
+  const headers = new Map<string, { name: string; values: string[] }>();
+  for (const [name, value] of Object.entries(r.headers ?? {})) {
+    headers.set(name.toLowerCase(), { name, values: [String(value)] });
+  }
+  for (const [name, values] of Object.entries(r.multiValueHeaders ?? {})) {
+    headers.set(name.toLowerCase(), { name, values: (values ?? []).map(String) });
+  }
+  const body = r.body ? Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  for (const { name, values } of headers.values()) {
+    if (name.toLowerCase() === 'content-length' || name.toLowerCase() === 'transfer-encoding') continue;
+    res.setHeader(name, values.length === 1 ? values[0]! : values);
+  }
+  if (!headers.has('content-type')) res.setHeader('Content-Type', 'application/json');
+  res.setHeader('Content-Length', body.length);
+  res.writeHead(r.statusCode).end(body);
+}
+
+function sendProblem(res: ServerResponse, body: Problem): void {
+  const payload = JSON.stringify(body);
+  res
+    .writeHead(body.status, {
+      'Content-Type': 'application/problem+json',
+      'Content-Length': Buffer.byteLength(payload),
+    })
+    .end(payload);
+}
+
+async function serveOpenApi(res: ServerResponse, file: string | undefined): Promise<void> {
+  const document = file === undefined ? undefined : await readFile(file).catch(() => undefined);
+  if (document === undefined) {
+    return sendProblem(
+      res,
+      problem(404, 'Not Found', 'No OpenAPI document has been generated.', 'NOT_FOUND'),
+    );
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': document.length }).end(document);
+}
+
+/** The body, or 'too-large' once it passes the limit (the rest is drained so the client sees the 413). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolveBody, reject) => {
+    const declared = Number(req.headers['content-length'] ?? '0');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit && declared <= limit) chunks.push(chunk);
+      else if (size > MAX_DRAIN) req.destroy();
+    });
+    req.once('end', () =>
+      resolveBody(size > limit || declared > limit ? 'too-large' : Buffer.concat(chunks)),
+    );
+    req.once('close', () => {
+      if (!req.complete) resolveBody('too-large');
+    });
+    req.once('error', reject);
+  });
+}
+
+class IntegrationTimeout extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new IntegrationTimeout()), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** API Gateway's `requestTime` format: 21/Nov/2026:08:11:03 +0000 */
+function formatRequestTime(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+  );
+}

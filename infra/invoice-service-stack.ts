@@ -95,6 +95,10 @@ export class InvoiceServiceStack extends Stack {
       if (spec.uses.includes('workflow-start')) fn.addToRolePolicy(startExecution);
       return { method: spec.method, path: spec.path, fn };
     });
-    new Api(this, 'Api', { routes, throttle: { rateLimit: 500, burstLimit: 1000 } });
+    new Api(this, 'Api', {
+      routes,
+      stageName: settings.stage,
+      throttle: { rateLimit: 500, burstLimit: 1000 },
+    });
   }
 }

@@ -25,6 +25,8 @@ export interface ApiRoute {
 
 export interface ApiProps {
   routes: ApiRoute[];
+  /** The stage name; a custom domain maps it to the root so paths start at /v1 as in API.md. */
+  stageName: string;
   /** Steady-state and burst limits per stage. */
   throttle: { rateLimit: number; burstLimit: number };
 }
@@ -79,7 +81,7 @@ export class Api extends Construct {
       binaryMediaTypes: ['application/pdf'],
       cloudWatchRole: true,
       deployOptions: {
-        stageName: 'v1',
+        stageName: props.stageName,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
         loggingLevel: MethodLoggingLevel.ERROR,

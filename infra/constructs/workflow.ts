@@ -56,6 +56,13 @@ export class Workflow extends Construct {
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
     const byId = TaskInput.fromObject({ applicationId: JsonPath.stringAt('$.applicationId') });
+    // A state gives up a little after the function's own timeout, so a retry never overlaps a live attempt.
+    const stateTimeout = (fn: IFunction) =>
+      Timeout.duration(
+        Duration.seconds((fn as { timeout?: Duration }).timeout?.toSeconds() ?? 60).plus(
+          Duration.seconds(30),
+        ),
+      );
     const task = (name: string, fn: IFunction, resultPath: string | undefined) => {
       const t = new LambdaInvoke(this, name, {
         lambdaFunction: fn,
@@ -63,7 +70,7 @@ export class Workflow extends Construct {
         payload: byId,
         resultPath: resultPath ?? JsonPath.DISCARD,
         retryOnServiceExceptions: false,
-        taskTimeout: Timeout.duration(Duration.seconds(120)),
+        taskTimeout: stateTimeout(fn),
       });
       t.addRetry({ errors: PERMANENT_ERRORS, maxAttempts: 0 });
       t.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 4 });
@@ -106,6 +113,20 @@ export class Workflow extends Construct {
       resultPath: '$.decision',
       taskTimeout: Timeout.duration(props.reviewTimeout),
       retryOnServiceExceptions: false,
+    });
+    // Not States.ALL: retrying a States.Timeout would restart the whole review period. A retry
+    // issues a new token, which the task stores over the old one.
+    requestReview.addRetry({ errors: PERMANENT_ERRORS, maxAttempts: 0 });
+    requestReview.addRetry({
+      errors: [
+        'Lambda.ServiceException',
+        'Lambda.TooManyRequestsException',
+        'Lambda.SdkClientException',
+        'ConflictError',
+      ],
+      interval: Duration.seconds(2),
+      backoffRate: 2,
+      maxAttempts: 4,
     });
     for (const t of [review, issue, deliver, requestReview]) t.addCatch(failed, { resultPath: '$.error' });
 

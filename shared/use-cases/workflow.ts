@@ -56,8 +56,10 @@ export async function reviewApplication({
   return { decision: manual ? 'manual' : 'approved' };
 }
 
+/** A record belongs to one (entity, tax rate), so an invoice's allocations are those of its records. */
 function allocationsOf(application: Application, planned: PlannedInvoice): Allocation[] {
-  return application.allocations.filter((a) => a.entity === planned.entity && a.taxRate === planned.taxRate);
+  const records = new Set(planned.recordIds);
+  return application.allocations.filter((a) => records.has(a.recordId));
 }
 
 /**

@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// Lambda runs in UTC; so do the tests and the local stack they start.
+process.env.TZ = 'UTC';
+
 export default defineConfig({
   test: {
     projects: [

@@ -69,13 +69,27 @@ export async function writeUpsertPlan(plan: UpsertPlan): Promise<void> {
   const negativeGroups = plan.negatives.map(({ write, parent }) => {
     const items: TransactItem[] = [putRecord(write)];
     if (parent) {
+      const planned = parent.expectedParent;
       items.push({
         Update: {
           TableName: tableName,
           Key: keys.record(parent.accountId, parent.parentRecordId),
-          UpdateExpression: 'ADD negativesAmount :d, availableAmount :d',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':d': parent.delta },
+          UpdateExpression: 'SET negativesAmount = :negatives ADD availableAmount :d',
+          ConditionExpression:
+            'negativesAmount = :expected AND cashAmount = :cash AND fulfilment = :fulfilment AND ' +
+            (planned.fulfilledCashAmount === undefined
+              ? 'attribute_not_exists(fulfilledCashAmount)'
+              : 'fulfilledCashAmount = :fulfilled'),
+          ExpressionAttributeValues: {
+            ':negatives': parent.negativesAmount,
+            ':expected': parent.expectedNegatives,
+            ':d': parent.availableDelta,
+            ':cash': planned.cashAmount,
+            ':fulfilment': planned.fulfilment,
+            ...(planned.fulfilledCashAmount === undefined
+              ? {}
+              : { ':fulfilled': planned.fulfilledCashAmount }),
+          },
         },
       });
     }

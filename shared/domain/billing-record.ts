@@ -10,8 +10,8 @@ export const NEGATIVE_KINDS: ReadonlySet<RecordKind> = new Set(['refund', 'adjus
  * A billing record as the ledger keeps it. The billing system owns the descriptive fields;
  * the ledger owns negativesAmount, invoicedAmount, reservedAmount and availableAmount.
  *
- * For a positive record: availableAmount = base + negativesAmount − invoicedAmount − reservedAmount,
- * where base is the invoiceable cash (R5, R6). It is stored, not derived on read, because
+ * For a positive record: availableAmount = netInvoiceable − invoicedAmount − reservedAmount.
+ * It is stored, not derived on read, because
  * DynamoDB conditions cannot do arithmetic: a reservation is `availableAmount >= :x`.
  * Below zero it is a deficit (R13).
  */
@@ -38,7 +38,7 @@ export interface BillingRecord {
   availableAmount: Fen;
 }
 
-/** The cash of a positive record that may ever be invoiced (R5, R6): never vouchers or recharges. */
+/** The fulfilled cash of a positive record (R5, R6): never vouchers or recharges. */
 export function invoiceableBase(
   record: Pick<BillingRecord, 'kind' | 'cashAmount' | 'fulfilment' | 'fulfilledCashAmount'>,
 ): Fen {
@@ -51,6 +51,21 @@ export function invoiceableBase(
     case 'succeeded':
       return record.cashAmount;
   }
+}
+
+/**
+ * What a positive record may be invoiced for in all: its fulfilled cash (R6), reduced by its
+ * negatives (R7). A refund of the part that failed is not subtracted twice: the net is the
+ * smaller of the fulfilled cash and the cash left after refunds.
+ */
+export function netInvoiceable(
+  record: Pick<
+    BillingRecord,
+    'kind' | 'cashAmount' | 'fulfilment' | 'fulfilledCashAmount' | 'negativesAmount'
+  >,
+): Fen {
+  if (record.kind === 'recharge' || NEGATIVE_KINDS.has(record.kind)) return 0;
+  return Math.min(invoiceableBase(record), record.cashAmount + record.negativesAmount);
 }
 
 export type RecordStatus =
@@ -79,11 +94,12 @@ export function describeRecord(record: BillingRecord, now: Date): RecordView {
       notInvoiceableReason: 'RECHARGE_NOT_CONSUMPTION',
     };
   }
-  if (record.fulfilment === 'failed') {
-    return { status: 'not-invoiceable', invoiceableAmount: 0, notInvoiceableReason: 'FULFILMENT_FAILED' };
-  }
+  // Before the fulfilment check: an order invoiced and then reported failed owes its invoice.
   if (record.availableAmount < 0) {
     return { status: 'deficit', invoiceableAmount: 0, notInvoiceableReason: 'NEGATIVE_AFTER_INVOICING' };
+  }
+  if (record.fulfilment === 'failed') {
+    return { status: 'not-invoiceable', invoiceableAmount: 0, notInvoiceableReason: 'FULFILMENT_FAILED' };
   }
   if (record.eligibleFrom !== undefined && Date.parse(record.eligibleFrom) > now.getTime()) {
     return {
@@ -93,17 +109,22 @@ export function describeRecord(record: BillingRecord, now: Date): RecordView {
     };
   }
   if (record.availableAmount === 0) {
-    const reason =
-      invoiceableBase(record) === 0
-        ? record.voucherAmount > 0
-          ? 'PAID_BY_VOUCHER'
-          : 'NO_CASH_PAID'
-        : record.reservedAmount > 0
-          ? 'RESERVED_BY_OPEN_APPLICATION'
-          : 'ALREADY_INVOICED';
-    return { status: 'fully-invoiced', invoiceableAmount: 0, notInvoiceableReason: reason };
+    const used = record.reservedAmount > 0 || record.invoicedAmount > 0;
+    return {
+      status: used ? 'fully-invoiced' : 'not-invoiceable',
+      invoiceableAmount: 0,
+      notInvoiceableReason: whyNothingLeft(record),
+    };
   }
   return { status: 'invoiceable', invoiceableAmount: record.availableAmount };
+}
+
+function whyNothingLeft(record: BillingRecord): string {
+  if (record.reservedAmount > 0) return 'RESERVED_BY_OPEN_APPLICATION';
+  if (record.invoicedAmount > 0) return 'ALREADY_INVOICED';
+  if (record.negativesAmount < 0) return 'REFUNDED';
+  if (record.voucherAmount > 0) return 'PAID_BY_VOUCHER';
+  return 'NO_CASH_PAID';
 }
 
 export function isEligible(record: BillingRecord, now: Date): boolean {

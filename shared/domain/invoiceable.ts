@@ -1,4 +1,10 @@
-import { type BillingRecord, describeRecord, invoiceableBase, NEGATIVE_KINDS } from '#domain/billing-record';
+import {
+  type BillingRecord,
+  describeRecord,
+  invoiceableBase,
+  NEGATIVE_KINDS,
+  netInvoiceable,
+} from '#domain/billing-record';
 import type { Fen } from '#domain/money';
 
 export type ArrearsPolicy = 'offset' | 'block';
@@ -33,10 +39,9 @@ export interface Invoiceable {
  * The invoiceable amount and its formula (R10, R12, R13). The parts add up exactly:
  * amount = consumedCash − negatives − invoiced − reserved − arrearsOffset − deficit.
  *
- * Only eligible records count (temporarily ineligible ones are shown per record instead).
- * `negatives` is the part of the negative documents absorbed by cash not yet invoiced; the
- * part that hits already-invoiced cash is the deficit, which later consumption must cover
- * before anything else is invoiced. Arrears are covered next: under `offset` the
+ * Temporarily ineligible records are left out (they are shown per record instead). What
+ * was invoiced beyond what a record now allows is the deficit (see formulaParts), which later
+ * consumption must cover before anything else is invoiced. Arrears are covered next: under `offset` the
  * invoiceable amount is what remains after them, under `block` nothing while any is owed.
  */
 export function computeInvoiceable(
@@ -46,23 +51,23 @@ export function computeInvoiceable(
   now: Date,
 ): Invoiceable {
   let consumedCash = 0;
-  let negativesTotal = 0;
+  let negatives = 0;
   let invoiced = 0;
   let reserved = 0;
   let deficitTotal = 0;
   const eligible: BillingRecord[] = [];
   for (const record of records) {
-    if (NEGATIVE_KINDS.has(record.kind)) continue;
+    if (NEGATIVE_KINDS.has(record.kind) || record.kind === 'recharge') continue;
     const view = describeRecord(record, now);
-    if (view.status === 'temporarily-not-invoiceable' || view.status === 'not-invoiceable') continue;
-    consumedCash += invoiceableBase(record);
-    negativesTotal += -record.negativesAmount;
-    invoiced += record.invoicedAmount;
-    reserved += record.reservedAmount;
-    if (record.availableAmount < 0) deficitTotal += -record.availableAmount;
+    if (view.status === 'temporarily-not-invoiceable') continue;
+    const part = formulaParts(record);
+    consumedCash += part.consumedCash;
+    negatives += part.negatives;
+    invoiced += part.invoiced;
+    reserved += part.reserved;
+    deficitTotal += part.deficit;
     if (view.status === 'invoiceable') eligible.push(record);
   }
-  const negatives = negativesTotal - deficitTotal;
   const positive = consumedCash - negatives - invoiced - reserved;
   const deficit = Math.min(deficitTotal, positive);
   const afterDeficit = positive - deficit;
@@ -78,6 +83,24 @@ export function computeInvoiceable(
     outstandingDeficit: deficitTotal,
     eligible,
   };
+}
+
+/**
+ * One record's share of the formula, every part ≥ 0, with
+ * consumedCash − negatives − invoiced − reserved = what is left to invoice (≥ 0).
+ * Where more was invoiced than the record now allows (a negative or a lower cash amount
+ * arrived after invoicing), the shown parts stop at the consumption and the excess is the
+ * record's deficit (R13).
+ */
+export function formulaParts(record: BillingRecord) {
+  const consumedCash = invoiceableBase(record);
+  const net = netInvoiceable(record);
+  const negatives = Math.min(consumedCash - net, consumedCash);
+  const remaining = Math.max(net, 0);
+  const reserved = Math.min(record.reservedAmount, remaining);
+  const invoiced = Math.min(record.invoicedAmount, remaining - reserved);
+  const deficit = Math.max(0, -record.availableAmount);
+  return { consumedCash, negatives, invoiced, reserved, deficit };
 }
 
 /** Allocation order for "by amount" and for offsets: oldest payment first, then record id. */

@@ -1,4 +1,5 @@
 import type { Delivery, InvoiceLine } from '#domain/application';
+import { shanghaiDate } from '#domain/calendar';
 import type { Fen } from '#domain/money';
 import type { TitleSnapshot } from '#domain/title';
 
@@ -44,6 +45,7 @@ export interface IssuedInvoice {
  * six-digit prefix, and a twelve-digit sequence that never repeats within the entity.
  */
 export function formatInvoiceNumber(issuedAt: Date, prefix: string, sequence: number): string {
-  const year = String(issuedAt.getUTCFullYear() % 100).padStart(2, '0');
+  // The year printed on the invoice is the China date's year.
+  const year = shanghaiDate(issuedAt).slice(2, 4);
   return `${year}${prefix}${String(sequence).padStart(12, '0')}`;
 }

@@ -1,4 +1,4 @@
-import { type BillingRecord, invoiceableBase, NEGATIVE_KINDS, type RecordKind } from '#domain/billing-record';
+import { type BillingRecord, NEGATIVE_KINDS, netInvoiceable, type RecordKind } from '#domain/billing-record';
 import { type FieldError, ValidationError } from '#domain/errors';
 import type { Fen } from '#domain/money';
 
@@ -27,10 +27,17 @@ export interface RecordWrite {
   expected?: Pick<BillingRecord, 'negativesAmount' | 'invoicedAmount' | 'reservedAmount'>;
 }
 
+/**
+ * A negative's effect on its parent, conditional on the parent standing as planned: its
+ * negatives and the fields its net depends on (the change in net is not linear).
+ */
 export interface ParentDelta {
   accountId: string;
   parentRecordId: string;
-  delta: Fen;
+  expectedParent: Pick<BillingRecord, 'cashAmount' | 'fulfilment' | 'fulfilledCashAmount'>;
+  expectedNegatives: Fen;
+  negativesAmount: Fen;
+  availableDelta: Fen;
 }
 
 export interface UpsertPlan {
@@ -47,7 +54,8 @@ const DAY_MS = 86_400_000;
  * between positive and negative. Ledger fields are kept across updates and the available
  * amount is recomputed, so a record changed after part of it was invoiced stays consistent
  * (it may go below zero: a deficit, R13). A negative moves its parent by the change in its
- * cash amount, so sending the same batch twice changes nothing.
+ * cash amount, so sending the same batch twice changes nothing; the parent's available
+ * amount moves by the change in its net (see netInvoiceable), which need not be linear.
  */
 export function planRecordUpserts(
   inputs: readonly RecordInput[],
@@ -110,36 +118,55 @@ export function planRecordUpserts(
     throw new ValidationError('Some billing records are invalid; nothing was written.', errors);
 
   const plan: UpsertPlan = { positives: [], negatives: [] };
+  const eligibleFrom = (input: RecordInput) =>
+    input.eligibleFrom ?? new Date(Date.parse(input.paidAt) + paymentSyncDays * DAY_MS).toISOString();
+  // Parents as they will stand after this batch's positives, then after each negative.
+  const parents = new Map<string, BillingRecord>();
   for (const input of inputs) {
+    if (NEGATIVE_KINDS.has(input.kind)) continue;
     const old = existing.get(input.recordId);
     const ledger = {
       negativesAmount: old?.negativesAmount ?? 0,
       invoicedAmount: old?.invoicedAmount ?? 0,
       reservedAmount: old?.reservedAmount ?? 0,
     };
-    const negative = NEGATIVE_KINDS.has(input.kind);
+    const fields = { ...input, eligibleFrom: eligibleFrom(input), ...ledger };
     const record: BillingRecord = {
-      ...input,
-      eligibleFrom:
-        input.eligibleFrom ?? new Date(Date.parse(input.paidAt) + paymentSyncDays * DAY_MS).toISOString(),
-      ...ledger,
-      availableAmount: negative
-        ? 0
-        : invoiceableBase(input) + ledger.negativesAmount - ledger.invoicedAmount - ledger.reservedAmount,
+      ...fields,
+      availableAmount: netInvoiceable(fields) - ledger.invoicedAmount - ledger.reservedAmount,
     };
-    const write: RecordWrite = { record, expected: old ? ledger : undefined };
-    if (!negative) {
-      plan.positives.push(write);
-      continue;
-    }
+    plan.positives.push({ record, expected: old ? ledger : undefined });
+    parents.set(record.recordId, record);
+  }
+  for (const input of inputs) {
+    if (!NEGATIVE_KINDS.has(input.kind)) continue;
+    const old = existing.get(input.recordId);
+    const ledger = { negativesAmount: 0, invoicedAmount: 0, reservedAmount: 0 };
+    const write: RecordWrite = {
+      record: { ...input, eligibleFrom: eligibleFrom(input), ...ledger, availableAmount: 0 },
+      expected: old ? ledger : undefined,
+    };
     const delta = input.cashAmount - (old?.cashAmount ?? 0);
-    plan.negatives.push({
-      write,
-      parent:
-        delta === 0
-          ? undefined
-          : { accountId: input.accountId, parentRecordId: input.parentRecordId!, delta },
-    });
+    const parentId = input.parentRecordId!;
+    const parent = parents.get(parentId) ?? existing.get(parentId)!;
+    let parentDelta: ParentDelta | undefined;
+    if (delta !== 0) {
+      const moved = { ...parent, negativesAmount: parent.negativesAmount + delta };
+      parentDelta = {
+        accountId: input.accountId,
+        parentRecordId: parentId,
+        expectedParent: {
+          cashAmount: parent.cashAmount,
+          fulfilment: parent.fulfilment,
+          fulfilledCashAmount: parent.fulfilledCashAmount,
+        },
+        expectedNegatives: parent.negativesAmount,
+        negativesAmount: moved.negativesAmount,
+        availableDelta: netInvoiceable(moved) - netInvoiceable(parent),
+      };
+      parents.set(parentId, moved);
+    }
+    plan.negatives.push({ write, parent: parentDelta });
   }
   return plan;
 }

@@ -22,7 +22,7 @@ export const sfn = () => new SFNClient({ ...local, endpoint: inject('sfnEndpoint
 
 /** Executions are named after the application (see shared/adapters/workflow-client.ts). */
 export function executionArnOf(name: string): string {
-  return inject('stateMachineArn').replace(':stateMachine:', ':execution:') + `:${name}`;
+  return `${inject('stateMachineArn').replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 export async function finishedExecution(executionArn: string): Promise<DescribeExecutionCommandOutput> {

@@ -1,6 +1,6 @@
 import { route } from '#http/handler';
 import { InvoiceIdPath } from '#schemas/invoices';
-import { getInvoicePdfFor } from '#use-cases/invoices';
+import { getInvoicePdfFor } from '#use-cases/invoice-pdf';
 
 export const handler = route({ access: 'customer', path: InvoiceIdPath }, async ({ accountId, path }) => {
   const pdf = await getInvoicePdfFor(accountId, path.invoiceId);

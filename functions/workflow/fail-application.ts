@@ -1,4 +1,4 @@
 import { workflowTask } from '#http/workflow-task';
-import { failApplication } from '#use-cases/workflow';
+import { failApplication } from '#use-cases/workflow/fail';
 
 export const handler = workflowTask(failApplication);

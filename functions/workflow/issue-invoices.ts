@@ -1,4 +1,4 @@
 import { workflowTask } from '#http/workflow-task';
-import { issueInvoices } from '#use-cases/workflow';
+import { issueInvoices } from '#use-cases/workflow/issue';
 
 export const handler = workflowTask(issueInvoices);

@@ -1,4 +1,4 @@
 import { workflowTask } from '#http/workflow-task';
-import { reviewApplication } from '#use-cases/workflow';
+import { reviewApplication } from '#use-cases/workflow/review';
 
 export const handler = workflowTask(reviewApplication);

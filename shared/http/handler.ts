@@ -1,4 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -6,11 +5,10 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
+import { logger } from '#adapters/logger';
 import { DomainError, ValidationError } from '#domain/errors';
 import { type Group, type Principal, principalOf, requireCustomer, requireGroup } from '#http/principal';
 import { PROBLEM_CONTENT_TYPE, toProblem } from '#http/problem';
-
-export const logger = new Logger({ serviceName: 'invoice-service' });
 
 export type Access = 'customer' | Group;
 

@@ -1,6 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { logger } from '#http/handler';
+import { logger } from '#adapters/logger';
 
 /**
  * The chain for Step Functions tasks: logger context and the use case. Errors propagate

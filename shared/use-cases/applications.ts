@@ -2,10 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { getAccount } from '#adapters/account-repository';
 import {
   getIdempotency,
-  getApplication as loadApplication,
   markWorkflowStarted,
   createApplication as storeApplication,
 } from '#adapters/application-repository';
+import { logger } from '#adapters/logger';
 import { listAllRecords } from '#adapters/record-repository';
 import { getTitle } from '#adapters/title-repository';
 import { startApplicationWorkflow } from '#adapters/workflow-client';
@@ -38,8 +38,7 @@ import {
 import { computeInvoiceable, type Invoiceable } from '#domain/invoiceable';
 import { sumFen } from '#domain/money';
 import { isAllowedFor, snapshotTitle, type Title } from '#domain/title';
-import { logger } from '#http/handler';
-import type { ApplicationView, CreateApplicationBody } from '#schemas/applications';
+import type { CreateApplicationBody } from '#schemas/applications';
 import { applicationView } from '#use-cases/views';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
@@ -272,14 +271,6 @@ function selectRecords(
     allocations.push(toAllocation(record, record.availableAmount));
   }
   return allocations;
-}
-
-export async function getApplicationFor(accountId: string, applicationId: string): Promise<ApplicationView> {
-  const application = await loadApplication(applicationId);
-  // Another account's application answers as if it did not exist.
-  if (!application || application.accountId !== accountId)
-    throw new NotFoundError(`No application ${applicationId}.`);
-  return applicationView(application);
 }
 
 function hashRequest(body: unknown): string {

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildOpenApiDocument } from '#schemas/openapi-document';
+import { buildOpenApiDocument } from '#http/openapi';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

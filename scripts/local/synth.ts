@@ -8,7 +8,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const cdkOutDir = join(projectRoot, 'cdk.out');
+/** INVOICE_CDK_OUT gives a working copy its own assembly, so parallel runs never share cdk's lock. */
+export const cdkOutDir = process.env.INVOICE_CDK_OUT
+  ? resolve(process.env.INVOICE_CDK_OUT)
+  : join(projectRoot, 'cdk.out');
 
 /** Locally the cancellation window is short (≤ 30 s) so a whole lifecycle can be watched live. */
 export const LOCAL_CANCEL_WINDOW = 'PT20S';
@@ -31,7 +34,15 @@ export function synthesizeIfStale(log: (line: string) => void = console.log): Sy
     log('cdk.out is up to date; not synthesizing.');
     return { done: Promise.resolve(), cancel: () => {} };
   }
-  const args = ['cdk', 'synth', '--quiet', '--no-notices', ...SYNTH_CONTEXT.flatMap((c) => ['-c', c])];
+  const args = [
+    'cdk',
+    'synth',
+    '--quiet',
+    '--no-notices',
+    '--output',
+    cdkOutDir,
+    ...SYNTH_CONTEXT.flatMap((c) => ['-c', c]),
+  ];
   log(`Synthesizing (${reason}): npx ${args.join(' ')}`);
   const started = performance.now();
   // Async (not spawnSync) so Ctrl-C handlers run while it works.

@@ -1,0 +1,15 @@
+import { ADMIN_ROUTES } from '#http/routes/admin';
+import { APPLICATION_ROUTES } from '#http/routes/applications';
+import { INVOICE_ROUTES } from '#http/routes/invoices';
+import { LEDGER_ROUTES } from '#http/routes/ledger';
+import type { Route } from '#http/routes/route';
+import { TITLE_ROUTES } from '#http/routes/titles';
+
+/** Every route the API serves: infra builds them, the OpenAPI document describes them. */
+export const ROUTES: readonly Route[] = [
+  ...LEDGER_ROUTES,
+  ...TITLE_ROUTES,
+  ...APPLICATION_ROUTES,
+  ...INVOICE_ROUTES,
+  ...ADMIN_ROUTES,
+];

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
@@ -43,6 +43,22 @@ export class InvoiceServiceStack extends Stack {
     const startExecution = new PolicyStatement({
       actions: ['states:StartExecution'],
       resources: [stateMachineArn],
+    });
+    // Task tokens belong to the machine's executions; the API grants SendTask* on the machine.
+    const signalTasks = new PolicyStatement({
+      actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+      resources: [stateMachineArn],
+    });
+    const stopExecutions = new PolicyStatement({
+      actions: ['states:StopExecution'],
+      resources: [
+        Stack.of(this).formatArn({
+          service: 'states',
+          resource: 'execution',
+          resourceName: `${stateMachineName}:*`,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
     });
 
     const workflowFunction = (
@@ -93,6 +109,9 @@ export class InvoiceServiceStack extends Stack {
       else if (spec.uses.includes('table-read')) data.table.grantReadData(fn);
       if (spec.uses.includes('documents-read')) documents.bucket.grantRead(fn);
       if (spec.uses.includes('workflow-start')) fn.addToRolePolicy(startExecution);
+      if (spec.uses.includes('workflow-signal')) fn.addToRolePolicy(signalTasks);
+      if (spec.uses.includes('workflow-stop')) fn.addToRolePolicy(stopExecutions);
+      if (spec.uses.includes('mail-send')) mail.identity.grantSendEmail(fn);
       return { method: spec.method, path: spec.path, fn };
     });
     new Api(this, 'Api', {

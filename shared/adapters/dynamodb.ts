@@ -29,8 +29,10 @@ export const keys = {
     pk: `IDEMPOTENCY#${accountId}#${key}`,
     sk: 'IDEMPOTENCY',
   }),
-  /** Sparse index of applications accepted but whose workflow has not been seen to start. */
+  /** gsi2 (sparse, keys only): applications accepted but whose workflow has not been seen to start. */
   workflowPending: 'WORKFLOW_PENDING',
+  /** gsi2: what waits for finance staff (GET /v1/admin/reviews), oldest first by gsi2sk. */
+  pendingReview: (kind: 'TITLE' | 'APPLICATION') => `PENDING_REVIEW#${kind}`,
 };
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Route } from '#http/routes/route';
 import { AccountIdPath, PutAccountBody } from '#schemas/accounts';
 import { UpsertBillingRecordsBody } from '#schemas/billing-records';
-import { EntityList, InvoiceableView } from '#schemas/invoices';
+import { EntityList, InvoiceableView } from '#schemas/ledger';
 
 /** Entities, the billing system’s ingestion, and the invoiceable ledger. */
 export const LEDGER_ROUTES: Route[] = [

@@ -8,11 +8,13 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, parse, resolve } from 'node:path';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startApiGateway } from './api-gateway.ts';
 import { startDynamoDb } from './dynamodb.ts';
 import { loadOrCreateJwtSecret } from './jwt.ts';
 import { createLambdaRuntime } from './lambda-runtime.ts';
 import { startS3Server } from './s3.ts';
+import { type LocalScheduler, startScheduler } from './scheduler.ts';
 import { startSes } from './ses.ts';
 import {
   type StepFunctionsServer,
@@ -44,6 +46,8 @@ export interface LocalStackOptions {
   functionEnv?: Record<string, string>;
   /** Tests: shorten Wait states and retry intervals of the state machines. */
   stepFunctions?: Pick<StepFunctionsServerOptions, 'waitOverrides' | 'retryIntervalOverrides'>;
+  /** Fire the template's schedules on their own clock (npm start); tests fire them by hand. */
+  runSchedules?: boolean;
   /** Served at `<apiUrl>/openapi.json`; default `<cdkOutDir>/openapi.json`. */
   openApiFile?: string;
   quiet?: boolean;
@@ -61,6 +65,8 @@ export interface LocalStack {
   lambda: LambdaRuntime;
   /** The Step Functions server, for tests (waitForExecution, history). */
   stepFunctions: StepFunctionsServer;
+  /** The template's EventBridge schedules; `fire(logicalId)` runs one now. */
+  scheduler: LocalScheduler;
   /** Milliseconds each part took to become ready (DynamoDB includes the JVM start). */
   timings: Record<string, number>;
   /** Stops everything in reverse start order; safe to call more than once. */
@@ -78,6 +84,8 @@ const SERVICE_NAMES: Record<keyof LocalStackPorts, string> = {
 };
 
 /** DynamoDB Local accepts only letters and digits in the key id; nothing checks the values. */
+const LOCAL_CLIENT = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
 const FAKE_AWS_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_DEFAULT_REGION: 'us-east-1',
@@ -173,6 +181,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
     );
 
+    const sfnClient = new SFNClient({ ...LOCAL_CLIENT, endpoint: sfn.url });
+    const scheduler = startScheduler({
+      schedules: template.schedules ?? [],
+      lambda,
+      armTimers: options.runSchedules ?? false,
+      startExecution: async (stateMachineArn, input) => {
+        await sfnClient.send(new StartExecutionCommand({ stateMachineArn, input }));
+      },
+      log: options.quiet ? () => {} : undefined,
+    });
+    closers.push({ name: 'scheduler', close: async () => scheduler.close() });
+
     return {
       apiUrl: api.url,
       sesUrl: ses.url,
@@ -183,6 +203,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       jwtSecret,
       lambda,
       stepFunctions: sfn,
+      scheduler,
       timings,
       stop,
     };

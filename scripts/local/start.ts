@@ -29,7 +29,7 @@ async function main(): Promise<void> {
 
   if (values.fresh)
     console.log(`--fresh: wiping ${relative(projectRoot, dataDir)}/ (the JWT secret is kept)`);
-  starting = startLocalStack({ cdkOutDir, dataDir, fresh: values.fresh });
+  starting = startLocalStack({ cdkOutDir, dataDir, fresh: values.fresh, runSchedules: true });
   const stack = await starting;
   if (stopping) return;
 

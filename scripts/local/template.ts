@@ -9,6 +9,7 @@ import type {
   LocalBucket,
   LocalFunction,
   LocalRoute,
+  LocalSchedule,
   LocalStateMachine,
   LocalTable,
   LocalTemplate,
@@ -59,6 +60,7 @@ export function readTemplate(cdkOutDir: string, options: ReadTemplateOptions = {
     routes: readRoutes(resources, resolver, functionIds),
     stateMachines: readStateMachines(resources, resolver, functionIds),
     buckets: readBuckets(resources, resolver),
+    schedules: readSchedules(resources, resolver, functionIds),
   };
 }
 
@@ -363,6 +365,35 @@ function readBuckets(resources: Record<string, CfnResource>, resolver: Intrinsic
     logicalId,
     bucketName: resolver.bucketName(logicalId),
   }));
+}
+
+/** EventBridge Scheduler schedules whose target is one of our functions or a state machine. */
+function readSchedules(
+  resources: Record<string, CfnResource>,
+  resolver: IntrinsicResolver,
+  functionIds: ReadonlySet<string>,
+): LocalSchedule[] {
+  const schedules: LocalSchedule[] = [];
+  for (const [logicalId, resource] of ofType(resources, 'AWS::Scheduler::Schedule')) {
+    const props = resolver.resolve((resource.Properties ?? {}) as Json, logicalId) as JsonObject;
+    const target = (props.Target ?? {}) as JsonObject;
+    const arn = String(target.Arn ?? '');
+    const functionLogicalId = functionNameOf(arn);
+    const base = {
+      logicalId,
+      expression: String(props.ScheduleExpression ?? ''),
+      timezone:
+        typeof props.ScheduleExpressionTimezone === 'string' ? props.ScheduleExpressionTimezone : 'UTC',
+      enabled: props.State !== 'DISABLED',
+      input: typeof target.Input === 'string' ? target.Input : '{}',
+    };
+    if (arn.includes(':lambda:') && functionIds.has(functionLogicalId)) {
+      schedules.push({ ...base, target: { kind: 'lambda', functionLogicalId } });
+    } else if (arn.includes(':states:') && arn.includes(':stateMachine:')) {
+      schedules.push({ ...base, target: { kind: 'state-machine', stateMachineArn: arn } });
+    }
+  }
+  return schedules;
 }
 
 function readFunctions(

@@ -62,12 +62,24 @@ export interface LocalBucket {
   bucketName: string;
 }
 
+export interface LocalSchedule {
+  logicalId: string;
+  /** "rate(1 minute)", "cron(0 9 10 * ? *)" or "at(2026-12-10T09:00:00)". */
+  expression: string;
+  timezone: string;
+  enabled: boolean;
+  /** The target's Input (JSON text). */
+  input: string;
+  target: { kind: 'lambda'; functionLogicalId: string } | { kind: 'state-machine'; stateMachineArn: string };
+}
+
 export interface LocalTemplate {
   tables: LocalTable[];
   functions: LocalFunction[];
   routes: LocalRoute[];
   stateMachines: LocalStateMachine[];
   buckets: LocalBucket[];
+  schedules?: LocalSchedule[];
 }
 
 /** Invokes bundled handlers the way Lambda does; a handler's thrown error keeps its name. */

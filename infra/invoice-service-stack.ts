@@ -39,6 +39,8 @@ export class InvoiceServiceStack extends Stack {
       REVIEW_THRESHOLD_FEN: String(settings.reviewThresholdFen),
       EXPECTED_WORKING_DAYS: String(settings.expectedWorkingDays),
       PAYMENT_SYNC_DAYS: String(settings.paymentSyncDays),
+      FINANCE_EMAIL: String(this.node.getContext('invoice:financeEmail')),
+      API_BASE_URL: String(this.node.getContext('invoice:apiBaseUrl')),
     };
     const startExecution = new PolicyStatement({
       actions: ['states:StartExecution'],

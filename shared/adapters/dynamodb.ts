@@ -33,6 +33,21 @@ export const keys = {
   workflowPending: 'WORKFLOW_PENDING',
   /** gsi2: what waits for finance staff (GET /v1/admin/reviews), oldest first by gsi2sk. */
   pendingReview: (kind: 'TITLE' | 'APPLICATION') => `PENDING_REVIEW#${kind}`,
+  /**
+   * R28: one item per open application under the China day of its expectedBy, sorted by the
+   * instant; removed when the provider's part is done (or once finance was told), so the
+   * hourly check reads only what is due: a query per recent day, never a scan.
+   */
+  deadline: (day: string, expectedBy: string, applicationId: string) => ({
+    pk: `DEADLINE#${day}`,
+    sk: `${expectedBy}#${applicationId}`,
+  }),
+  deadlineDay: (day: string) => `DEADLINE#${day}`,
+  /** Applications whose failure handling itself failed: the hourly check finishes them (invariant 5). */
+  recovery: (applicationId: string) => ({ pk: 'RECOVERY#APPLICATION', sk: applicationId }),
+  recoveryPartition: 'RECOVERY#APPLICATION',
+  /** R36: the one paper-stock notice in force. */
+  paperStockNotice: { pk: 'NOTICE#PAPER_STOCK', sk: 'NOTICE' },
 };
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

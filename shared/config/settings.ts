@@ -16,6 +16,10 @@ export const settings = {
   reviewThresholdFen: once(() => requireIntEnv('REVIEW_THRESHOLD_FEN')),
   expectedWorkingDays: once(() => requireIntEnv('EXPECTED_WORKING_DAYS')),
   paymentSyncDays: once(() => requireIntEnv('PAYMENT_SYNC_DAYS')),
+  /** R28: where breached deadlines and failed deliveries are reported (finance staff's mailbox). */
+  financeEmail: once(() => requireEnv('FINANCE_EMAIL')),
+  /** R27: the public API root (custom domain), for download links in e-mails. */
+  apiBaseUrl: once(() => requireEnv('API_BASE_URL').replace(/\/+$/, '')),
 };
 
 export function entityById(entityId: string): InvoicingEntity | undefined {

@@ -20,6 +20,16 @@ export const keys = {
   recordPrefix: 'RECORD#',
   title: (accountId: string, titleId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `TITLE#${titleId}` }),
   titlePrefix: 'TITLE#',
+  address: (accountId: string, addressId: string) => ({
+    pk: `ACCOUNT#${accountId}`,
+    sk: `ADDRESS#${addressId}`,
+  }),
+  /**
+   * The account's address book: a version every address change bumps (one default, at most
+   * 20). Its sort key shares the `addressBookPrefix` with the addresses, so one query reads both.
+   */
+  addressBook: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'ADDRESS' }),
+  addressBookPrefix: 'ADDRESS',
   application: (applicationId: string) => ({ pk: `APPLICATION#${applicationId}`, sk: 'APPLICATION' }),
   applicationsOf: (accountId: string) => `ACCOUNT#${accountId}#APPLICATIONS`,
   invoice: (invoiceId: string) => ({ pk: `INVOICE#${invoiceId}`, sk: 'INVOICE' }),

@@ -11,11 +11,19 @@ export interface Account {
   realName: { type: RealNameType; name?: string };
   arrears: Fen;
   orgId?: string;
+  /** The language of the account's e-mails and documents. */
   language: 'zh' | 'en';
+  /** The account's contact e-mail from the billing system, for notifications. */
+  email?: string;
   /** R19: what the last application used, to prefill the next one. */
   lastUsed?: { titleId: string; delivery: Delivery };
-  /** Bumped by every ledger change; applications reserve under it (optimistic lock). */
+  /**
+   * Bumped by every ledger change that could lower what is invoiceable (arrears, reservations,
+   * changed records and negatives); applications reserve under it (optimistic lock).
+   */
   ledgerVersion: number;
+  /** Bumped after every billing-record batch; with ledgerVersion it dates the cached invoiceable amount. */
+  recordsVersion?: number;
   updatedAt: string;
 }
 

@@ -7,6 +7,26 @@ export type Fulfilment = 'succeeded' | 'failed' | 'partially-failed';
 export const NEGATIVE_KINDS: ReadonlySet<RecordKind> = new Set(['refund', 'adjustment']);
 
 /**
+ * R11: the mainland VAT rates a record may carry, in the API's canonical spelling (see
+ * formatTaxRate): the current 13 %, 9 % and 6 %, the simplified 5 %, 3 % and 1 %, zero-rated
+ * and exempt 0, and the rates in force before April 2019 (17 %, 16 %, 11 %, 10 %) for records
+ * paid then. One rate has one spelling, so invoices split by (entity, rate) never split one rate.
+ */
+export const VAT_RATES: readonly string[] = [
+  '0',
+  '0.01',
+  '0.03',
+  '0.05',
+  '0.06',
+  '0.09',
+  '0.1',
+  '0.11',
+  '0.13',
+  '0.16',
+  '0.17',
+];
+
+/**
  * A billing record as the ledger keeps it. The billing system owns the descriptive fields;
  * the ledger owns negativesAmount, invoicedAmount, reservedAmount and availableAmount.
  *
@@ -37,6 +57,47 @@ export interface BillingRecord {
   reservedAmount: Fen;
   availableAmount: Fen;
 }
+
+/**
+ * What the invoiceable formula reads of a record: the ledger fields and what decides
+ * eligibility. GET /v1/invoiceable reads only these (a projection), not the descriptive rest.
+ */
+export type LedgerRecord = Pick<
+  BillingRecord,
+  | 'recordId'
+  | 'kind'
+  | 'paidAt'
+  | 'entity'
+  | 'taxRate'
+  | 'cashAmount'
+  | 'voucherAmount'
+  | 'fulfilment'
+  | 'fulfilledCashAmount'
+  | 'eligibleFrom'
+  | 'notInvoiceableReason'
+  | 'negativesAmount'
+  | 'invoicedAmount'
+  | 'reservedAmount'
+  | 'availableAmount'
+>;
+
+/** The attribute names of LedgerRecord, for a DynamoDB projection (the reason is left out: it never changes an amount). */
+export const LEDGER_FIELDS = [
+  'recordId',
+  'kind',
+  'paidAt',
+  'entity',
+  'taxRate',
+  'cashAmount',
+  'voucherAmount',
+  'fulfilment',
+  'fulfilledCashAmount',
+  'eligibleFrom',
+  'negativesAmount',
+  'invoicedAmount',
+  'reservedAmount',
+  'availableAmount',
+] as const satisfies readonly (keyof LedgerRecord)[];
 
 /** The fulfilled cash of a positive record (R5, R6): never vouchers or recharges. */
 export function invoiceableBase(
@@ -70,6 +131,7 @@ export function netInvoiceable(
 
 export type RecordStatus =
   | 'invoiceable'
+  | 'reserved'
   | 'fully-invoiced'
   | 'not-invoiceable'
   | 'temporarily-not-invoiceable'
@@ -82,8 +144,12 @@ export interface RecordView {
   notInvoiceableReason?: string;
 }
 
-/** Why a record is or is not invoiceable right now (R5, R6, R8, R10, R13). */
-export function describeRecord(record: BillingRecord, now: Date): RecordView {
+/**
+ * Why a record is or is not invoiceable right now (R5, R6, R8, R10, R13). `reserved` means an
+ * open application holds what was left; it comes back if that application is cancelled,
+ * rejected or fails.
+ */
+export function describeRecord(record: LedgerRecord, now: Date): RecordView {
   if (NEGATIVE_KINDS.has(record.kind)) {
     return { status: 'negative', invoiceableAmount: 0, notInvoiceableReason: 'NEGATIVE_DOCUMENT' };
   }
@@ -109,9 +175,14 @@ export function describeRecord(record: BillingRecord, now: Date): RecordView {
     };
   }
   if (record.availableAmount === 0) {
-    const used = record.reservedAmount > 0 || record.invoicedAmount > 0;
+    const status =
+      record.reservedAmount > 0
+        ? 'reserved'
+        : record.invoicedAmount > 0
+          ? 'fully-invoiced'
+          : 'not-invoiceable';
     return {
-      status: used ? 'fully-invoiced' : 'not-invoiceable',
+      status,
       invoiceableAmount: 0,
       notInvoiceableReason: whyNothingLeft(record),
     };
@@ -119,7 +190,7 @@ export function describeRecord(record: BillingRecord, now: Date): RecordView {
   return { status: 'invoiceable', invoiceableAmount: record.availableAmount };
 }
 
-function whyNothingLeft(record: BillingRecord): string {
+function whyNothingLeft(record: LedgerRecord): string {
   if (record.reservedAmount > 0) return 'RESERVED_BY_OPEN_APPLICATION';
   if (record.invoicedAmount > 0) return 'ALREADY_INVOICED';
   if (record.negativesAmount < 0) return 'REFUNDED';
@@ -127,6 +198,6 @@ function whyNothingLeft(record: BillingRecord): string {
   return 'NO_CASH_PAID';
 }
 
-export function isEligible(record: BillingRecord, now: Date): boolean {
+export function isEligible(record: LedgerRecord, now: Date): boolean {
   return describeRecord(record, now).status === 'invoiceable';
 }

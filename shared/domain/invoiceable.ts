@@ -2,6 +2,7 @@ import {
   type BillingRecord,
   describeRecord,
   invoiceableBase,
+  type LedgerRecord,
   NEGATIVE_KINDS,
   netInvoiceable,
 } from '#domain/billing-record';
@@ -25,14 +26,14 @@ export interface InvoiceableGroup {
   amount: Fen;
 }
 
-export interface Invoiceable {
+export interface Invoiceable<R extends LedgerRecord = BillingRecord> {
   amount: Fen;
   byEntity: InvoiceableGroup[];
   formula: InvoiceableFormula;
   /** Everything the account still owes in invoices (R13), before later consumption covers it. */
   outstandingDeficit: Fen;
   /** The eligible records with something to invoice, oldest first: what "by amount" draws on. */
-  eligible: BillingRecord[];
+  eligible: R[];
 }
 
 /**
@@ -44,18 +45,18 @@ export interface Invoiceable {
  * consumption must cover before anything else is invoiced. Arrears are covered next: under `offset` the
  * invoiceable amount is what remains after them, under `block` nothing while any is owed.
  */
-export function computeInvoiceable(
-  records: readonly BillingRecord[],
+export function computeInvoiceable<R extends LedgerRecord>(
+  records: readonly R[],
   arrears: Fen,
   policy: ArrearsPolicy,
   now: Date,
-): Invoiceable {
+): Invoiceable<R> {
   let consumedCash = 0;
   let negatives = 0;
   let invoiced = 0;
   let reserved = 0;
   let deficitTotal = 0;
-  const eligible: BillingRecord[] = [];
+  const eligible: R[] = [];
   for (const record of records) {
     if (NEGATIVE_KINDS.has(record.kind) || record.kind === 'recharge') continue;
     const view = describeRecord(record, now);
@@ -92,7 +93,7 @@ export function computeInvoiceable(
  * arrived after invoicing), the shown parts stop at the consumption and the excess is the
  * record's deficit (R13).
  */
-export function formulaParts(record: BillingRecord) {
+export function formulaParts(record: LedgerRecord) {
   const consumedCash = invoiceableBase(record);
   const net = netInvoiceable(record);
   const negatives = Math.min(consumedCash - net, consumedCash);
@@ -104,7 +105,10 @@ export function formulaParts(record: BillingRecord) {
 }
 
 /** Allocation order for "by amount" and for offsets: oldest payment first, then record id. */
-export function oldestFirst(a: BillingRecord, b: BillingRecord): number {
+export function oldestFirst(
+  a: Pick<LedgerRecord, 'paidAt' | 'recordId'>,
+  b: Pick<LedgerRecord, 'paidAt' | 'recordId'>,
+): number {
   return a.paidAt < b.paidAt
     ? -1
     : a.paidAt > b.paidAt
@@ -120,7 +124,7 @@ export function oldestFirst(a: BillingRecord, b: BillingRecord): number {
  * Splits the invoiceable amount by (entity, tax rate). The deficit and arrears offsets are
  * taken from the newest records, so "by amount" (which draws oldest first) and this view agree.
  */
-function groupAfterOffsets(eligibleOldestFirst: readonly BillingRecord[], offsets: Fen): InvoiceableGroup[] {
+function groupAfterOffsets(eligibleOldestFirst: readonly LedgerRecord[], offsets: Fen): InvoiceableGroup[] {
   const groups = new Map<string, InvoiceableGroup>();
   let toOffset = offsets;
   for (let i = eligibleOldestFirst.length - 1; i >= 0; i--) {
@@ -136,4 +140,89 @@ function groupAfterOffsets(eligibleOldestFirst: readonly BillingRecord[], offset
   return [...groups.values()]
     .filter((g) => g.amount > 0)
     .sort((a, b) => a.entity.localeCompare(b.entity) || a.taxRate.localeCompare(b.taxRate));
+}
+
+/** The part of the deficit (R13) that consumption does not cover yet: what the account still owes. */
+export function uncoveredDeficit(result: Pick<Invoiceable, 'outstandingDeficit' | 'formula'>): Fen {
+  return result.outstandingDeficit - result.formula.deficit;
+}
+
+/**
+ * GET /v1/invoiceable and GET /v1/account without reading every record each time: the result of
+ * computeInvoiceable is kept with what it was computed from, and reused while that still holds.
+ * It changes only when (a) a record's ledger changes, (b) the arrears change, or (c) time passes a
+ * record's eligibleFrom (R8). (a) and (b) move the account's versions (see InvoiceableBasis);
+ * (c) is `changesAt`. Writes that move reserved amounts without moving a version (settling an
+ * invoice, releasing a cancelled application) can only happen while something is reserved, so a
+ * result with reservations outstanding is not reused unless those writes invalidate the cache.
+ */
+export interface InvoiceableSnapshot {
+  amount: Fen;
+  byEntity: InvoiceableGroup[];
+  formula: InvoiceableFormula;
+  outstandingDeficit: Fen;
+  /** The sum of reservedAmount over all records: what open applications hold. */
+  reservedOutstanding: Fen;
+  /** The earliest future eligibleFrom: the result may change then without any write. */
+  changesAt?: string;
+}
+
+/** What a snapshot was computed from; equal bases give equal results before `changesAt`. */
+export interface InvoiceableBasis {
+  /** Bumped with every write that could lower the amount (reservations, arrears, changed records). */
+  ledgerVersion: number;
+  /** Bumped after every billing-record batch (new records raise the amount). */
+  recordsVersion: number;
+  policy: ArrearsPolicy;
+  /** The formula's own version: a deployment that computes differently never reuses old results. */
+  formulaVersion: number;
+}
+
+/** Bump when computeInvoiceable or snapshotInvoiceable changes what they return. */
+export const FORMULA_VERSION = 1;
+
+export function snapshotInvoiceable(
+  records: readonly LedgerRecord[],
+  arrears: Fen,
+  policy: ArrearsPolicy,
+  now: Date,
+): InvoiceableSnapshot {
+  const result = computeInvoiceable(records, arrears, policy, now);
+  let reservedOutstanding = 0;
+  let changesAtMs = Number.POSITIVE_INFINITY;
+  for (const record of records) {
+    reservedOutstanding += record.reservedAmount;
+    if (record.eligibleFrom === undefined || NEGATIVE_KINDS.has(record.kind)) continue;
+    const at = Date.parse(record.eligibleFrom);
+    if (at > now.getTime() && at < changesAtMs) changesAtMs = at;
+  }
+  return {
+    amount: result.amount,
+    byEntity: result.byEntity,
+    formula: result.formula,
+    outstandingDeficit: result.outstandingDeficit,
+    reservedOutstanding,
+    ...(Number.isFinite(changesAtMs) ? { changesAt: new Date(changesAtMs).toISOString() } : {}),
+  };
+}
+
+/**
+ * Whether a stored snapshot is still the answer: same basis, not past `changesAt`, and nothing
+ * reserved unless the writes that move reservations invalidate it (`reservationsInvalidate`).
+ */
+export function snapshotHolds(
+  stored: { basis: InvoiceableBasis; snapshot: InvoiceableSnapshot },
+  current: InvoiceableBasis,
+  now: Date,
+  reservationsInvalidate: boolean,
+): boolean {
+  const { basis, snapshot } = stored;
+  return (
+    basis.ledgerVersion === current.ledgerVersion &&
+    basis.recordsVersion === current.recordsVersion &&
+    basis.policy === current.policy &&
+    basis.formulaVersion === current.formulaVersion &&
+    (snapshot.changesAt === undefined || Date.parse(snapshot.changesAt) > now.getTime()) &&
+    (reservationsInvalidate || snapshot.reservedOutstanding === 0)
+  );
 }

@@ -545,7 +545,7 @@ describe('describeRecord', () => {
     });
   });
 
-  it('R10 a record held by an open application explains the reservation', () => {
+  it('R10 a record held by an open application is shown as reserved, with the reason', () => {
     // Prepare
     const order = record({ cashAmount: 10_000, invoicedAmount: 4_000, reservedAmount: 6_000 });
 
@@ -554,7 +554,7 @@ describe('describeRecord', () => {
 
     // Assess
     expect(view).toEqual({
-      status: 'fully-invoiced',
+      status: 'reserved',
       invoiceableAmount: 0,
       notInvoiceableReason: 'RESERVED_BY_OPEN_APPLICATION',
     });
@@ -595,7 +595,7 @@ describe('describeRecord', () => {
     [
       'reserved before invoiced',
       { cashAmount: 10_000, invoicedAmount: 4_000, reservedAmount: 6_000 },
-      'fully-invoiced',
+      'reserved',
       'RESERVED_BY_OPEN_APPLICATION',
     ],
     [
@@ -680,12 +680,21 @@ describe('describeRecord', () => {
         expect(view.status === 'deficit').toBe(positiveKind && rec.availableAmount < 0);
         if (view.status === 'fully-invoiced') {
           expect(rec.availableAmount).toBe(0);
-          expect(rec.invoicedAmount + rec.reservedAmount).toBeGreaterThan(0);
+          expect(rec.reservedAmount).toBe(0);
+          expect(rec.invoicedAmount).toBeGreaterThan(0);
+        }
+        if (view.status === 'reserved') {
+          expect(rec.availableAmount).toBe(0);
+          expect(rec.reservedAmount).toBeGreaterThan(0);
         }
         if (positiveKind && rec.availableAmount === 0 && rec.fulfilment !== 'failed') {
-          const used = rec.invoicedAmount + rec.reservedAmount > 0;
-          if (view.status !== 'temporarily-not-invoiceable')
-            expect(view.status).toBe(used ? 'fully-invoiced' : 'not-invoiceable');
+          const expected =
+            rec.reservedAmount > 0
+              ? 'reserved'
+              : rec.invoicedAmount > 0
+                ? 'fully-invoiced'
+                : 'not-invoiceable';
+          if (view.status !== 'temporarily-not-invoiceable') expect(view.status).toBe(expected);
         }
         if (view.status === 'invoiceable') {
           expect(view.invoiceableAmount).toBe(rec.availableAmount);

@@ -9,7 +9,14 @@ import {
   type RecordKind,
 } from '#domain/billing-record';
 import { type FieldError, ValidationError } from '#domain/errors';
-import { planRecordUpserts, type RecordInput, type UpsertPlan } from '#domain/record-upsert';
+import {
+  type PlanOptions,
+  planRecordUpserts,
+  type RecordInput,
+  recordRef,
+  type UpsertPlan,
+  withoutUnchanged,
+} from '#domain/record-upsert';
 
 const SYNC_DAYS = 3;
 const DAY_MS = 86_400_000;
@@ -62,6 +69,20 @@ function stored(from: RecordInput, ledger: Partial<BillingRecord> = {}): Billing
 
 function mapOf(...records: BillingRecord[]): Map<string, BillingRecord> {
   return new Map(records.map((r) => [r.recordId, r]));
+}
+
+/** The planner looks records up by account and record id; most tests keep one account's ledger by id. */
+function byRef(ledger: ReadonlyMap<string, BillingRecord>): Map<string, BillingRecord> {
+  return new Map([...ledger.values()].map((r) => [recordRef(r.accountId, r.recordId), r]));
+}
+
+function planFor(
+  inputs: readonly RecordInput[],
+  ledger: ReadonlyMap<string, BillingRecord>,
+  paymentSyncDays: number,
+  options?: PlanOptions,
+): UpsertPlan {
+  return planRecordUpserts(inputs, byRef(ledger), paymentSyncDays, options);
 }
 
 function validationErrors(act: () => unknown): FieldError[] {
@@ -127,7 +148,7 @@ describe('planRecordUpserts validation', () => {
     const orphan = refund({ parentRecordId: undefined });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([orphan], new Map(), SYNC_DAYS));
+    const errors = validationErrors(() => planFor([orphan], new Map(), SYNC_DAYS));
 
     // Assess
     expect(errors).toContainEqual({ path: 'records[0].parentRecordId', message: 'is required for refund' });
@@ -138,7 +159,7 @@ describe('planRecordUpserts validation', () => {
     const order = input({ recordId: 'order-2', parentRecordId: 'order-1' });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([input(), order], new Map(), SYNC_DAYS));
+    const errors = validationErrors(() => planFor([input(), order], new Map(), SYNC_DAYS));
 
     // Assess
     expect(errors).toEqual([
@@ -151,7 +172,7 @@ describe('planRecordUpserts validation', () => {
     const wrongSign = refund({ kind, cashAmount: 1 });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([input(), wrongSign], new Map(), SYNC_DAYS));
+    const errors = validationErrors(() => planFor([input(), wrongSign], new Map(), SYNC_DAYS));
 
     // Assess
     expect(errors).toEqual([{ path: 'records[1].cashAmount', message: `must be ≤ 0 for ${kind}` }]);
@@ -164,7 +185,7 @@ describe('planRecordUpserts validation', () => {
       const wrongSign = input({ kind, cashAmount: -1 });
 
       // Act
-      const errors = validationErrors(() => planRecordUpserts([wrongSign], new Map(), SYNC_DAYS));
+      const errors = validationErrors(() => planFor([wrongSign], new Map(), SYNC_DAYS));
 
       // Assess
       expect(errors).toEqual([{ path: 'records[0].cashAmount', message: `must be ≥ 0 for ${kind}` }]);
@@ -176,7 +197,7 @@ describe('planRecordUpserts validation', () => {
     const batch = [input({ cashAmount: 0 }), refund({ cashAmount: 0 })];
 
     // Act
-    const plan = planRecordUpserts(batch, new Map(), SYNC_DAYS);
+    const plan = planFor(batch, new Map(), SYNC_DAYS);
 
     // Assess
     expect(plan.positives).toHaveLength(1);
@@ -189,7 +210,7 @@ describe('planRecordUpserts validation', () => {
     const partial = input({ fulfilment: 'partially-failed' });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([partial], new Map(), SYNC_DAYS));
+    const errors = validationErrors(() => planFor([partial], new Map(), SYNC_DAYS));
 
     // Assess
     expect(errors).toEqual([
@@ -202,7 +223,7 @@ describe('planRecordUpserts validation', () => {
     const partial = input({ fulfilment: 'partially-failed', cashAmount: 5_000, fulfilledCashAmount: 5_001 });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([partial], new Map(), SYNC_DAYS));
+    const errors = validationErrors(() => planFor([partial], new Map(), SYNC_DAYS));
 
     // Assess
     expect(errors).toEqual([{ path: 'records[0].fulfilledCashAmount', message: 'cannot exceed cashAmount' }]);
@@ -213,23 +234,101 @@ describe('planRecordUpserts validation', () => {
     const batch = [input(), input({ cashAmount: 20_000 })];
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts(batch, new Map(), SYNC_DAYS));
+    const errors = validationErrors(() => planFor(batch, new Map(), SYNC_DAYS));
 
     // Assess
     expect(errors).toEqual([{ path: 'records[1].recordId', message: 'appears twice in this batch' }]);
   });
 
-  it('R32 a record never moves to another account', () => {
+  it('R32 the same record id in another account is that account’s own record', () => {
     // Prepare
     const existing = mapOf(stored(input()));
-    const moved = input({ accountId: 'acc-2' });
+    const otherAccount = input({ accountId: 'acc-2', cashAmount: 3_000 });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([moved], existing, SYNC_DAYS));
+    const plan = planFor([otherAccount], existing, SYNC_DAYS);
+
+    // Assess: a new record of acc-2; acc-1's record is not read, changed or conditioned on.
+    expect(plan.positives).toHaveLength(1);
+    expect(plan.positives[0]!.expected).toBeUndefined();
+    expect(plan.positives[0]!.record).toMatchObject({ accountId: 'acc-2', availableAmount: 3_000 });
+  });
+
+  it('R7 R32 a batch that mixes accounts looks every parent up in its own account', () => {
+    // Prepare: both accounts have an order-1; each sends a refund of its own.
+    const existing = new Map(
+      [
+        stored(input({ cashAmount: 10_000 }), { negativesAmount: -100 }),
+        stored(input({ accountId: 'acc-2', ...PARTIAL })),
+      ].map((r) => [recordRef(r.accountId, r.recordId), r]),
+    );
+    const batch = [
+      refund({ accountId: 'acc-2', recordId: 'refund-b', cashAmount: -5_000 }),
+      refund({ accountId: 'acc-1', recordId: 'refund-a', cashAmount: -500 }),
+    ];
+
+    // Act
+    const plan = planRecordUpserts(batch, existing, SYNC_DAYS);
+
+    // Assess
+    expect(plan.negatives.map((n) => n.parent)).toEqual([
+      {
+        accountId: 'acc-2',
+        parentRecordId: 'order-1',
+        expectedParent: { cashAmount: 10_000, fulfilment: 'partially-failed', fulfilledCashAmount: 6_000 },
+        expectedNegatives: 0,
+        negativesAmount: -5_000,
+        availableDelta: -1_000,
+      },
+      {
+        accountId: 'acc-1',
+        parentRecordId: 'order-1',
+        expectedParent: { cashAmount: 10_000, fulfilment: 'succeeded', fulfilledCashAmount: undefined },
+        expectedNegatives: -100,
+        negativesAmount: -600,
+        availableDelta: -500,
+      },
+    ]);
+  });
+
+  it('R32 one batch may carry the same record id for two accounts', () => {
+    // Prepare
+    const batch = [input(), input({ accountId: 'acc-2' }), refund({ accountId: 'acc-2' })];
+
+    // Act
+    const plan = planRecordUpserts(batch, new Map(), SYNC_DAYS);
+
+    // Assess
+    expect(plan.positives.map((p) => p.record.accountId)).toEqual(['acc-1', 'acc-2']);
+    expect(plan.negatives[0]!.parent).toMatchObject({ accountId: 'acc-2', availableDelta: -1_000 });
+  });
+
+  it('R11 a record must name a configured invoicing entity', () => {
+    // Prepare
+    const entities = new Set(['entity-bj', 'entity-sh']);
+    const batch = [input(), input({ recordId: 'order-2', entity: 'entity-xx' })];
+
+    // Act
+    const errors = validationErrors(() => planFor(batch, new Map(), SYNC_DAYS, { entities }));
 
     // Assess
     expect(errors).toEqual([
-      { path: 'records[0].accountId', message: 'the record belongs to another account' },
+      { path: 'records[1].entity', message: 'is not one of the configured invoicing entities' },
+    ]);
+  });
+
+  it('R7 R11 a negative has the entity and tax rate of its parent', () => {
+    // Prepare
+    const existing = mapOf(stored(input()));
+    const batch = [refund({ entity: 'entity-sh', taxRate: '0.13' })];
+
+    // Act
+    const errors = validationErrors(() => planFor(batch, existing, SYNC_DAYS));
+
+    // Assess
+    expect(errors).toEqual([
+      { path: 'records[0].entity', message: 'must be the entity of the parent record' },
+      { path: 'records[0].taxRate', message: 'must be the tax rate of the parent record' },
     ]);
   });
 
@@ -244,7 +343,7 @@ describe('planRecordUpserts validation', () => {
     });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([flipped], existing, SYNC_DAYS));
+    const errors = validationErrors(() => planFor([flipped], existing, SYNC_DAYS));
 
     // Assess
     expect(errors).toContainEqual({
@@ -259,7 +358,7 @@ describe('planRecordUpserts validation', () => {
     const flipped = input({ recordId: 'refund-1', kind: 'order', cashAmount: 100 });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([flipped], existing, SYNC_DAYS));
+    const errors = validationErrors(() => planFor([flipped], existing, SYNC_DAYS));
 
     // Assess
     expect(errors).toContainEqual({
@@ -274,7 +373,7 @@ describe('planRecordUpserts validation', () => {
     const relabelled = refund({ kind: 'adjustment' });
 
     // Act
-    const plan = planRecordUpserts([relabelled], existing, SYNC_DAYS);
+    const plan = planFor([relabelled], existing, SYNC_DAYS);
 
     // Assess
     expect(plan.negatives[0]!.write.record.kind).toBe('adjustment');
@@ -287,7 +386,7 @@ describe('planRecordUpserts validation', () => {
     const moved = refund({ parentRecordId: 'order-2' });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([moved], existing, SYNC_DAYS));
+    const errors = validationErrors(() => planFor([moved], existing, SYNC_DAYS));
 
     // Assess
     expect(errors).toEqual([{ path: 'records[0].parentRecordId', message: 'cannot change once set' }]);
@@ -298,7 +397,7 @@ describe('planRecordUpserts validation', () => {
     const orphan = refund({ parentRecordId: 'order-404' });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([orphan], new Map(), SYNC_DAYS));
+    const errors = validationErrors(() => planFor([orphan], new Map(), SYNC_DAYS));
 
     // Assess
     expect(errors).toEqual([
@@ -312,7 +411,7 @@ describe('planRecordUpserts validation', () => {
     const crossAccount = refund({ accountId: 'acc-1' });
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts([crossAccount], existing, SYNC_DAYS));
+    const errors = validationErrors(() => planFor([crossAccount], existing, SYNC_DAYS));
 
     // Assess
     expect(errors).toEqual([
@@ -325,7 +424,7 @@ describe('planRecordUpserts validation', () => {
     const batch = [input({ accountId: 'acc-2' }), refund({ accountId: 'acc-1' })];
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts(batch, new Map(), SYNC_DAYS));
+    const errors = validationErrors(() => planFor(batch, new Map(), SYNC_DAYS));
 
     // Assess
     expect(errors).toEqual([
@@ -341,7 +440,7 @@ describe('planRecordUpserts validation', () => {
     const batch = [input({ recordId: 'order-0' }), parent, refund({ recordId: 'refund-9' })];
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts(batch, new Map(), SYNC_DAYS));
+    const errors = validationErrors(() => planFor(batch, new Map(), SYNC_DAYS));
 
     // Assess
     expect(errors).toEqual([
@@ -357,7 +456,7 @@ describe('planRecordUpserts validation', () => {
     ];
 
     // Act
-    const plan = planRecordUpserts(batch, new Map(), SYNC_DAYS);
+    const plan = planFor(batch, new Map(), SYNC_DAYS);
 
     // Assess
     expect(plan.negatives[0]!.parent).toMatchObject({
@@ -379,7 +478,7 @@ describe('planRecordUpserts validation', () => {
     ];
 
     // Act
-    const errors = validationErrors(() => planRecordUpserts(batch, new Map(), SYNC_DAYS));
+    const errors = validationErrors(() => planFor(batch, new Map(), SYNC_DAYS));
 
     // Assess
     expect(errors.map((e) => e.path)).toEqual([
@@ -397,7 +496,7 @@ describe('planRecordUpserts plan', () => {
     const order = input({ cashAmount: 7_000, voucherAmount: 3_000 });
 
     // Act
-    const plan = planRecordUpserts([order], new Map(), SYNC_DAYS);
+    const plan = planFor([order], new Map(), SYNC_DAYS);
 
     // Assess
     expect(plan.negatives).toEqual([]);
@@ -429,7 +528,7 @@ describe('planRecordUpserts plan', () => {
     const record = input(overrides);
 
     // Act
-    const plan = planRecordUpserts([record], new Map(), SYNC_DAYS);
+    const plan = planFor([record], new Map(), SYNC_DAYS);
 
     // Assess
     expect(plan.positives[0]!.record.availableAmount).toBe(available);
@@ -440,8 +539,8 @@ describe('planRecordUpserts plan', () => {
     const order = input({ paidAt: '2025-12-30T20:15:00.000Z' });
 
     // Act
-    const threeDays = planRecordUpserts([order], new Map(), 3).positives[0]!.record;
-    const noDelay = planRecordUpserts([order], new Map(), 0).positives[0]!.record;
+    const threeDays = planFor([order], new Map(), 3).positives[0]!.record;
+    const noDelay = planFor([order], new Map(), 0).positives[0]!.record;
 
     // Assess
     expect(threeDays.eligibleFrom).toBe('2026-01-02T20:15:00.000Z');
@@ -453,7 +552,7 @@ describe('planRecordUpserts plan', () => {
     const order = input({ paidAt: '2025-05-10T10:00:00+08:00' });
 
     // Act
-    const record = planRecordUpserts([order], new Map(), 3).positives[0]!.record;
+    const record = planFor([order], new Map(), 3).positives[0]!.record;
 
     // Assess
     expect(record.eligibleFrom).toBe('2025-05-13T02:00:00.000Z');
@@ -467,7 +566,7 @@ describe('planRecordUpserts plan', () => {
     });
 
     // Act
-    const record = planRecordUpserts([order], new Map(), SYNC_DAYS).positives[0]!.record;
+    const record = planFor([order], new Map(), SYNC_DAYS).positives[0]!.record;
 
     // Assess
     expect(record.eligibleFrom).toBe('2025-06-30T16:00:00.000Z');
@@ -480,7 +579,7 @@ describe('planRecordUpserts plan', () => {
     const update = input({ cashAmount: 12_000, productName: 'ECS' });
 
     // Act
-    const plan = planRecordUpserts([update], mapOf(old), SYNC_DAYS);
+    const plan = planFor([update], mapOf(old), SYNC_DAYS);
 
     // Assess
     expect(old.availableAmount).toBe(4_000);
@@ -505,7 +604,7 @@ describe('planRecordUpserts plan', () => {
     const old = stored(input({ cashAmount: 10_000 }), { invoicedAmount: 10_000 });
 
     // Act
-    const plan = planRecordUpserts([input({ cashAmount: 7_000 })], mapOf(old), SYNC_DAYS);
+    const plan = planFor([input({ cashAmount: 7_000 })], mapOf(old), SYNC_DAYS);
 
     // Assess
     expect(plan.positives[0]!.record.availableAmount).toBe(-3_000);
@@ -517,7 +616,7 @@ describe('planRecordUpserts plan', () => {
     const old = stored(input({ cashAmount: 10_000 }), { invoicedAmount: 8_000 });
 
     // Act
-    const plan = planRecordUpserts([input({ fulfilment: 'failed' })], mapOf(old), SYNC_DAYS);
+    const plan = planFor([input({ fulfilment: 'failed' })], mapOf(old), SYNC_DAYS);
 
     // Assess
     const record = plan.positives[0]!.record;
@@ -535,7 +634,7 @@ describe('planRecordUpserts plan', () => {
     const update = input({ cashAmount: 10_000, fulfilment: 'partially-failed', fulfilledCashAmount: 6_000 });
 
     // Act
-    const plan = planRecordUpserts([update], mapOf(old), SYNC_DAYS);
+    const plan = planFor([update], mapOf(old), SYNC_DAYS);
 
     // Assess
     expect(plan.positives[0]!.record.availableAmount).toBe(5_000);
@@ -546,7 +645,7 @@ describe('planRecordUpserts plan', () => {
     const existing = mapOf(stored(input()));
 
     // Act
-    const plan = planRecordUpserts([refund({ cashAmount: -2_500 })], existing, SYNC_DAYS);
+    const plan = planFor([refund({ cashAmount: -2_500 })], existing, SYNC_DAYS);
 
     // Assess
     expect(plan.positives).toEqual([]);
@@ -584,7 +683,7 @@ describe('planRecordUpserts plan', () => {
     );
 
     // Act
-    const plan = planRecordUpserts([refund({ cashAmount: after })], existing, SYNC_DAYS);
+    const plan = planFor([refund({ cashAmount: after })], existing, SYNC_DAYS);
 
     // Assess
     expect(plan.negatives[0]!.parent).toMatchObject({
@@ -607,7 +706,7 @@ describe('planRecordUpserts plan', () => {
     const ledger = new Map<string, BillingRecord>();
 
     // Act
-    apply(planRecordUpserts(batch, ledger, SYNC_DAYS), ledger);
+    apply(planFor(batch, ledger, SYNC_DAYS), ledger);
 
     // Assess
     expect(ledger.get('order-1')).toMatchObject({ negativesAmount: -500, availableAmount: 9_500 });
@@ -622,11 +721,11 @@ describe('planRecordUpserts plan', () => {
       refund({ recordId: 'adj-1', kind: 'adjustment', parentRecordId: 'bill-1', cashAmount: -100 }),
     ];
     const ledger = new Map<string, BillingRecord>();
-    apply(planRecordUpserts(batch, ledger, SYNC_DAYS), ledger);
+    apply(planFor(batch, ledger, SYNC_DAYS), ledger);
     const afterFirst = structuredClone([...ledger.entries()]);
 
     // Act
-    const second = planRecordUpserts(batch, ledger, SYNC_DAYS);
+    const second = planFor(batch, ledger, SYNC_DAYS);
     apply(second, ledger);
 
     // Assess
@@ -642,14 +741,10 @@ describe('planRecordUpserts plan', () => {
     const ledger = mapOf(stored(input(PARTIAL)));
 
     // Act
-    const first = planRecordUpserts([refund({ cashAmount: -4_000 })], ledger, SYNC_DAYS);
+    const first = planFor([refund({ cashAmount: -4_000 })], ledger, SYNC_DAYS);
     apply(first, ledger);
     const afterFailedPart = structuredClone(ledger.get('order-1')!);
-    const second = planRecordUpserts(
-      [refund({ recordId: 'refund-2', cashAmount: -1_000 })],
-      ledger,
-      SYNC_DAYS,
-    );
+    const second = planFor([refund({ recordId: 'refund-2', cashAmount: -1_000 })], ledger, SYNC_DAYS);
     apply(second, ledger);
 
     // Assess
@@ -681,7 +776,7 @@ describe('planRecordUpserts plan', () => {
     ];
 
     // Act
-    const plan = planRecordUpserts(batch, ledger, SYNC_DAYS);
+    const plan = planFor(batch, ledger, SYNC_DAYS);
     apply(plan, ledger);
 
     // Assess: 10 000 → 7 000 → 6 000 leave the 6 000 fulfilled; 4 500 cash left lowers it by 1 500.
@@ -719,7 +814,7 @@ describe('planRecordUpserts plan', () => {
     );
 
     // Act
-    const plan = planRecordUpserts([refund({ cashAmount: -3_000 })], ledger, SYNC_DAYS);
+    const plan = planFor([refund({ cashAmount: -3_000 })], ledger, SYNC_DAYS);
     apply(plan, ledger);
 
     // Assess
@@ -736,7 +831,7 @@ describe('planRecordUpserts plan', () => {
     const ledger = mapOf(stored(input({ fulfilment: 'failed', cashAmount: 10_000 })));
 
     // Act
-    const plan = planRecordUpserts([refund({ cashAmount: -10_000 })], ledger, SYNC_DAYS);
+    const plan = planFor([refund({ cashAmount: -10_000 })], ledger, SYNC_DAYS);
     apply(plan, ledger);
 
     // Assess
@@ -756,7 +851,7 @@ describe('planRecordUpserts plan', () => {
     const batch = [refund({ cashAmount: -4_000 }), input(PARTIAL)];
 
     // Act
-    const plan = planRecordUpserts(batch, ledger, SYNC_DAYS);
+    const plan = planFor(batch, ledger, SYNC_DAYS);
     apply(plan, ledger);
 
     // Assess: measured on the stored succeeded order the refund would have taken 4 000 more.
@@ -774,12 +869,8 @@ describe('planRecordUpserts plan', () => {
   it('invariant 1 a negative planned on a parent whose negatives changed since is refused, not misapplied', () => {
     // Prepare: two billing batches planned on the same read of a partially failed order.
     const ledger = mapOf(stored(input(PARTIAL)));
-    const first = planRecordUpserts([refund({ cashAmount: -4_000 })], ledger, SYNC_DAYS);
-    const second = planRecordUpserts(
-      [refund({ recordId: 'refund-2', cashAmount: -1_000 })],
-      ledger,
-      SYNC_DAYS,
-    );
+    const first = planFor([refund({ cashAmount: -4_000 })], ledger, SYNC_DAYS);
+    const second = planFor([refund({ recordId: 'refund-2', cashAmount: -1_000 })], ledger, SYNC_DAYS);
     apply(first, ledger);
     const afterFirst = structuredClone([...ledger.entries()]);
 
@@ -791,10 +882,7 @@ describe('planRecordUpserts plan', () => {
     expect(second.negatives[0]!.parent).toMatchObject({ expectedNegatives: 0, availableDelta: 0 });
     expect(applySecond).toThrow(/stands as planned/);
     expect([...ledger.entries()]).toEqual(afterFirst);
-    apply(
-      planRecordUpserts([refund({ recordId: 'refund-2', cashAmount: -1_000 })], ledger, SYNC_DAYS),
-      ledger,
-    );
+    apply(planFor([refund({ recordId: 'refund-2', cashAmount: -1_000 })], ledger, SYNC_DAYS), ledger);
     expect(ledger.get('order-1')).toMatchObject({ negativesAmount: -5_000, availableAmount: 5_000 });
   });
 
@@ -803,8 +891,8 @@ describe('planRecordUpserts plan', () => {
     // fully succeeded and is written first. B's write is conditional on the ledger fields only,
     // which A has not touched yet, so it goes through.
     const ledger = mapOf(stored(input(PARTIAL)));
-    const refundPlan = planRecordUpserts([refund({ cashAmount: -4_000 })], ledger, SYNC_DAYS);
-    apply(planRecordUpserts([input()], ledger, SYNC_DAYS), ledger);
+    const refundPlan = planFor([refund({ cashAmount: -4_000 })], ledger, SYNC_DAYS);
+    apply(planFor([input()], ledger, SYNC_DAYS), ledger);
 
     // Act: A's parent update is conditional on negativesAmount alone, which B did not change.
     let refused = false;
@@ -820,7 +908,7 @@ describe('planRecordUpserts plan', () => {
     if (refused) {
       expect(ledger.get('order-1')).toMatchObject({ negativesAmount: 0, availableAmount: 10_000 });
       expect(ledger.has('refund-1')).toBe(false);
-      apply(planRecordUpserts([refund({ cashAmount: -4_000 })], ledger, SYNC_DAYS), ledger);
+      apply(planFor([refund({ cashAmount: -4_000 })], ledger, SYNC_DAYS), ledger);
     }
     const order = ledger.get('order-1')!;
     expect(order.availableAmount).toBe(netInvoiceable(order) - order.invoicedAmount - order.reservedAmount);
@@ -834,10 +922,68 @@ describe('planRecordUpserts plan', () => {
     const snapshot = structuredClone(old);
 
     // Act
-    planRecordUpserts([input({ cashAmount: 50 }), refund()], existing, SYNC_DAYS);
+    planFor([input({ cashAmount: 50 }), refund()], existing, SYNC_DAYS);
 
     // Assess
     expect(existing.get('order-1')).toEqual(snapshot);
+  });
+});
+
+describe('planRecordUpserts instants', () => {
+  it('R8 instants are stored in UTC whatever offset they came with', () => {
+    // Prepare
+    const order = input({ paidAt: '2025-05-10T10:00:00+08:00', eligibleFrom: '2025-05-20T08:30:00+08:00' });
+    const defaulted = input({ recordId: 'order-2', paidAt: '2025-05-10T10:00:00+08:00' });
+
+    // Act
+    const plan = planFor([order, defaulted], new Map(), SYNC_DAYS);
+
+    // Assess
+    expect(plan.positives.map((p) => [p.record.paidAt, p.record.eligibleFrom])).toEqual([
+      ['2025-05-10T02:00:00.000Z', '2025-05-20T00:30:00.000Z'],
+      ['2025-05-10T02:00:00.000Z', '2025-05-13T02:00:00.000Z'],
+    ]);
+  });
+});
+
+describe('withoutUnchanged', () => {
+  it('idempotence: a resent batch writes nothing at all', () => {
+    // Prepare
+    const batch = [
+      input(),
+      refund({ cashAmount: -400 }),
+      input({ recordId: 'bill-1', kind: 'monthly-bill' }),
+    ];
+    const ledger = new Map<string, BillingRecord>();
+    apply(planFor(batch, ledger, SYNC_DAYS), ledger);
+
+    // Act
+    const replay = withoutUnchanged(planFor(batch, ledger, SYNC_DAYS), byRef(ledger));
+
+    // Assess
+    expect(replay).toEqual({ positives: [], negatives: [] });
+  });
+
+  it('idempotence: only what changed is written, and a negative that moves its parent always is', () => {
+    // Prepare
+    const ledger = new Map<string, BillingRecord>();
+    apply(planFor([input(), input({ recordId: 'order-2' }), refund()], ledger, SYNC_DAYS), ledger);
+    const changed = [
+      input(),
+      input({ recordId: 'order-2', productName: 'ECS' }),
+      refund({ cashAmount: -1_500 }),
+      refund({ recordId: 'refund-2', cashAmount: 0 }),
+    ];
+
+    // Act
+    const plan = withoutUnchanged(planFor(changed, ledger, SYNC_DAYS), byRef(ledger));
+
+    // Assess
+    expect(plan.positives.map((p) => p.record.recordId)).toEqual(['order-2']);
+    expect(plan.negatives.map((n) => [n.write.record.recordId, n.parent?.availableDelta])).toEqual([
+      ['refund-1', -500],
+      ['refund-2', undefined],
+    ]);
   });
 });
 
@@ -913,7 +1059,7 @@ describe('planRecordUpserts applied to a ledger', () => {
         // Prepare
         const ledger = new Map<string, BillingRecord>();
         let lastBatch: RecordInput[] = [parentInput(first)];
-        apply(planRecordUpserts(lastBatch, ledger, SYNC_DAYS), ledger);
+        apply(planFor(lastBatch, ledger, SYNC_DAYS), ledger);
 
         for (const step of steps) {
           // Act
@@ -928,12 +1074,12 @@ describe('planRecordUpserts applied to a ledger', () => {
                   : step.type === 'negative'
                     ? [negativeInput(step)]
                     : [...step.negatives.map(negativeInput), parentInput(step.parent)];
-              apply(planRecordUpserts(batch, ledger, SYNC_DAYS), ledger);
+              apply(planFor(batch, ledger, SYNC_DAYS), ledger);
               lastBatch = batch;
               break;
             }
             case 'replay': {
-              const replay = planRecordUpserts(lastBatch, ledger, SYNC_DAYS);
+              const replay = planFor(lastBatch, ledger, SYNC_DAYS);
               expect(replay.negatives.every((n) => n.parent === undefined)).toBe(true);
               apply(replay, ledger);
               break;
@@ -982,14 +1128,14 @@ describe('planRecordUpserts applied to a ledger', () => {
         (parent, batches) => {
           // Prepare
           const ledger = new Map<string, BillingRecord>();
-          apply(planRecordUpserts([parentInput(parent)], ledger, SYNC_DAYS), ledger);
+          apply(planFor([parentInput(parent)], ledger, SYNC_DAYS), ledger);
           for (const negatives of batches) {
             const batch = negatives.map(negativeInput);
-            apply(planRecordUpserts(batch, ledger, SYNC_DAYS), ledger);
+            apply(planFor(batch, ledger, SYNC_DAYS), ledger);
             const before = structuredClone([...ledger.entries()]);
 
             // Act
-            const replay = planRecordUpserts(batch, ledger, SYNC_DAYS);
+            const replay = planFor(batch, ledger, SYNC_DAYS);
             apply(replay, ledger);
 
             // Assess

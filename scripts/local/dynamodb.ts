@@ -15,6 +15,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   type Projection,
+  type StreamSpecification,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -176,6 +177,8 @@ function createTableInput(table: LocalTable): CreateTableCommandInput {
     GlobalSecondaryIndexes: indexes(table.globalSecondaryIndexes),
     // LSIs exist only from CreateTable on; a persistent table missing one needs --fresh.
     LocalSecondaryIndexes: indexes(table.localSecondaryIndexes),
+    StreamSpecification:
+      table.stream === undefined ? undefined : { StreamEnabled: true, StreamViewType: table.stream.viewType },
   };
 }
 
@@ -203,6 +206,31 @@ async function reconcileTable(client: DynamoDBClient, table: LocalTable): Promis
     // DynamoDB Local backfills in the background; querying a CREATING index fails with InternalFailure.
     await waitForIndexes(client, table.tableName);
   }
+  await reconcileStream(client, table, current?.StreamSpecification);
+}
+
+/**
+ * A persisted table made before the template had a stream (or with another view type) gets the
+ * template's stream. Changes made before it was enabled are in no stream: nothing replays them.
+ */
+async function reconcileStream(
+  client: DynamoDBClient,
+  table: LocalTable,
+  current: StreamSpecification | undefined,
+): Promise<void> {
+  const enabled = current?.StreamEnabled === true;
+  if (table.stream === undefined || (enabled && current?.StreamViewType === table.stream.viewType)) return;
+  if (enabled) {
+    await client.send(
+      new UpdateTableCommand({ TableName: table.tableName, StreamSpecification: { StreamEnabled: false } }),
+    );
+  }
+  await client.send(
+    new UpdateTableCommand({
+      TableName: table.tableName,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream.viewType },
+    }),
+  );
 }
 
 async function waitForIndexes(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -21,6 +21,7 @@ import {
   type StepFunctionsServerOptions,
   startStepFunctionsServer,
 } from './stepfunctions.ts';
+import { type LocalStreams, startStreamPollers } from './streams.ts';
 import { readTemplate } from './template.ts';
 import type { LambdaRuntime, LocalTemplate } from './types.ts';
 
@@ -34,7 +35,7 @@ export interface LocalStackPorts {
 
 export interface LocalStackOptions {
   cdkOutDir: string;
-  /** Persistent state: `dynamodb/`, `s3/`, the Step Functions server's files and `jwt-secret`. */
+  /** Persistent state: `dynamodb/`, `s3/`, `streams/` checkpoints, the Step Functions server's files and `jwt-secret`. */
   dataDir: string;
   /** Wipe dataDir's state first (the JWT secret is kept, so issued tokens stay valid). */
   fresh?: boolean;
@@ -67,6 +68,8 @@ export interface LocalStack {
   stepFunctions: StepFunctionsServer;
   /** The template's EventBridge schedules; `fire(logicalId)` runs one now. */
   scheduler: LocalScheduler;
+  /** DynamoDB stream → Lambda pollers of the template's event source mappings; `drain()` for tests. */
+  streams: LocalStreams;
   /** Milliseconds each part took to become ready (DynamoDB includes the JVM start). */
   timings: Record<string, number>;
   /** Stops everything in reverse start order; safe to call more than once. */
@@ -169,6 +172,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...options.stepFunctions,
       }),
     );
+    // After DynamoDB and the Lambda runtime, closed before them; checkpoints live with the data.
+    const streams = await timed('streams', () =>
+      startStreamPollers({
+        endpoint: dynamodb.endpoint,
+        mappings: template.eventSourceMappings ?? [],
+        lambda,
+        checkpointDir: persistentDir === undefined ? undefined : join(persistentDir, 'streams'),
+        log: options.quiet ? () => {} : undefined,
+      }),
+    );
     const api = await timed('api', () =>
       startApiGateway({
         port: ports.api,
@@ -204,6 +217,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       lambda,
       stepFunctions: sfn,
       scheduler,
+      streams,
       timings,
       stop,
     };

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type {
   LocalBucket,
+  LocalEventSourceMapping,
   LocalFunction,
   LocalRoute,
   LocalSchedule,
@@ -61,6 +62,7 @@ export function readTemplate(cdkOutDir: string, options: ReadTemplateOptions = {
     stateMachines: readStateMachines(resources, resolver, functionIds),
     buckets: readBuckets(resources, resolver),
     schedules: readSchedules(resources, resolver, functionIds),
+    eventSourceMappings: readEventSourceMappings(resources, resolver, functionIds),
   };
 }
 
@@ -320,6 +322,7 @@ const KEY_TABLE_PROPERTIES = [
   'GlobalSecondaryIndexes',
   'LocalSecondaryIndexes',
   'TimeToLiveSpecification',
+  'StreamSpecification',
 ] as const;
 
 function readTables(resources: Record<string, CfnResource>, resolver: IntrinsicResolver): LocalTable[] {
@@ -349,9 +352,19 @@ function readTables(resources: Record<string, CfnResource>, resolver: IntrinsicR
       ).map(pickIndex);
     }
     if (ttl?.Enabled && ttl.AttributeName) table.ttlAttribute = ttl.AttributeName;
+    const stream = props.StreamSpecification as { StreamViewType?: string } | undefined;
+    if (stream?.StreamViewType) {
+      const viewType = stream.StreamViewType as NonNullable<LocalTable['stream']>['viewType'];
+      if (!STREAM_VIEW_TYPES.includes(viewType)) {
+        throw new Error(`${logicalId}.StreamSpecification: unknown StreamViewType ${viewType}`);
+      }
+      table.stream = { viewType };
+    }
     return table;
   });
 }
+
+const STREAM_VIEW_TYPES = ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'] as const;
 
 /** Keeps only what DynamoDB Local needs (provisioned throughput etc. do not apply on demand). */
 function pickIndex(
@@ -394,6 +407,88 @@ function readSchedules(
     }
   }
   return schedules;
+}
+
+/** Lambda's default batch size for DynamoDB streams. */
+const DEFAULT_STREAM_BATCH_SIZE = 100;
+
+/**
+ * Event source mappings that feed one of our functions from a table's stream. The source is
+ * `Fn::GetAtt [Table, StreamArn]` as CDK writes it (or the ARN of a template table's stream);
+ * other sources (SQS, Kinesis, Kafka) are not emulated and are left out.
+ */
+function readEventSourceMappings(
+  resources: Record<string, CfnResource>,
+  resolver: IntrinsicResolver,
+  functionIds: ReadonlySet<string>,
+): LocalEventSourceMapping[] {
+  const tables = ofType(resources, 'AWS::DynamoDB::Table').map(([logicalId]) => logicalId);
+  const mappings: LocalEventSourceMapping[] = [];
+  for (const [logicalId, resource] of ofType(resources, 'AWS::Lambda::EventSourceMapping')) {
+    const raw = resource.Properties ?? {};
+    const tableLogicalId = streamTableOf(raw.EventSourceArn ?? null, resolver, tables, logicalId);
+    if (tableLogicalId === undefined) continue;
+    const functionLogicalId = functionNameOf(resolver.resolveString(raw.FunctionName ?? '', logicalId));
+    if (!functionIds.has(functionLogicalId)) continue; // not a bundled function of ours
+    const props = resolver.resolve(
+      {
+        BatchSize: raw.BatchSize ?? null,
+        StartingPosition: raw.StartingPosition ?? null,
+        FilterCriteria: raw.FilterCriteria ?? null,
+        BisectBatchOnFunctionError: raw.BisectBatchOnFunctionError ?? null,
+        MaximumRetryAttempts: raw.MaximumRetryAttempts ?? null,
+        FunctionResponseTypes: raw.FunctionResponseTypes ?? null,
+        Enabled: raw.Enabled ?? null,
+      },
+      logicalId,
+    ) as JsonObject;
+    const startingPosition = props.StartingPosition ?? 'TRIM_HORIZON';
+    if (startingPosition !== 'TRIM_HORIZON' && startingPosition !== 'LATEST') {
+      throw new Error(`${logicalId}: StartingPosition ${String(startingPosition)} is not supported locally`);
+    }
+    const filters = (((props.FilterCriteria as JsonObject | null)?.Filters ?? []) as JsonObject[]).map(
+      (filter, i) => {
+        const pattern = filter.Pattern;
+        const parsed = typeof pattern === 'string' ? (JSON.parse(pattern) as unknown) : pattern;
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+          throw new Error(`${logicalId}.FilterCriteria.Filters[${i}]: a pattern must be a JSON object`);
+        }
+        return parsed as Record<string, unknown>;
+      },
+    );
+    mappings.push({
+      logicalId,
+      functionLogicalId,
+      tableName: resolver.tableName(tableLogicalId),
+      batchSize: typeof props.BatchSize === 'number' ? props.BatchSize : DEFAULT_STREAM_BATCH_SIZE,
+      startingPosition,
+      filters,
+      bisectBatchOnFunctionError: props.BisectBatchOnFunctionError === true,
+      maximumRetryAttempts: typeof props.MaximumRetryAttempts === 'number' ? props.MaximumRetryAttempts : -1,
+      reportBatchItemFailures:
+        Array.isArray(props.FunctionResponseTypes) &&
+        props.FunctionResponseTypes.includes('ReportBatchItemFailures'),
+      enabled: props.Enabled !== false,
+    });
+  }
+  return mappings;
+}
+
+/** The logical id of the template table whose stream an EventSourceArn names, if any. */
+function streamTableOf(
+  source: Json,
+  resolver: IntrinsicResolver,
+  tables: readonly string[],
+  where: string,
+): string | undefined {
+  const getAtt = (source as JsonObject | null)?.['Fn::GetAtt'];
+  const [id, attribute] =
+    typeof getAtt === 'string' ? splitOnce(getAtt, '.') : Array.isArray(getAtt) ? getAtt : [];
+  if (typeof id === 'string' && attribute === 'StreamArn') return tables.includes(id) ? id : undefined;
+  if (source === null) return undefined;
+  const arn = resolver.resolveString(source, `${where}.EventSourceArn`);
+  const name = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/([^/]+)\/stream\//.exec(arn)?.[1];
+  return tables.find((table) => resolver.tableName(table) === name);
 }
 
 function readFunctions(

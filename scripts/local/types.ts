@@ -21,6 +21,8 @@ export interface LocalTable {
     Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
   }[];
   ttlAttribute?: string;
+  /** The table's StreamSpecification: DynamoDB Local keeps a stream of this view type. */
+  stream?: { viewType: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES' };
 }
 
 export interface LocalFunction {
@@ -73,6 +75,27 @@ export interface LocalSchedule {
   target: { kind: 'lambda'; functionLogicalId: string } | { kind: 'state-machine'; stateMachineArn: string };
 }
 
+/** A Lambda event source mapping on a table's DynamoDB stream. */
+export interface LocalEventSourceMapping {
+  logicalId: string;
+  functionLogicalId: string;
+  /** The local name of the table whose stream feeds the function. */
+  tableName: string;
+  /** Records per invocation (DynamoDB default 100). */
+  batchSize: number;
+  /** Where a mapping without a checkpoint starts reading (Lambda's StartingPosition). */
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  /** Event filter patterns (FilterCriteria), parsed; a record reaches the function if any matches. */
+  filters: Record<string, unknown>[];
+  /** On a function error, split the batch in two and retry the halves. */
+  bisectBatchOnFunctionError: boolean;
+  /** -1 (CloudFormation's default): retry until the record leaves the stream. */
+  maximumRetryAttempts: number;
+  /** FunctionResponseTypes has ReportBatchItemFailures: the function may answer `batchItemFailures`. */
+  reportBatchItemFailures: boolean;
+  enabled: boolean;
+}
+
 export interface LocalTemplate {
   tables: LocalTable[];
   functions: LocalFunction[];
@@ -80,6 +103,7 @@ export interface LocalTemplate {
   stateMachines: LocalStateMachine[];
   buckets: LocalBucket[];
   schedules?: LocalSchedule[];
+  eventSourceMappings?: LocalEventSourceMapping[];
 }
 
 /** Invokes bundled handlers the way Lambda does; a handler's thrown error keeps its name. */

@@ -50,6 +50,7 @@ describe('readTemplate', () => {
         },
       ],
       ttlAttribute: 'expiresAt',
+      stream: { viewType: 'NEW_AND_OLD_IMAGES' },
     });
     const ledger = template.tables.find((table) => table.logicalId === 'Ledger5A1B2C3D');
     expect(ledger?.tableName).toBe('InvoiceService-ledger');
@@ -59,6 +60,61 @@ describe('readTemplate', () => {
       NonKeyAttributes: ['amount'],
       ProjectionType: 'INCLUDE',
     });
+  });
+
+  it('reads each table’s StreamSpecification as its stream view type', () => {
+    const views = Object.fromEntries(template.tables.map((t) => [t.logicalId, t.stream?.viewType]));
+    expect(views).toEqual({ ApplicationsE04DA868: 'NEW_AND_OLD_IMAGES', Ledger5A1B2C3D: 'NEW_IMAGE' });
+  });
+
+  it('reads event source mappings on table streams, with their batch, filters, retries and start', () => {
+    expect(template.eventSourceMappings).toEqual([
+      {
+        logicalId: 'ApplyFnDynamoDBEventSourceApplications1F2E3D4C',
+        functionLogicalId: 'ApplyFn8AB6717B',
+        tableName: 'ApplicationsE04DA868',
+        batchSize: 50,
+        startingPosition: 'TRIM_HORIZON',
+        filters: [
+          { dynamodb: { Keys: { pk: { S: [{ prefix: 'APPLICATION#' }] } } } },
+          { eventName: ['REMOVE'] },
+        ],
+        bisectBatchOnFunctionError: true,
+        maximumRetryAttempts: 5,
+        reportBatchItemFailures: true,
+        enabled: true,
+      },
+      {
+        // The source as a resolved stream ARN (not GetAtt), the function as its ARN; Lambda's defaults.
+        logicalId: 'ReviewFnDynamoDBEventSourceLedger9A8B7C6D',
+        functionLogicalId: 'ReviewFnC10C28CC',
+        tableName: 'InvoiceService-ledger',
+        batchSize: 100,
+        startingPosition: 'LATEST',
+        filters: [],
+        bisectBatchOnFunctionError: false,
+        maximumRetryAttempts: -1,
+        reportBatchItemFailures: false,
+        enabled: false,
+      },
+    ]);
+    // The SQS mapping (ReviewFnSqsEventSourceJobs…) is not a stream: the local stack leaves it out.
+  });
+
+  it('rejects a filter pattern that is not a JSON object, naming the mapping', () => {
+    const dir = withTemplate((t) => {
+      const mapping = t.Resources.ApplyFnDynamoDBEventSourceApplications1F2E3D4C as {
+        Properties: { FilterCriteria: { Filters: { Pattern: string }[] } };
+      };
+      mapping.Properties.FilterCriteria.Filters[0]!.Pattern = '["not", "an", "object"]';
+    });
+    try {
+      expect(() => readTemplate(dir)).toThrow(
+        /ApplyFnDynamoDBEventSourceApplications1F2E3D4C\.FilterCriteria\.Filters\[0\]: a pattern must be a JSON object/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads buckets; the local name is the lower-cased logical id', () => {

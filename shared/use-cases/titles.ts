@@ -1,33 +1,122 @@
 import { randomUUID } from 'node:crypto';
 import { getAccount } from '#adapters/account-repository';
-import { putNewTitle } from '#adapters/title-repository';
-import { RealNameRequiredError, TitleTypeNotAllowedError } from '#domain/errors';
-import { initialStatus, isAllowedFor, type Title } from '#domain/title';
-import type { CreateTitleBody } from '#schemas/titles';
+import { idempotentRequest, replay } from '#adapters/create-idempotency';
+import { hasOpenApplicationUsing } from '#adapters/open-applications';
+import {
+  getTitle,
+  listTitles as listTitlePage,
+  putNewTitle,
+  deleteTitle as removeTitle,
+  replaceTitle,
+} from '#adapters/title-repository';
+import { toShanghaiIso } from '#domain/calendar';
+import { ConflictError, NotFoundError, ValidationError } from '#domain/errors';
+import { assertMayHold, newTitle, revisedTitle, type Title } from '#domain/title';
+import type { ListQuery, TitleBody, TitleView } from '#schemas/titles';
 
-export function titleView(title: Title) {
-  const { accountId: _a, createdAt: _c, updatedAt: _u, ...view } = title;
-  return view;
+const DEFAULT_PAGE = 50;
+
+/** The public shape: China time, no bookkeeping. */
+export function titleView(title: Title): TitleView {
+  const {
+    accountId: _a,
+    createdAt: _c,
+    updatedAt: _u,
+    resultMailedAt: _m,
+    submittedAt,
+    reviewDueBy,
+    decidedAt,
+    ...rest
+  } = title;
+  const at = (iso: string | undefined) => (iso ? toShanghaiIso(new Date(iso)) : undefined);
+  return { ...rest, submittedAt: at(submittedAt), reviewDueBy: at(reviewDueBy), decidedAt: at(decidedAt) };
 }
 
-export async function createTitle(accountId: string, body: CreateTitleBody, now: Date) {
+/** R1, R2, R20, R21: adds a title; special ones wait for finance with a due date. */
+export async function createTitle(
+  accountId: string,
+  body: TitleBody,
+  idempotencyKey: string | undefined,
+  now: Date,
+): Promise<{ statusCode: number; body: unknown }> {
+  const request = idempotentRequest(accountId, idempotencyKey, 'POST /v1/titles', body);
+  const previous = await replay(request);
+  if (previous) return previous;
   const account = await getAccount(accountId);
-  if (!account || account.realName.type === 'none') {
-    throw new RealNameRequiredError('Complete real-name verification before adding invoice titles.');
+  assertMayHold(account?.realName.type, body.type);
+  const title = newTitle(accountId, `ttl_${randomUUID()}`, body, now);
+  const response = { statusCode: 201, body: titleView(title) };
+  try {
+    await putNewTitle(title, request && { request, response, now });
+  } catch (error) {
+    // The same key may have won a concurrent race: answer with its response.
+    const raced = error instanceof ConflictError ? await replay(request) : undefined;
+    if (raced) return raced;
+    throw error;
   }
-  if (!isAllowedFor(account.realName.type, body.type)) {
-    throw new TitleTypeNotAllowedError(
-      'An account verified as an individual can only hold personal ordinary titles.',
+  return response;
+}
+
+export async function listTitles(accountId: string, query: ListQuery) {
+  const page = await listTitlePage(accountId, query.limit ?? DEFAULT_PAGE, decodeCursor(query.cursor));
+  return {
+    items: page.items.map(titleView),
+    nextCursor: page.lastTitleId ? Buffer.from(page.lastTitleId).toString('base64url') : undefined,
+  };
+}
+
+export async function getTitleFor(accountId: string, titleId: string): Promise<TitleView> {
+  return titleView(await existing(accountId, titleId));
+}
+
+/**
+ * R21: an ordinary title's edit applies at once; a special title goes back to review. A title
+ * an open application uses cannot change under it.
+ */
+export async function updateTitle(
+  accountId: string,
+  titleId: string,
+  body: TitleBody,
+  now: Date,
+): Promise<TitleView> {
+  const current = await existing(accountId, titleId);
+  const account = await getAccount(accountId);
+  assertMayHold(account?.realName.type, body.type);
+  const next = revisedTitle(current, body, now);
+  if (next === current) return titleView(current);
+  await assertNotInUse(current, 'changed');
+  await replaceTitle(next, current);
+  return titleView(next);
+}
+
+export async function deleteTitle(accountId: string, titleId: string): Promise<void> {
+  const current = await existing(accountId, titleId);
+  await assertNotInUse(current, 'deleted');
+  await removeTitle(current);
+}
+
+async function existing(accountId: string, titleId: string): Promise<Title> {
+  const title = await getTitle(accountId, titleId);
+  if (!title) throw new NotFoundError(`No invoice title ${titleId}.`);
+  return title;
+}
+
+async function assertNotInUse(title: Title, what: 'changed' | 'deleted'): Promise<void> {
+  if (await hasOpenApplicationUsing(title.accountId, { titleId: title.titleId })) {
+    throw new ConflictError(
+      `The title is used by an application that is still open, so it cannot be ${what} now. ` +
+        'Try again once the application is delivered, rejected or cancelled.',
     );
   }
-  const title: Title = {
-    ...body,
-    accountId,
-    titleId: `ttl_${randomUUID()}`,
-    status: initialStatus(body.type),
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-  };
-  await putNewTitle(title);
-  return titleView(title);
+}
+
+function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const titleId = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^ttl_[0-9a-f-]{36}$/.test(titleId)) {
+    throw new ValidationError('The cursor is not one this endpoint gave out.', [
+      { path: 'query.cursor', message: 'not a valid cursor' },
+    ]);
+  }
+  return titleId;
 }

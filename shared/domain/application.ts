@@ -1,5 +1,13 @@
-import type { BillingRecord } from '#domain/billing-record';
-import { AmountExceedsInvoiceableError } from '#domain/errors';
+import { type BillingRecord, describeRecord, NEGATIVE_KINDS } from '#domain/billing-record';
+import {
+  AmountExceedsInvoiceableError,
+  ArrearsOutstandingError,
+  CancelWindowClosedError,
+  NegativeRecordAloneError,
+  NotFoundError,
+  RecordNotInvoiceableError,
+} from '#domain/errors';
+import type { Invoiceable } from '#domain/invoiceable';
 import { type Fen, parseTaxRate, splitTaxInclusive, sumFen } from '#domain/money';
 import type { TitleSnapshot } from '#domain/title';
 
@@ -82,21 +90,27 @@ export const TERMINAL_STATUSES: ReadonlySet<ApplicationStatus> = new Set([
 ]);
 
 /**
- * "By amount" (R14): draws the amount from the eligible records, oldest payment first, taking
- * each record whole until the last, which is taken in part. Deterministic for a given ledger.
+ * "By amount" (R14): draws the amount from the eligible records, oldest payment first (then by
+ * record id), deterministic for a given ledger. An order is taken whole while the amount lasts
+ * and the last one drawn may be taken in part; a monthly bill is taken whole or not at all
+ * (R15: a statement is never split across applications), so a bill larger than what is left to
+ * draw is skipped and drawing goes on with the next record.
  */
 export function allocateAmount(eligibleOldestFirst: readonly BillingRecord[], amount: Fen): Allocation[] {
   const allocations: Allocation[] = [];
   let remaining = amount;
   for (const record of eligibleOldestFirst) {
     if (remaining === 0) break;
+    if (record.availableAmount <= 0) continue;
+    if (record.kind === 'monthly-bill' && record.availableAmount > remaining) continue;
     const taken = Math.min(remaining, record.availableAmount);
-    if (taken <= 0) continue;
     allocations.push(toAllocation(record, taken));
     remaining -= taken;
   }
   if (remaining > 0) {
-    throw new AmountExceedsInvoiceableError(`The amount exceeds the invoiceable amount by ${remaining} fen.`);
+    throw new AmountExceedsInvoiceableError(
+      `The amount exceeds what can be drawn by ${remaining} fen (monthly bills are only taken whole).`,
+    );
   }
   return allocations;
 }
@@ -177,4 +191,149 @@ export function canTransition(from: ApplicationStatus, to: ApplicationStatus): b
 /** The states in which the application may still move from `to`'s predecessors. */
 export function predecessorsOf(to: ApplicationStatus): ApplicationStatus[] {
   return (Object.keys(TRANSITIONS) as ApplicationStatus[]).filter((from) => TRANSITIONS[from].includes(to));
+}
+
+/** What the customer asked for: the mode and its selection, under one title. */
+export interface SelectionRequest {
+  mode: ApplicationMode;
+  recordIds?: readonly string[];
+  amount?: Fen;
+  titleId: string;
+}
+
+/**
+ * R16: one payment is invoiced under one title only. A record remembers the title of the
+ * application that last reserved it (`titleId`, written with the reservation); while any of
+ * it is reserved or invoiced, no other title may take the rest. Once nothing is reserved or
+ * invoiced (cancelled, failed, or fully returned with a red-letter invoice), the binding lapses.
+ */
+export function isBoundToAnotherTitle(
+  record: Pick<BillingRecord, 'reservedAmount' | 'invoicedAmount'> & { titleId?: string },
+  titleId: string,
+): boolean {
+  if (record.reservedAmount <= 0 && record.invoicedAmount <= 0) return false;
+  return record.titleId !== undefined && record.titleId !== titleId;
+}
+
+/**
+ * The allocations an application would reserve (R7, R12, R14–R16), or the error that explains
+ * why not. Pure: create and preview call it on the same ledger and get the same answer.
+ *
+ * - `orders` takes each selected order whole (what is left of it after its negatives and what
+ *   is already invoiced); a selected negative comes with its parent, never alone.
+ * - `bills` takes whole monthly statements (R15); one application may cover several months.
+ * - `amount` draws the amount oldest first (see allocateAmount), leaving out records bound to
+ *   another title (R16).
+ * The total may not exceed the invoiceable amount, which already has arrears (R12, offset
+ * policy) and any deficit (R13) taken off.
+ */
+export function allocateSelection(
+  request: SelectionRequest,
+  records: readonly BillingRecord[],
+  invoiceable: Pick<Invoiceable<BillingRecord>, 'amount' | 'eligible'>,
+  arrears: Fen,
+  now: Date,
+): Allocation[] {
+  if (invoiceable.amount <= 0) {
+    if (arrears > 0) {
+      throw new ArrearsOutstandingError(
+        `The account owes ${arrears} fen, which is more than is invoiceable; nothing can be invoiced until it is paid.`,
+      );
+    }
+    throw new AmountExceedsInvoiceableError('Nothing is invoiceable right now.');
+  }
+  if (request.mode === 'amount') {
+    const amount = request.amount ?? 0;
+    if (amount > invoiceable.amount) {
+      throw new AmountExceedsInvoiceableError(
+        `At most ${invoiceable.amount} fen is invoiceable; ${amount} fen was asked for.`,
+      );
+    }
+    const free = invoiceable.eligible.filter((r) => !isBoundToAnotherTitle(r, request.titleId));
+    return allocateAmount(free, amount);
+  }
+  const allocations = selectRecords(request, records, now);
+  const total = sumFen(allocations.map((a) => a.amount));
+  if (total > invoiceable.amount) {
+    if (arrears > 0) {
+      throw new ArrearsOutstandingError(
+        `While ${arrears} fen is owed, at most ${invoiceable.amount} fen can be invoiced; the selection is ${total} fen.`,
+      );
+    }
+    throw new AmountExceedsInvoiceableError(
+      `At most ${invoiceable.amount} fen is invoiceable (a deficit must be covered first); the selection is ${total} fen.`,
+    );
+  }
+  return allocations;
+}
+
+function selectRecords(
+  request: SelectionRequest,
+  records: readonly BillingRecord[],
+  now: Date,
+): Allocation[] {
+  const byId = new Map(records.map((r) => [r.recordId, r]));
+  const selected = new Set(request.recordIds ?? []);
+  const allocations: Allocation[] = [];
+  for (const recordId of selected) {
+    const record = byId.get(recordId);
+    if (!record) throw new NotFoundError(`No billing record ${recordId}.`);
+    if (NEGATIVE_KINDS.has(record.kind)) {
+      // Its amount is already taken off its parent's; it adds nothing of its own.
+      if (record.parentRecordId !== undefined && selected.has(record.parentRecordId)) continue;
+      throw new NegativeRecordAloneError(
+        `Record ${recordId} is a ${record.kind}; select its original record ${record.parentRecordId} instead.`,
+      );
+    }
+    if (request.mode === 'bills' && record.kind !== 'monthly-bill') {
+      throw new RecordNotInvoiceableError(
+        `Record ${recordId} is not a monthly bill; use mode "orders" for it.`,
+      );
+    }
+    if (request.mode === 'orders' && record.kind === 'monthly-bill') {
+      throw new RecordNotInvoiceableError(
+        `Record ${recordId} is a monthly bill; monthly bills are invoiced whole with mode "bills".`,
+      );
+    }
+    const view = describeRecord(record, now);
+    if (view.status !== 'invoiceable') {
+      throw new RecordNotInvoiceableError(
+        `Record ${recordId} is not invoiceable (${view.notInvoiceableReason}).`,
+      );
+    }
+    if (request.mode === 'bills' && (record.reservedAmount > 0 || record.invoicedAmount > 0)) {
+      // A statement partly taken (by an amount before R15 applied to it) is never split further.
+      throw new RecordNotInvoiceableError(
+        `Monthly bill ${recordId} is already partly invoiced; a statement is never split (R15).`,
+      );
+    }
+    if (isBoundToAnotherTitle(record, request.titleId)) {
+      throw new RecordNotInvoiceableError(
+        `Record ${recordId} is already (partly) invoiced under another title; one payment is invoiced under one title only (R16).`,
+      );
+    }
+    allocations.push(toAllocation(record, record.availableAmount));
+  }
+  return allocations;
+}
+
+/**
+ * R24: the customer may cancel until the deadline shown (24:00 Asia/Shanghai of the submission
+ * day, or the configured window), and only before issuing starts. A repeated cancel of a
+ * cancelled application is not an error (the caller answers it as it stands).
+ */
+export function assertCancellable(
+  application: Pick<Application, 'status' | 'cancellableUntil'>,
+  now: Date,
+): void {
+  if (application.status !== 'submitted' && application.status !== 'in-review') {
+    throw new CancelWindowClosedError(
+      `The application is ${application.status}; it can only be cancelled before issuing starts.`,
+    );
+  }
+  if (now.getTime() > Date.parse(application.cancellableUntil)) {
+    throw new CancelWindowClosedError(
+      `The cancellation deadline (${application.cancellableUntil}) has passed.`,
+    );
+  }
 }

@@ -4,15 +4,28 @@ import {
   type Allocation,
   type ApplicationStatus,
   allocateAmount,
+  allocateSelection,
+  assertCancellable,
   canTransition,
+  isBoundToAnotherTitle,
   predecessorsOf,
   SERVICE_ITEM_NAME,
+  type SelectionRequest,
   splitIntoInvoices,
   TERMINAL_STATUSES,
   toAllocation,
 } from '#domain/application';
 import type { BillingRecord } from '#domain/billing-record';
-import { AmountExceedsInvoiceableError, DomainError } from '#domain/errors';
+import {
+  AmountExceedsInvoiceableError,
+  ArrearsOutstandingError,
+  CancelWindowClosedError,
+  DomainError,
+  NegativeRecordAloneError,
+  NotFoundError,
+  RecordNotInvoiceableError,
+} from '#domain/errors';
+import { computeInvoiceable } from '#domain/invoiceable';
 import { parseTaxRate, splitTaxInclusive } from '#domain/money';
 
 function eligible(
@@ -475,5 +488,359 @@ describe('canTransition', () => {
     }
     expect(predecessorsOf('submitted')).toEqual([]);
     expect(predecessorsOf('delivered').sort()).toEqual(['issued', 'shipped']);
+  });
+});
+
+describe('allocateAmount and monthly bills (R15)', () => {
+  const bill = (recordId: string, amount: number, paidAt: string) =>
+    eligible(recordId, amount, { kind: 'monthly-bill', paidAt });
+
+  it('R15 takes a monthly bill whole when the amount covers it', () => {
+    // Prepare
+    const records = [bill('b1', 3_000, '2025-01-01T00:00:00Z'), eligible('o1', 2_000)];
+
+    // Act
+    const allocations = allocateAmount(records, 4_000);
+
+    // Assess
+    expect(allocations.map((a) => [a.recordId, a.amount])).toEqual([
+      ['b1', 3_000],
+      ['o1', 1_000],
+    ]);
+  });
+
+  it('R15 skips a monthly bill larger than what is left and draws on from the next record', () => {
+    // Prepare: oldest first is the bill, but only 1 000 fen is asked for
+    const records = [bill('b1', 3_000, '2025-01-01T00:00:00Z'), eligible('o1', 2_000)];
+
+    // Act
+    const allocations = allocateAmount(records, 1_000);
+
+    // Assess
+    expect(allocations.map((a) => [a.recordId, a.amount])).toEqual([['o1', 1_000]]);
+  });
+
+  it('R15 refuses an amount that could only be reached by splitting a monthly bill', () => {
+    // Prepare
+    const records = [bill('b1', 3_000, '2025-01-01T00:00:00Z'), bill('b2', 5_000, '2025-02-01T00:00:00Z')];
+
+    // Act
+    const act = () => allocateAmount(records, 4_000);
+
+    // Assess
+    expect(act).toThrow(AmountExceedsInvoiceableError);
+    expect(act).toThrow(/monthly bills are only taken whole/);
+  });
+
+  it('R15 never takes part of a monthly bill, whatever the amount (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ amount: fc.integer({ min: 1, max: 10_000 }), bill: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.integer({ min: 1, max: 120_000 }),
+        (specs, amount) => {
+          // Prepare
+          const records = specs.map((spec, i) =>
+            eligible(`r${String(i).padStart(2, '0')}`, spec.amount, {
+              kind: spec.bill ? 'monthly-bill' : 'order',
+            }),
+          );
+          const byId = new Map(records.map((r) => [r.recordId, r]));
+
+          // Act
+          let allocations: Allocation[];
+          try {
+            allocations = allocateAmount(records, amount);
+          } catch (error) {
+            // Assess: refused only when the orders and the bills that fit cannot make the amount
+            expect(error).toBeInstanceOf(AmountExceedsInvoiceableError);
+            return;
+          }
+
+          // Assess
+          expect(sum(allocations.map((a) => a.amount))).toBe(amount);
+          for (const a of allocations) {
+            const record = byId.get(a.recordId)!;
+            if (record.kind === 'monthly-bill') expect(a.amount).toBe(record.availableAmount);
+          }
+          expect(
+            allocations.filter((a) => a.amount < byId.get(a.recordId)!.availableAmount).length,
+          ).toBeLessThanOrEqual(1);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('isBoundToAnotherTitle (R16)', () => {
+  it('R16 a record reserved or invoiced under one title is bound to it', () => {
+    // Prepare
+    const reserved = { reservedAmount: 100, invoicedAmount: 0, titleId: 't1' };
+    const invoiced = { reservedAmount: 0, invoicedAmount: 100, titleId: 't1' };
+
+    // Act / Assess
+    expect(isBoundToAnotherTitle(reserved, 't2')).toBe(true);
+    expect(isBoundToAnotherTitle(invoiced, 't2')).toBe(true);
+    expect(isBoundToAnotherTitle(reserved, 't1')).toBe(false);
+  });
+
+  it('R16 the binding lapses once nothing is reserved or invoiced (cancelled, failed, returned)', () => {
+    // Act / Assess
+    expect(isBoundToAnotherTitle({ reservedAmount: 0, invoicedAmount: 0, titleId: 't1' }, 't2')).toBe(false);
+    expect(isBoundToAnotherTitle({ reservedAmount: 100, invoicedAmount: 0 }, 't2')).toBe(false);
+  });
+});
+
+describe('allocateSelection', () => {
+  const NOW = new Date('2025-06-01T00:00:00Z');
+  const request = (overrides: Partial<SelectionRequest>): SelectionRequest => ({
+    mode: 'orders',
+    titleId: 't1',
+    ...overrides,
+  });
+  const ledger = (records: BillingRecord[], arrears = 0) =>
+    computeInvoiceable(records, arrears, 'offset', NOW);
+
+  it('R14 orders: each selected order is taken whole, what is left of it', () => {
+    // Prepare
+    const records = [eligible('o1', 1_000), eligible('o2', 2_000), eligible('o3', 4_000)];
+
+    // Act
+    const allocations = allocateSelection(
+      request({ recordIds: ['o3', 'o1'] }),
+      records,
+      ledger(records),
+      0,
+      NOW,
+    );
+
+    // Assess
+    expect(allocations.map((a) => [a.recordId, a.amount])).toEqual([
+      ['o3', 4_000],
+      ['o1', 1_000],
+    ]);
+  });
+
+  it('R7 orders: a selected refund comes with its order and adds nothing of its own', () => {
+    // Prepare: 1 000 fen order refunded by 300
+    const order = eligible('o1', 700, { cashAmount: 1_000, negativesAmount: -300 });
+    const refund = eligible('rf1', 0, { kind: 'refund', cashAmount: -300, parentRecordId: 'o1' });
+    const records = [order, refund];
+
+    // Act
+    const allocations = allocateSelection(
+      request({ recordIds: ['rf1', 'o1'] }),
+      records,
+      ledger(records),
+      0,
+      NOW,
+    );
+
+    // Assess
+    expect(allocations.map((a) => [a.recordId, a.amount])).toEqual([['o1', 700]]);
+  });
+
+  it('R7 a negative selected without its original record is NEGATIVE_RECORD_ALONE', () => {
+    // Prepare
+    const records = [
+      eligible('o1', 700, { cashAmount: 1_000, negativesAmount: -300 }),
+      eligible('rf1', 0, { kind: 'refund', cashAmount: -300, parentRecordId: 'o1' }),
+    ];
+
+    // Act
+    const act = () => allocateSelection(request({ recordIds: ['rf1'] }), records, ledger(records), 0, NOW);
+
+    // Assess
+    expect(act).toThrow(NegativeRecordAloneError);
+    expect(act).toThrow(/select its original record o1/);
+  });
+
+  it('R15 orders refuses a monthly bill with a hint to use mode bills; bills refuses an order', () => {
+    // Prepare
+    const records = [eligible('b1', 5_000, { kind: 'monthly-bill' }), eligible('o1', 1_000)];
+
+    // Act
+    const billAsOrder = () =>
+      allocateSelection(request({ recordIds: ['b1'] }), records, ledger(records), 0, NOW);
+    const orderAsBill = () =>
+      allocateSelection(request({ mode: 'bills', recordIds: ['o1'] }), records, ledger(records), 0, NOW);
+
+    // Assess
+    expect(billAsOrder).toThrow(RecordNotInvoiceableError);
+    expect(billAsOrder).toThrow(/mode "bills"/);
+    expect(orderAsBill).toThrow(RecordNotInvoiceableError);
+    expect(orderAsBill).toThrow(/mode "orders"/);
+  });
+
+  it('R15 bills: several whole months in one application; a bill already partly taken is refused', () => {
+    // Prepare
+    const records = [
+      eligible('b1', 5_000, { kind: 'monthly-bill', period: '2025-03' }),
+      eligible('b2', 6_000, { kind: 'monthly-bill', period: '2025-04' }),
+      eligible('b3', 1_000, { kind: 'monthly-bill', cashAmount: 3_000, reservedAmount: 2_000 }),
+    ];
+
+    // Act
+    const allocations = allocateSelection(
+      request({ mode: 'bills', recordIds: ['b1', 'b2'] }),
+      records,
+      ledger(records),
+      0,
+      NOW,
+    );
+    const partial = () =>
+      allocateSelection(request({ mode: 'bills', recordIds: ['b3'] }), records, ledger(records), 0, NOW);
+
+    // Assess
+    expect(allocations.map((a) => [a.recordId, a.period, a.amount])).toEqual([
+      ['b1', '2025-03', 5_000],
+      ['b2', '2025-04', 6_000],
+    ]);
+    expect(partial).toThrow(RecordNotInvoiceableError);
+  });
+
+  it('RECORD_NOT_INVOICEABLE for a record already reserved, already invoiced or not yet eligible', () => {
+    // Prepare
+    const records = [
+      eligible('reserved', 0, { cashAmount: 1_000, reservedAmount: 1_000 }),
+      eligible('invoiced', 0, { cashAmount: 1_000, invoicedAmount: 1_000 }),
+      eligible('syncing', 1_000, { eligibleFrom: '2025-06-05T00:00:00Z' }),
+      eligible('free', 1_000),
+    ];
+
+    // Act / Assess
+    for (const id of ['reserved', 'invoiced', 'syncing']) {
+      expect(() => allocateSelection(request({ recordIds: [id] }), records, ledger(records), 0, NOW)).toThrow(
+        RecordNotInvoiceableError,
+      );
+    }
+  });
+
+  it('an unknown record id is NOT_FOUND', () => {
+    // Prepare
+    const records = [eligible('o1', 1_000)];
+
+    // Act
+    const act = () => allocateSelection(request({ recordIds: ['nope'] }), records, ledger(records), 0, NOW);
+
+    // Assess
+    expect(act).toThrow(NotFoundError);
+  });
+
+  it('R16 orders: a record partly invoiced under another title is refused; amount leaves it out', () => {
+    // Prepare: o1 half invoiced under t0, o2 free
+    const records = [
+      eligible('o1', 500, {
+        cashAmount: 1_000,
+        invoicedAmount: 500,
+        titleId: 't0',
+      } as Partial<BillingRecord>),
+      eligible('o2', 800, { paidAt: '2025-05-11T00:00:00Z' }),
+    ];
+
+    // Act
+    const byOrder = () => allocateSelection(request({ recordIds: ['o1'] }), records, ledger(records), 0, NOW);
+    const byAmount = allocateSelection(
+      request({ mode: 'amount', amount: 800 }),
+      records,
+      ledger(records),
+      0,
+      NOW,
+    );
+    const sameTitle = allocateSelection(
+      request({ recordIds: ['o1'], titleId: 't0' }),
+      records,
+      ledger(records),
+      0,
+      NOW,
+    );
+
+    // Assess
+    expect(byOrder).toThrow(RecordNotInvoiceableError);
+    expect(byOrder).toThrow(/another title/);
+    expect(byAmount.map((a) => [a.recordId, a.amount])).toEqual([['o2', 800]]);
+    expect(sameTitle.map((a) => [a.recordId, a.amount])).toEqual([['o1', 500]]);
+  });
+
+  it('R12 offset: while in arrears the selection must leave the arrears covered', () => {
+    // Prepare: 3 000 fen consumed, 1 000 owed → 2 000 invoiceable
+    const records = [eligible('o1', 1_000), eligible('o2', 2_000, { paidAt: '2025-05-11T00:00:00Z' })];
+
+    // Act
+    const both = () =>
+      allocateSelection(request({ recordIds: ['o1', 'o2'] }), records, ledger(records, 1_000), 1_000, NOW);
+    const one = allocateSelection(
+      request({ recordIds: ['o2'] }),
+      records,
+      ledger(records, 1_000),
+      1_000,
+      NOW,
+    );
+
+    // Assess
+    expect(both).toThrow(ArrearsOutstandingError);
+    expect(one.map((a) => a.amount)).toEqual([2_000]);
+  });
+
+  it('R12 arrears above everything invoiceable: ARREARS_OUTSTANDING, not an amount error', () => {
+    // Prepare
+    const records = [eligible('o1', 1_000)];
+
+    // Act
+    const act = () =>
+      allocateSelection(request({ mode: 'amount', amount: 1 }), records, ledger(records, 5_000), 5_000, NOW);
+
+    // Assess
+    expect(act).toThrow(ArrearsOutstandingError);
+  });
+
+  it('R14 amount above the invoiceable amount, or nothing invoiceable: AMOUNT_EXCEEDS_INVOICEABLE', () => {
+    // Prepare
+    const records = [eligible('o1', 1_000)];
+
+    // Act / Assess
+    expect(() =>
+      allocateSelection(request({ mode: 'amount', amount: 1_001 }), records, ledger(records), 0, NOW),
+    ).toThrow(AmountExceedsInvoiceableError);
+    expect(() => allocateSelection(request({ mode: 'amount', amount: 1 }), [], ledger([]), 0, NOW)).toThrow(
+      AmountExceedsInvoiceableError,
+    );
+  });
+});
+
+describe('assertCancellable (R24)', () => {
+  const DEADLINE = '2025-06-01T16:00:00.000Z'; // 24:00 Asia/Shanghai of 1 June
+
+  it('R24 allows cancelling while submitted or in review, up to the deadline inclusive', () => {
+    // Act / Assess
+    for (const status of ['submitted', 'in-review'] as const) {
+      expect(() =>
+        assertCancellable({ status, cancellableUntil: DEADLINE }, new Date(DEADLINE)),
+      ).not.toThrow();
+    }
+  });
+
+  it('R24 after the deadline the window is closed', () => {
+    // Act
+    const act = () =>
+      assertCancellable(
+        { status: 'submitted', cancellableUntil: DEADLINE },
+        new Date('2025-06-01T16:00:00.001Z'),
+      );
+
+    // Assess
+    expect(act).toThrow(CancelWindowClosedError);
+  });
+
+  it('R24 once issuing has started the window is closed, even before the deadline', () => {
+    // Act / Assess
+    for (const status of ['issuing', 'issued', 'failed', 'rejected'] as const) {
+      expect(() =>
+        assertCancellable({ status, cancellableUntil: DEADLINE }, new Date('2025-06-01T10:00:00Z')),
+      ).toThrow(CancelWindowClosedError);
+    }
   });
 });

@@ -32,6 +32,12 @@ export const keys = {
   addressBookPrefix: 'ADDRESS',
   application: (applicationId: string) => ({ pk: `APPLICATION#${applicationId}`, sk: 'APPLICATION' }),
   applicationsOf: (accountId: string) => `ACCOUNT#${accountId}#APPLICATIONS`,
+  /** The allocations of one reservation chunk of a large application (beside its item). */
+  applicationChunk: (applicationId: string, chunk: number) => ({
+    pk: `APPLICATION#${applicationId}`,
+    sk: `ALLOCATIONS#${String(chunk).padStart(4, '0')}`,
+  }),
+  applicationChunkPrefix: 'ALLOCATIONS#',
   invoice: (invoiceId: string) => ({ pk: `INVOICE#${invoiceId}`, sk: 'INVOICE' }),
   invoicesOf: (accountId: string) => `ACCOUNT#${accountId}#INVOICES`,
   invoiceCounter: (entityId: string) => ({ pk: `COUNTER#INVOICE_NUMBER#${entityId}`, sk: 'COUNTER' }),

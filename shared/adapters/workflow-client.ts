@@ -1,4 +1,10 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  SFNClient,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { requireEnv } from '#config/env';
 
 const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
@@ -22,6 +28,20 @@ export async function startApplicationWorkflow(input: WorkflowInput): Promise<vo
     );
   } catch (error) {
     if (error instanceof ExecutionAlreadyExists) return;
+    throw error;
+  }
+}
+
+/**
+ * Stops the application's workflow (a cancellation, R24). An execution that does not exist
+ * (not started yet) or has already ended is fine: the workflow reads the status before it acts.
+ */
+export async function stopApplicationWorkflow(applicationId: string, cause: string): Promise<void> {
+  const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${applicationId}`;
+  try {
+    await sfn.send(new StopExecutionCommand({ executionArn, error: 'ApplicationCancelled', cause }));
+  } catch (error) {
+    if (error instanceof ExecutionDoesNotExist) return;
     throw error;
   }
 }

@@ -1,7 +1,10 @@
-import { getApplication } from '#adapters/application-repository';
-import { NotFoundError } from '#domain/errors';
-import type { ApplicationView } from '#schemas/applications';
+import { getAccount } from '#adapters/account-repository';
+import { getApplication, listApplicationsOf } from '#adapters/application-repository';
+import { NotFoundError, ValidationError } from '#domain/errors';
+import type { ApplicationList, ApplicationListQuery, ApplicationView } from '#schemas/applications';
 import { applicationView } from '#use-cases/views';
+
+const DEFAULT_PAGE = 20;
 
 export async function getApplicationFor(accountId: string, applicationId: string): Promise<ApplicationView> {
   const application = await getApplication(applicationId);
@@ -9,4 +12,46 @@ export async function getApplicationFor(accountId: string, applicationId: string
   if (!application || application.accountId !== accountId)
     throw new NotFoundError(`No application ${applicationId}.`);
   return applicationView(application);
+}
+
+/**
+ * GET /v1/applications: the account's applications, newest first, optionally of one status,
+ * with their timelines; and (R19) the title and delivery target the last one used, so the
+ * next application form can be prefilled. The cursor is opaque to clients; it only ever
+ * continues the caller's own list (the account comes from the token, not the cursor).
+ */
+export async function listApplicationsFor(
+  accountId: string,
+  query: ApplicationListQuery,
+): Promise<ApplicationList> {
+  const [page, account] = await Promise.all([
+    listApplicationsOf(accountId, {
+      limit: query.limit ?? DEFAULT_PAGE,
+      status: query.status,
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+    }),
+    getAccount(accountId),
+  ]);
+  return {
+    items: page.items.map(applicationView),
+    ...(page.after ? { nextCursor: encodeCursor(page.after) } : {}),
+    ...(account?.lastUsed ? { prefill: account.lastUsed } : {}),
+  };
+}
+
+/** Where a page stopped: the list's sort key (submission instant and application id). */
+const POSITION = /^\d{4}-\d{2}-\d{2}T[0-9:.]+Z#[A-Za-z0-9._:-]{1,128}$/;
+
+function encodeCursor(position: string): string {
+  return Buffer.from(position, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const position = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!POSITION.test(position)) {
+    throw new ValidationError('The cursor is not one this endpoint gave out.', [
+      { path: 'query.cursor', message: 'is not a cursor from a previous page' },
+    ]);
+  }
+  return position;
 }

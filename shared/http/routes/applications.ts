@@ -1,8 +1,40 @@
 import type { Route } from '#http/routes/route';
-import { ApplicationIdPath, ApplicationView, CreateApplicationBody } from '#schemas/applications';
+import {
+  ApplicationIdPath,
+  ApplicationList,
+  ApplicationListQuery,
+  ApplicationPreview,
+  ApplicationView,
+  CreateApplicationBody,
+} from '#schemas/applications';
+
+/** What create and preview check, in order (see shared/use-cases/application-plan.ts). */
+const APPLY_ERRORS = [
+  'NOT_FOUND',
+  'REAL_NAME_REQUIRED',
+  'TITLE_TYPE_NOT_ALLOWED',
+  'REGION_NOT_SUPPORTED',
+  'TITLE_NOT_APPROVED',
+  'DELIVERY_REQUIRED',
+  'PAPER_NOT_AVAILABLE',
+  'RECORD_NOT_INVOICEABLE',
+  'NEGATIVE_RECORD_ALONE',
+  'ARREARS_OUTSTANDING',
+  'AMOUNT_EXCEEDS_INVOICEABLE',
+];
 
 /** Applying, previewing, following and cancelling applications. */
 export const APPLICATION_ROUTES: Route[] = [
+  {
+    method: 'POST',
+    path: '/v1/applications/preview',
+    entry: 'functions/applications/preview-application.ts',
+    uses: ['table-read'],
+    summary: 'Preview the invoices an application would produce (R18); writes nothing',
+    body: CreateApplicationBody,
+    ok: { status: 200, schema: ApplicationPreview },
+    errors: APPLY_ERRORS,
+  },
   {
     method: 'POST',
     path: '/v1/applications',
@@ -12,21 +44,17 @@ export const APPLICATION_ROUTES: Route[] = [
     body: CreateApplicationBody,
     idempotent: true,
     ok: { status: 201, schema: ApplicationView },
-    errors: [
-      'NOT_FOUND',
-      'IDEMPOTENCY_KEY_REUSED',
-      'REAL_NAME_REQUIRED',
-      'TITLE_TYPE_NOT_ALLOWED',
-      'REGION_NOT_SUPPORTED',
-      'TITLE_NOT_APPROVED',
-      'DELIVERY_REQUIRED',
-      'PAPER_NOT_AVAILABLE',
-      'RECORD_NOT_INVOICEABLE',
-      'NEGATIVE_RECORD_ALONE',
-      'ARREARS_OUTSTANDING',
-      'AMOUNT_EXCEEDS_INVOICEABLE',
-      'CONFLICT',
-    ],
+    errors: [...APPLY_ERRORS, 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/applications',
+    entry: 'functions/applications/list-applications.ts',
+    uses: ['table-read'],
+    summary: 'The account’s applications, newest first, with the prefill for the next one (R19)',
+    query: ApplicationListQuery,
+    ok: { status: 200, schema: ApplicationList },
+    errors: [],
   },
   {
     method: 'GET',
@@ -37,5 +65,15 @@ export const APPLICATION_ROUTES: Route[] = [
     pathParams: ApplicationIdPath,
     ok: { status: 200, schema: ApplicationView },
     errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/applications/{applicationId}/cancel',
+    entry: 'functions/applications/cancel-application.ts',
+    uses: ['table-write', 'workflow-stop'],
+    summary: 'Cancel until cancellableUntil and before issuing starts (R24)',
+    pathParams: ApplicationIdPath,
+    ok: { status: 200, schema: ApplicationView },
+    errors: ['NOT_FOUND', 'CANCEL_WINDOW_CLOSED', 'CONFLICT'],
   },
 ];

@@ -1,0 +1,117 @@
+import { getAccount } from '#adapters/account-repository';
+import { hasSavedAddress } from '#adapters/application-repository';
+import { listAllRecords } from '#adapters/record-repository';
+import { getTitle } from '#adapters/title-repository';
+import { settings } from '#config/settings';
+import { type Account, assertMayApply } from '#domain/account';
+import { type Allocation, allocateSelection, type Delivery, splitIntoInvoices } from '#domain/application';
+import {
+  ArrearsOutstandingError,
+  DeliveryRequiredError,
+  NotFoundError,
+  PaperNotAvailableError,
+  RealNameRequiredError,
+  TitleNotApprovedError,
+  TitleTypeNotAllowedError,
+} from '#domain/errors';
+import { computeInvoiceable } from '#domain/invoiceable';
+import { sumFen } from '#domain/money';
+import { isAllowedFor, type Title } from '#domain/title';
+import type { ApplicationPreview, CreateApplicationBody } from '#schemas/applications';
+
+export interface ApplicationPlan {
+  account: Account;
+  title: Title;
+  delivery: Delivery;
+  allocations: Allocation[];
+}
+
+/**
+ * Everything create and preview share: the checks, in the order a customer would fix them
+ * (who applies R1 R3, arrears under `block` R12, the title R2 R21, the delivery target R4 R23,
+ * then the selection R7 R12 R14–R16), and the allocations. Reads only.
+ */
+export async function planApplication(
+  accountId: string,
+  body: CreateApplicationBody,
+  now: Date,
+): Promise<ApplicationPlan> {
+  const paperAddress = body.delivery.medium === 'paper' ? body.delivery.addressId : undefined;
+  const [account, title, records, addressSaved] = await Promise.all([
+    getAccount(accountId),
+    getTitle(accountId, body.titleId),
+    listAllRecords(accountId),
+    paperAddress ? hasSavedAddress(accountId, paperAddress) : Promise.resolve(false),
+  ]);
+  if (!account) throw new RealNameRequiredError('This account has no verified profile yet.');
+  assertMayApply(account);
+  const policy = settings.arrearsPolicy();
+  if (policy === 'block' && account.arrears > 0) {
+    throw new ArrearsOutstandingError(
+      `The account owes ${account.arrears} fen; pay the arrears before applying.`,
+    );
+  }
+  if (!title) throw new NotFoundError(`No invoice title ${body.titleId}.`);
+  checkTitle(account, title);
+  const delivery = checkDelivery(body, title, addressSaved);
+  const invoiceable = computeInvoiceable(records, account.arrears, policy, now);
+  const allocations = allocateSelection(
+    { mode: body.mode, recordIds: body.recordIds, amount: body.amount, titleId: title.titleId },
+    records,
+    invoiceable,
+    account.arrears,
+    now,
+  );
+  return { account, title, delivery, allocations };
+}
+
+function checkTitle(account: Account, title: Title): void {
+  if (!isAllowedFor(account.realName.type, title.type)) {
+    throw new TitleTypeNotAllowedError(
+      'An account verified as an individual can only use personal ordinary titles.',
+    );
+  }
+  if (title.status !== 'approved') {
+    throw new TitleNotApprovedError(
+      `The invoice title is ${title.status}; only approved titles can be used.`,
+    );
+  }
+}
+
+function checkDelivery(body: CreateApplicationBody, title: Title, addressSaved: boolean): Delivery {
+  const { delivery } = body;
+  if (delivery.medium === 'electronic') {
+    if (!delivery.email)
+      throw new DeliveryRequiredError('Electronic invoices need an e-mail address to deliver to.');
+    return { medium: 'electronic', email: delivery.email };
+  }
+  if (settings.paperInvoices() === 'none') {
+    throw new PaperNotAvailableError('Paper invoices are not offered; choose electronic delivery.');
+  }
+  if (title.type !== 'enterprise-special') {
+    throw new PaperNotAvailableError(
+      'Ordinary invoices are electronic only; paper is available for special VAT invoices.',
+    );
+  }
+  if (!delivery.addressId) throw new DeliveryRequiredError('Paper invoices need a saved mailing address.');
+  if (!addressSaved) {
+    throw new DeliveryRequiredError(`No saved mailing address ${delivery.addressId}; save it first.`);
+  }
+  return { medium: 'paper', addressId: delivery.addressId, email: delivery.email };
+}
+
+/**
+ * R18: exactly the invoices create would produce for the same body on the same ledger (split
+ * by entity and tax rate, lines per month, tax per line), without writing anything.
+ */
+export async function previewApplication(
+  accountId: string,
+  body: CreateApplicationBody,
+  now: Date,
+): Promise<ApplicationPreview> {
+  const { allocations } = await planApplication(accountId, body, now);
+  const invoices = splitIntoInvoices(allocations, () => '').map(
+    ({ invoiceId: _i, recordIds: _r, ...invoice }) => invoice,
+  );
+  return { invoices, total: sumFen(invoices.map((i) => i.amount)) };
+}

@@ -1,6 +1,6 @@
 import { json, route } from '#http/handler';
 import { AccountTitlePath, TitleDecisionBody } from '#schemas/titles';
-import { decideTitle } from '#use-cases/reviews';
+import { decideTitle } from '#use-cases/title-review';
 
 export const handler = route(
   { access: 'finance', path: AccountTitlePath, body: TitleDecisionBody },

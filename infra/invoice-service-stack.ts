@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
 import { Data } from './constructs/data.ts';
+import { Deadlines } from './constructs/deadlines.ts';
 import { Documents } from './constructs/documents.ts';
 import { ServiceFunction } from './constructs/function-defaults.ts';
 import { Mail } from './constructs/mail.ts';
@@ -89,6 +90,10 @@ export class InvoiceServiceStack extends Stack {
     documents.bucket.grantRead(deliver);
     mail.identity.grantSendEmail(deliver);
     const fail = workflowFunction('FailApplication', 'functions/workflow/fail-application.ts');
+    mail.identity.grantSendEmail(fail);
+    // Resumes its own task when finance decided before the token was stored.
+    requestReview.addToRolePolicy(signalTasks);
+    const recover = workflowFunction('FlagForRecovery', 'functions/workflow/flag-for-recovery.ts');
 
     new Workflow(this, 'Workflow', {
       stateMachineName,
@@ -97,9 +102,11 @@ export class InvoiceServiceStack extends Stack {
       issue,
       deliver,
       fail,
+      recover,
       reviewTimeout: Duration.days(7),
     });
     new Sweeper(this, 'Sweeper', { environment, table: data.table, startExecution });
+    new Deadlines(this, 'Deadlines', { environment, table: data.table, mail: mail.identity });
 
     const routes = ROUTES.map((spec) => {
       const name = spec.entry

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -27,6 +27,8 @@ export interface WorkflowProps {
   issue: IFunction;
   deliver: IFunction;
   fail: IFunction;
+  /** The Catch of `fail`: flags the application for the hourly watch to finish its failure handling. */
+  recover: IFunction;
   /** How long finance staff have to decide before the application fails. */
   reviewTimeout: Duration;
 }
@@ -38,7 +40,9 @@ const PERMANENT_ERRORS = ['PermanentTaskError'];
  * The application lifecycle (DESIGN.md): wait for the cancellation deadline → review (rule or
  * finance staff via task token) → issue → deliver. JSONPath only, no Assign or JSONata, so the
  * local runner executes this very definition. Tasks return their result directly
- * (payloadResponseOnly) to keep state transitions low: an electronic invoice takes 6.
+ * (payloadResponseOnly) to keep state transitions low: an electronic invoice takes 6 (8 when
+ * finance reviews it); the budget is 12. Paper invoices end the execution `issued`: shipping
+ * and receipt are recorded over the API, not waited for here.
  */
 export class Workflow extends Construct {
   readonly stateMachine: StateMachine;
@@ -77,25 +81,47 @@ export class Workflow extends Construct {
       return t;
     };
 
+    const failPayload = TaskInput.fromObject({
+      applicationId: JsonPath.stringAt('$.applicationId'),
+      error: JsonPath.objectAt('$.error'),
+    });
     const failTask = new LambdaInvoke(this, 'FailApplication', {
       lambdaFunction: props.fail,
       payloadResponseOnly: true,
-      payload: TaskInput.fromObject({
-        applicationId: JsonPath.stringAt('$.applicationId'),
-        error: JsonPath.objectAt('$.error'),
-      }),
+      payload: failPayload,
       resultPath: JsonPath.DISCARD,
       retryOnServiceExceptions: false,
+      taskTimeout: stateTimeout(props.fail),
     });
+    failTask.addRetry({ errors: PERMANENT_ERRORS, maxAttempts: 0 });
     failTask.addRetry({
       errors: ['States.ALL'],
       interval: Duration.seconds(2),
       backoffRate: 2,
       maxAttempts: 6,
     });
-    const failed = failTask.next(
-      new Fail(this, 'Failed', { error: 'ApplicationFailed', causePath: '$.error.Cause' }),
-    );
+    const failedState = new Fail(this, 'Failed', { error: 'ApplicationFailed', causePath: '$.error.Cause' });
+    // Failure handling that fails still must not strand reservations (invariant 5): the
+    // application is flagged and the hourly watch runs the failure handling again.
+    const flag = new LambdaInvoke(this, 'FlagForRecovery', {
+      lambdaFunction: props.recover,
+      payloadResponseOnly: true,
+      payload: failPayload,
+      resultPath: JsonPath.DISCARD,
+      retryOnServiceExceptions: false,
+      taskTimeout: stateTimeout(props.recover),
+    });
+    // As for the other task functions (infra/nag-acknowledgements.ts), for the one added here.
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(
+        props.recover.node.defaultChild as CfnElement,
+      )}.Arn>:*]`,
+      reason: 'Step Functions may invoke any version or alias of its own task function.',
+    });
+    flag.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
+    flag.next(failedState);
+    failTask.addCatch(flag, { resultPath: JsonPath.DISCARD });
+    const failed = failTask.next(failedState);
 
     const wait = new Wait(this, 'WaitForCancellationDeadline', {
       time: WaitTime.timestampPath('$.waitUntil'),
@@ -114,16 +140,11 @@ export class Workflow extends Construct {
       taskTimeout: Timeout.duration(props.reviewTimeout),
       retryOnServiceExceptions: false,
     });
-    // Not States.ALL: retrying a States.Timeout would restart the whole review period. A retry
-    // issues a new token, which the task stores over the old one.
-    requestReview.addRetry({ errors: PERMANENT_ERRORS, maxAttempts: 0 });
+    // Every error but the review period running out (retrying a States.Timeout would restart
+    // the whole period) and permanent ones. A retry issues a new token, stored over the old one.
+    requestReview.addRetry({ errors: [...PERMANENT_ERRORS, 'States.Timeout'], maxAttempts: 0 });
     requestReview.addRetry({
-      errors: [
-        'Lambda.ServiceException',
-        'Lambda.TooManyRequestsException',
-        'Lambda.SdkClientException',
-        'ConflictError',
-      ],
+      errors: ['States.ALL'],
       interval: Duration.seconds(2),
       backoffRate: 2,
       maxAttempts: 4,

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   documentClient,
   keys,
@@ -11,7 +11,7 @@ import {
 } from '#adapters/dynamodb';
 import type { Allocation } from '#domain/application';
 import { ConflictError } from '#domain/errors';
-import type { IssuedInvoice } from '#domain/issued-invoice';
+import type { IssuedInvoice, Shipment } from '#domain/issued-invoice';
 
 export async function getInvoice(invoiceId: string): Promise<IssuedInvoice | undefined> {
   const { Item } = await documentClient.send(
@@ -124,6 +124,100 @@ export async function setInvoicePdf(invoiceId: string, pdfKey: string): Promise<
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException)
       throw new ConflictError(`Invoice ${invoiceId} does not exist`);
+    throw error;
+  }
+}
+
+/** The account's invoices, newest first (gsi1, sorted by issue instant). */
+export async function listInvoicesOf(
+  accountId: string,
+  limit: number,
+  cursor?: Record<string, unknown>,
+): Promise<{ items: IssuedInvoice[]; next?: Record<string, unknown> }> {
+  const page = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.invoicesOf(accountId) },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: cursor,
+    }),
+  );
+  return { items: (page.Items ?? []).map((i) => stripKeys<IssuedInvoice>(i)), next: page.LastEvaluatedKey };
+}
+
+/** Every invoice of the account issued in [from, to) (UTC instants), oldest first. */
+export async function invoicesIssuedBetween(
+  accountId: string,
+  from: string,
+  to: string,
+): Promise<IssuedInvoice[]> {
+  const invoices: IssuedInvoice[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+        // gsi1sk is `<issuedAt>#<invoiceId>`: '#' sorts before every digit, so `to#` ends before `to`.
+        ExpressionAttributeValues: { ':pk': keys.invoicesOf(accountId), ':from': from, ':to': `${to}#` },
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    for (const item of page.Items ?? []) invoices.push(stripKeys<IssuedInvoice>(item));
+    cursor = page.LastEvaluatedKey;
+  } while (cursor);
+  return invoices.filter((i) => i.issuedAt < to);
+}
+
+/** R27: finance handed a paper invoice to the courier. Undefined if it is not an unshipped paper invoice. */
+export async function markShipped(invoiceId: string, shipment: Shipment): Promise<IssuedInvoice | undefined> {
+  return conditionalUpdate(
+    invoiceId,
+    'SET #status = :shipped, shipment = :shipment',
+    '#status = :issued AND delivery.medium = :paper',
+    {
+      ':shipped': 'shipped',
+      ':shipment': shipment,
+      ':issued': 'issued',
+      ':paper': 'paper',
+    },
+  );
+}
+
+/** R27: the customer confirmed receipt. Undefined if the invoice was not on its way. */
+export async function markDelivered(invoiceId: string, at: string): Promise<IssuedInvoice | undefined> {
+  return conditionalUpdate(invoiceId, 'SET #status = :delivered, deliveredAt = :at', '#status = :shipped', {
+    ':delivered': 'delivered',
+    ':at': at,
+    ':shipped': 'shipped',
+  });
+}
+
+async function conditionalUpdate(
+  invoiceId: string,
+  update: string,
+  condition: string,
+  values: Record<string, unknown>,
+): Promise<IssuedInvoice | undefined> {
+  try {
+    const { Attributes } = await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.invoice(invoiceId),
+        UpdateExpression: update,
+        ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return stripKeys<IssuedInvoice>(Attributes!);
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return undefined;
     throw error;
   }
 }

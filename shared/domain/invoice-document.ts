@@ -48,3 +48,14 @@ export interface InvoiceDocumentLine {
   taxRate: string;
   taxAmount: number;
 }
+
+/**
+ * SES takes messages up to 10 MB including the MIME encoding, and base64 grows attachments by
+ * a third: 7 MiB of raw PDFs (≈ 9.3 MB encoded, plus the text) is the most one e-mail carries.
+ */
+export const MAX_ATTACHMENT_BYTES = 7 * 1024 * 1024;
+
+/** R27: attach the PDFs when they fit in one e-mail; otherwise send download links. */
+export function fitsAsAttachments(sizes: readonly number[], limit = MAX_ATTACHMENT_BYTES): boolean {
+  return sizes.reduce((sum, size) => sum + size, 0) <= limit;
+}

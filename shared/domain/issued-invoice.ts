@@ -5,6 +5,22 @@ import type { TitleSnapshot } from '#domain/title';
 
 export type InvoiceStatus = 'issued' | 'shipped' | 'delivered' | 'returned' | 'credited';
 
+/** R27: SF Express (cash on delivery, postage paid by the provider), Yunda, or picked up. */
+export type Courier = 'SF' | 'YUNDA' | 'PICKUP';
+
+export const COURIER_NAMES: Record<Courier, { zh: string; en: string }> = {
+  SF: { zh: '顺丰速运', en: 'SF Express' },
+  YUNDA: { zh: '韵达快递', en: 'Yunda Express' },
+  PICKUP: { zh: '自取', en: 'pickup' },
+};
+
+export interface Shipment {
+  courier: Courier;
+  /** Required for SF and YUNDA; a pickup has none. */
+  trackingNumber?: string;
+  shippedAt: string;
+}
+
 export interface SellerSnapshot {
   entityId: string;
   name: string;
@@ -36,6 +52,10 @@ export interface IssuedInvoice {
   delivery: Delivery;
   /** Where the PDF is, once rendered. */
   pdfKey?: string;
+  /** Paper invoices: the courier and tracking number finance recorded (R27). */
+  shipment?: Shipment;
+  /** Paper invoices: when the customer confirmed receipt. */
+  deliveredAt?: string;
   /** Indexes of allocation chunks already moved from reserved to invoiced on the records. */
   settledChunks: number[];
 }
@@ -48,4 +68,10 @@ export function formatInvoiceNumber(issuedAt: Date, prefix: string, sequence: nu
   // The year printed on the invoice is the China date's year.
   const year = shanghaiDate(issuedAt).slice(2, 4);
   return `${year}${prefix}${String(sequence).padStart(12, '0')}`;
+}
+
+/** A courier shipment needs its tracking number; a pickup must not pretend to have one. */
+export function shipmentProblem(courier: Courier, trackingNumber: string | undefined): string | undefined {
+  if (courier === 'PICKUP') return trackingNumber ? 'is not used for a pickup' : undefined;
+  return trackingNumber ? undefined : `is required for courier ${courier}`;
 }

@@ -10,3 +10,14 @@ export class PermanentTaskError extends Error {
 }
 
 export const PERMANENT_TASK_ERRORS = ['PermanentTaskError'] as const;
+
+/**
+ * Another invocation holds the claim to send this notice right now (a duplicated step). Not
+ * permanent: a retry finds it sent, or takes over a claim whose holder is gone.
+ */
+export class NoticeInFlightError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoticeInFlightError';
+  }
+}

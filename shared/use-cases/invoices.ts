@@ -1,14 +1,124 @@
-import { getInvoice } from '#adapters/invoice-repository';
-import { NotFoundError } from '#domain/errors';
+import { getApplication } from '#adapters/application-repository';
+import { advanceApplication } from '#adapters/application-review-repository';
+import { keys } from '#adapters/dynamodb';
+import {
+  getInvoice,
+  invoicesIssuedBetween,
+  listInvoicesOf,
+  markDelivered,
+} from '#adapters/invoice-repository';
+import { logger } from '#adapters/logger';
+import { endOfShanghaiDay, shanghaiDate } from '#domain/calendar';
+import { ConflictError, NotFoundError, ValidationError } from '#domain/errors';
+import { invoiceDetailsCsv } from '#domain/invoice-export';
 import type { IssuedInvoice } from '#domain/issued-invoice';
+import { allReached } from '#domain/lifecycle';
+import type { ExportQuery, ListInvoicesQuery } from '#schemas/invoices';
+import { currentPaperStockNotice } from '#use-cases/paper-stock-notice';
 import { invoiceView } from '#use-cases/views';
+
+const DEFAULT_PAGE = 20;
+const DEFAULT_EXPORT_DAYS = 90;
+const DAY_MS = 86_400_000;
 
 export async function ownInvoice(accountId: string, invoiceId: string): Promise<IssuedInvoice> {
   const invoice = await getInvoice(invoiceId);
+  // Another account's invoice answers as if it did not exist.
   if (!invoice || invoice.accountId !== accountId) throw new NotFoundError(`No invoice ${invoiceId}.`);
   return invoice;
 }
 
 export async function getInvoiceFor(accountId: string, invoiceId: string) {
-  return invoiceView(await ownInvoice(accountId, invoiceId));
+  const invoice = await ownInvoice(accountId, invoiceId);
+  const waitingForPaper = invoice.delivery.medium === 'paper' && invoice.status === 'issued';
+  return invoiceView(invoice, waitingForPaper ? await currentPaperStockNotice() : undefined);
+}
+
+/** R29: the account's issued and red-letter invoices, newest first. */
+export async function listInvoicesFor(accountId: string, query: ListInvoicesQuery) {
+  const page = await listInvoicesOf(
+    accountId,
+    query.limit ?? DEFAULT_PAGE,
+    decodeCursor(accountId, query.cursor),
+  );
+  const last = page.next;
+  return {
+    items: page.items.map((invoice) => invoiceView(invoice)),
+    ...(last ? { nextCursor: encodeCursor(last) } : {}),
+  };
+}
+
+/** The cursor carries only the position; the partition always comes from the caller's token. */
+function encodeCursor(last: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify({ id: last.pk, at: last.gsi1sk }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(accountId: string, cursor: string | undefined): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const { id, at } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      id?: unknown;
+      at?: unknown;
+    };
+    if (typeof id === 'string' && typeof at === 'string' && /^INVOICE#[A-Za-z0-9._:-]{1,128}$/.test(id)) {
+      return { pk: id, sk: 'INVOICE', gsi1pk: keys.invoicesOf(accountId), gsi1sk: at };
+    }
+  } catch {
+    // Reported below.
+  }
+  throw new ValidationError('The query does not match the schema.', [
+    { path: 'query.cursor', message: 'is not a cursor this endpoint returned' },
+  ]);
+}
+
+/** R29: invoiced details of the China days [from, to] as CSV (default: the last 90 days). */
+export async function exportInvoicesCsv(accountId: string, query: ExportQuery, now: Date) {
+  const to = query.to ?? shanghaiDate(now);
+  const from =
+    query.from ?? shanghaiDate(new Date(Date.parse(`${to}T12:00:00+08:00`) - DEFAULT_EXPORT_DAYS * DAY_MS));
+  if (from > to) {
+    throw new ValidationError('The query does not match the schema.', [
+      { path: 'query.from', message: 'must not be after to' },
+    ]);
+  }
+  const start = new Date(`${from}T00:00:00+08:00`).toISOString();
+  const end = endOfShanghaiDay(new Date(`${to}T00:00:00+08:00`)).toISOString();
+  const invoices = await invoicesIssuedBetween(accountId, start, end);
+  return { filename: `invoices-${from}-${to}.csv`, csv: invoiceDetailsCsv(invoices) };
+}
+
+/**
+ * R27: the customer confirms a paper invoice arrived → `delivered`; the application is
+ * `delivered` once all its invoices are. Repeating it answers the invoice as it stands.
+ */
+export async function confirmReceipt(accountId: string, invoiceId: string, now: Date) {
+  const invoice = await ownInvoice(accountId, invoiceId);
+  if (invoice.status === 'delivered') return invoiceView(invoice);
+  if (invoice.delivery.medium !== 'paper' || invoice.status !== 'shipped') {
+    throw new ConflictError(
+      `Invoice ${invoiceId} is ${invoice.status}; only a shipped paper invoice can be received.`,
+    );
+  }
+  const delivered = (await markDelivered(invoiceId, now.toISOString())) ?? (await getInvoice(invoiceId));
+  if (delivered?.status !== 'delivered')
+    throw new ConflictError(`Invoice ${invoiceId} changed meanwhile; retry.`);
+  const application = await getApplication(invoice.applicationId);
+  if (application) {
+    const all = await Promise.all(application.invoices.map((i) => getInvoice(i.invoiceId)));
+    if (
+      allReached(
+        all.filter((i) => i !== undefined),
+        ['delivered'],
+      ) &&
+      all.every((i) => i !== undefined)
+    ) {
+      await advanceApplication(application.applicationId, ['issued', 'shipped'], 'delivered', {
+        at: now.toISOString(),
+        status: 'delivered',
+        note: 'receipt confirmed',
+      });
+    }
+  }
+  logger.info('receipt confirmed', { invoiceId });
+  return invoiceView(delivered);
 }

@@ -22,7 +22,47 @@ export function applicationView(application: Application): ApplicationView {
   };
 }
 
-export function invoiceView(invoice: IssuedInvoice) {
-  const { accountId: _a, seller: _s, pdfKey: _p, settledChunks: _c, ...rest } = invoice;
-  return { ...rest, issuedAt: at(invoice.issuedAt) };
+export interface PaperStockNoticeView {
+  message: string;
+  expectedMailingDate: string;
+  updatedAt: string;
+}
+
+export function paperStockNoticeView(notice: {
+  message: string;
+  expectedMailingDate: string;
+  updatedAt: string;
+}): PaperStockNoticeView {
+  return {
+    message: notice.message,
+    expectedMailingDate: notice.expectedMailingDate,
+    updatedAt: at(notice.updatedAt),
+  };
+}
+
+/** The public shape of an invoice: China time; seller, storage and ledger internals left out. */
+export function invoiceView(invoice: IssuedInvoice, paperStockNotice?: PaperStockNoticeView) {
+  const { shipment, deliveredAt } = invoice;
+  return {
+    invoiceId: invoice.invoiceId,
+    invoiceNumber: invoice.invoiceNumber,
+    applicationId: invoice.applicationId,
+    kind: invoice.kind,
+    entity: invoice.entity,
+    taxRate: invoice.taxRate,
+    amount: invoice.amount,
+    amountExcludingTax: invoice.amountExcludingTax,
+    taxAmount: invoice.taxAmount,
+    status: invoice.status,
+    issuedAt: at(invoice.issuedAt),
+    title: invoice.title,
+    delivery: invoice.delivery,
+    lines: invoice.lines,
+    ...(shipment ? { shipment: { ...shipment, shippedAt: at(shipment.shippedAt) } } : {}),
+    ...(deliveredAt ? { deliveredAt: at(deliveredAt) } : {}),
+    // R36: a paper invoice still waiting to be mailed shows the stock notice in force.
+    ...(paperStockNotice && invoice.delivery.medium === 'paper' && invoice.status === 'issued'
+      ? { paperStockNotice }
+      : {}),
+  };
 }

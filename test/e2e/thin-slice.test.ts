@@ -61,7 +61,7 @@ describe('one invoice end to end: HTTP → DynamoDB → state machine → SES', 
 
     const issued = await waitFor(async () => {
       const r = await customer.get(`/v1/applications/${applicationId}`);
-      return r.body.status === 'issued' &&
+      return r.body.status === 'delivered' &&
         r.body.timeline.some((t: { note?: string }) => t.note?.includes(email))
         ? r.body
         : undefined;
@@ -70,7 +70,7 @@ describe('one invoice end to end: HTTP → DynamoDB → state machine → SES', 
       'submitted',
       'issuing',
       'issued',
-      'issued',
+      'delivered',
     ]);
     const invoiceId = issued.invoices[0].invoiceId as string;
 

@@ -1,8 +1,29 @@
 import type { Route } from '#http/routes/route';
-import { InvoiceIdPath, InvoiceView } from '#schemas/invoices';
+import { ExportQuery, InvoiceIdPath, InvoiceList, InvoiceView, ListInvoicesQuery } from '#schemas/invoices';
 
 /** Issued invoices, their PDFs, exports and corrections. */
 export const INVOICE_ROUTES: Route[] = [
+  {
+    method: 'GET',
+    path: '/v1/invoices',
+    entry: 'functions/invoices/list-invoices.ts',
+    uses: ['table-read'],
+    summary: 'The issued and red-letter invoices, newest first (R29)',
+    query: ListInvoicesQuery,
+    ok: { status: 200, schema: InvoiceList },
+    errors: [],
+  },
+  {
+    // A literal segment: both API Gateway and the local gateway match it before {invoiceId}.
+    method: 'GET',
+    path: '/v1/invoices/export.csv',
+    entry: 'functions/invoices/export-invoices.ts',
+    uses: ['table-read'],
+    summary: 'Invoiced details as CSV, one row per invoice line, China days from..to (R29)',
+    query: ExportQuery,
+    ok: { status: 200, contentType: 'text/csv; charset=utf-8' },
+    errors: [],
+  },
   {
     method: 'GET',
     path: '/v1/invoices/{invoiceId}',
@@ -22,5 +43,15 @@ export const INVOICE_ROUTES: Route[] = [
     pathParams: InvoiceIdPath,
     ok: { status: 200, contentType: 'application/pdf' },
     errors: ['NOT_FOUND'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/receipt',
+    entry: 'functions/invoices/confirm-receipt.ts',
+    uses: ['table-write'],
+    summary: 'Confirm that a shipped paper invoice arrived (R27)',
+    pathParams: InvoiceIdPath,
+    ok: { status: 200, schema: InvoiceView },
+    errors: ['NOT_FOUND', 'CONFLICT'],
   },
 ];

@@ -1,29 +1,54 @@
-import { getAccount } from '#adapters/account-repository';
-import { annotateApplication } from '#adapters/application-repository';
+import {
+  advanceApplication,
+  getPaperStockNotice,
+  stopWatchingDeadline,
+} from '#adapters/application-review-repository';
 import { getPdf } from '#adapters/document-store';
+import { keys } from '#adapters/dynamodb';
 import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
-import { sendMail } from '#adapters/mailer';
+import type { Attachment } from '#adapters/mailer';
+import { settings } from '#config/settings';
+import type { Application } from '#domain/application';
+import { fitsAsAttachments } from '#domain/invoice-document';
 import type { IssuedInvoice } from '#domain/issued-invoice';
 import { invoiceEmail } from '#domain/notifications';
 import { PermanentTaskError } from '#domain/workflow-errors';
 import { load, type WorkflowTaskInput } from '#use-cases/workflow/common';
+import { languageOf, sendOnce } from '#use-cases/workflow/notify';
 
 /**
- * Electronic delivery (R27, R30): one e-mail with every invoice's PDF attached. The sent
- * mark makes a retried or duplicated task send nothing more.
+ * Delivery after issuing (R27, R30). Electronic: one e-mail with every invoice's PDF attached
+ * (download links instead when they would not fit in one SES message); the application is then
+ * `delivered`. Paper: the customer is told the invoices are issued and will be mailed (with the
+ * paper-stock notice, R36); the application waits as `issued` for finance to ship them.
+ * The e-mail is sent once (a claim and a sent mark on the application), so a retried or
+ * duplicated task sends nothing more (invariant 3).
  */
 export async function deliverInvoices({ applicationId }: WorkflowTaskInput): Promise<void> {
   const application = await load(applicationId);
-  if (application.emailedAt || application.delivery.medium !== 'electronic') return;
-  const [account, invoices] = await Promise.all([
-    getAccount(application.accountId),
-    Promise.all(application.invoices.map((i) => getInvoice(i.invoiceId))),
-  ]);
-  const attachments = [];
+  if (application.status !== 'issued') {
+    if (['delivered', 'shipped'].includes(application.status)) return;
+    throw new PermanentTaskError(`Application ${applicationId} is ${application.status}, not issued`);
+  }
+  const invoices = await Promise.all(
+    application.invoices.map(async ({ invoiceId }) => {
+      const invoice = await getInvoice(invoiceId);
+      if (!invoice?.pdfKey)
+        throw new PermanentTaskError(`Invoice ${invoiceId} of ${applicationId} has no PDF`);
+      return invoice;
+    }),
+  );
+  if (application.delivery.medium === 'electronic') await deliverElectronic(application, invoices);
+  else await announcePaper(application, invoices);
+}
+
+async function deliverElectronic(application: Application, invoices: IssuedInvoice[]): Promise<void> {
+  const { applicationId } = application;
+  const to = application.delivery.email!;
+  const attachments: Attachment[] = [];
   for (const invoice of invoices) {
-    if (!invoice?.pdfKey) throw new PermanentTaskError(`Invoice of ${applicationId} has no PDF`);
-    const pdf = await getPdf(invoice.pdfKey);
+    const pdf = await getPdf(invoice.pdfKey!);
     if (!pdf) throw new PermanentTaskError(`PDF ${invoice.pdfKey} is missing`);
     attachments.push({
       filename: `${invoice.invoiceNumber}.pdf`,
@@ -31,13 +56,37 @@ export async function deliverInvoices({ applicationId }: WorkflowTaskInput): Pro
       content: pdf,
     });
   }
-  const mail = invoiceEmail(account?.language ?? 'zh', application, invoices as IssuedInvoice[]);
-  const messageId = await sendMail({ to: application.delivery.email, ...mail, attachments });
+  const attach = fitsAsAttachments(attachments.map((a) => a.content.byteLength));
+  const downloadLinks = attach
+    ? undefined
+    : invoices.map((i) => ({
+        invoiceNumber: i.invoiceNumber,
+        url: `${settings.apiBaseUrl()}/v1/invoices/${i.invoiceId}/pdf`,
+      }));
+  const mail = invoiceEmail(await languageOf(application.accountId), application, invoices, {
+    downloadLinks,
+  });
   const now = new Date().toISOString();
-  await annotateApplication(
-    applicationId,
-    { emailedAt: now },
-    { at: now, status: 'issued', note: `e-mailed to ${application.delivery.email}` },
-  );
-  logger.info('invoices e-mailed', { applicationId, messageId });
+  await sendOnce(keys.application(applicationId), 'issued', to, mail, {
+    attachments: attach ? attachments : undefined,
+    fields: { emailedAt: now },
+  });
+  await advanceApplication(applicationId, ['issued'], 'delivered', {
+    at: now,
+    status: 'delivered',
+    note: `e-mailed to ${to}`,
+  });
+  await stopWatchingDeadline(application);
+  logger.info('invoices e-mailed', { applicationId, attached: attach });
+}
+
+async function announcePaper(application: Application, invoices: IssuedInvoice[]): Promise<void> {
+  const to = application.delivery.email;
+  if (!to) return;
+  const notice = await getPaperStockNotice();
+  const mail = invoiceEmail(await languageOf(application.accountId), application, invoices, {
+    paperStockNotice: notice,
+  });
+  await sendOnce(keys.application(application.applicationId), 'issued', to, mail);
+  logger.info('paper invoices announced', { applicationId: application.applicationId });
 }

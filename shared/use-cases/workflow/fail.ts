@@ -1,16 +1,22 @@
 import { annotateApplication, getApplication, releaseAndTransition } from '#adapters/application-repository';
+import { leaveReviewQueue, stopWatchingDeadline } from '#adapters/application-review-repository';
 import { getInvoice, settleInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
 import type { Allocation } from '#domain/application';
 import { allocationsOf, type WorkflowTaskInput } from '#use-cases/workflow/common';
+import { notifyFailed, notifyFinance } from '#use-cases/workflow/notify';
+
+export interface FailInput extends WorkflowTaskInput {
+  error?: { Error?: string; Cause?: string };
+}
 
 /**
  * The Catch of every task: whatever was issued stays issued (and is fully settled); every
- * other reservation is released and the application ends `failed` (invariant 5).
+ * other reservation is released, the application ends `failed` and the customer is told
+ * (invariant 5, R30). An application whose invoices are issued but could not be delivered
+ * stays `issued` and finance staff are told. Safe to repeat: releases and e-mails happen once.
  */
-export async function failApplication(
-  input: WorkflowTaskInput & { error?: { Error?: string; Cause?: string } },
-) {
+export async function failApplication(input: FailInput): Promise<void> {
   const application = await getApplication(input.applicationId);
   if (!application) {
     logger.error('failed execution for an unknown application', { applicationId: input.applicationId });
@@ -19,15 +25,21 @@ export async function failApplication(
   const reason = input.error?.Error ?? 'UnknownError';
   logger.error('application failed', { applicationId: application.applicationId, reason });
   if (['issued', 'shipped', 'delivered'].includes(application.status)) {
-    await annotateApplication(
-      application.applicationId,
-      {},
-      {
-        at: new Date().toISOString(),
-        status: application.status,
-        note: `delivery failed (${reason}); finance staff will follow up`,
-      },
-    );
+    if (
+      application.status === 'issued' &&
+      !application.timeline.some((t) => t.note?.startsWith('delivery failed'))
+    ) {
+      await annotateApplication(
+        application.applicationId,
+        {},
+        {
+          at: new Date().toISOString(),
+          status: application.status,
+          note: `delivery failed (${reason}); finance staff will follow up`,
+        },
+      );
+    }
+    if (application.status === 'issued') await notifyFinance('delivery-failed', application, reason);
     return;
   }
   const toRelease: Allocation[] = [];
@@ -36,7 +48,7 @@ export async function failApplication(
     if (invoice) await settleInvoice(invoice, allocationsOf(application, planned));
     else toRelease.push(...allocationsOf(application, planned));
   }
-  await releaseAndTransition(
+  const failed = await releaseAndTransition(
     application,
     ['submitted', 'in-review', 'issuing'],
     'failed',
@@ -44,4 +56,12 @@ export async function failApplication(
     toRelease,
     { failureReason: reason },
   );
+  if (!failed) {
+    // Moved on meanwhile (rejected, cancelled): whoever moved it released what it held.
+    logger.info('application no longer failable', { applicationId: application.applicationId });
+    return;
+  }
+  await leaveReviewQueue(application.applicationId);
+  await stopWatchingDeadline(application);
+  await notifyFailed({ ...application, status: 'failed' });
 }

@@ -1,4 +1,4 @@
-import { transitionApplication } from '#adapters/application-repository';
+import { leaveSubmitted } from '#adapters/application-review-repository';
 import { settings } from '#config/settings';
 import { load, type WorkflowTaskInput } from '#use-cases/workflow/common';
 
@@ -6,8 +6,8 @@ export type ReviewDecision = 'approved' | 'manual' | 'cancelled';
 
 /**
  * After the cancellation deadline (R24, R25): special, paper and large applications wait for
- * finance staff; the rest is approved by rule. A retry finds the status already moved and
- * answers the same decision.
+ * finance staff; the rest is approved by rule. Either way the deadline watch starts (R28). A
+ * retry finds the status already moved and answers the same decision.
  */
 export async function reviewApplication({
   applicationId,
@@ -20,14 +20,10 @@ export async function reviewApplication({
     application.title.type === 'enterprise-special' ||
     application.delivery.medium === 'paper' ||
     application.total > settings.reviewThresholdFen();
-  const now = new Date().toISOString();
+  const at = new Date().toISOString();
   const moved = manual
-    ? await transitionApplication(applicationId, ['submitted'], 'in-review', { at: now, status: 'in-review' })
-    : await transitionApplication(applicationId, ['submitted'], 'issuing', {
-        at: now,
-        status: 'issuing',
-        note: 'approved by rule',
-      });
+    ? await leaveSubmitted(application, 'in-review', { at, status: 'in-review' })
+    : await leaveSubmitted(application, 'issuing', { at, status: 'issuing', note: 'approved by rule' });
   if (!moved) return reviewApplication({ applicationId });
   return { decision: manual ? 'manual' : 'approved' };
 }

@@ -1,0 +1,59 @@
+import { getApplication } from '#adapters/application-repository';
+import {
+  clearRecoveryFlag,
+  dueDeadlines,
+  flaggedForRecovery,
+  stopWatchingDeadline,
+} from '#adapters/application-review-repository';
+import { logger } from '#adapters/logger';
+import { daysToCheck, providerDone } from '#domain/lifecycle';
+import { failApplication } from '#use-cases/workflow/fail';
+import { notifyFinance } from '#use-cases/workflow/notify';
+
+/** Runs missed by less than this are caught up; watch items of older days were handled before. */
+export const DEADLINE_LOOKBACK_DAYS = 14;
+
+export interface WatchReport {
+  recovered: string[];
+  stillFailing: string[];
+  breached: string[];
+  closed: string[];
+}
+
+/**
+ * The hourly check (EventBridge Scheduler): finishes failure handling that failed in the
+ * workflow (invariant 5), then tells finance staff, once per application, about every open
+ * application past its expectedBy (R28). Watch items of applications that are done are
+ * dropped. Idempotent: a duplicated schedule delivery sends nothing twice.
+ */
+export async function watchApplications(now = new Date()): Promise<WatchReport> {
+  const report: WatchReport = { recovered: [], stillFailing: [], breached: [], closed: [] };
+  for (const { applicationId, error } of await flaggedForRecovery()) {
+    try {
+      await failApplication({ applicationId, error: error as { Error?: string; Cause?: string } });
+      await clearRecoveryFlag(applicationId);
+      report.recovered.push(applicationId);
+    } catch (failure) {
+      logger.error('recovery failed; retried next hour', { applicationId, error: failure as Error });
+      report.stillFailing.push(applicationId);
+    }
+  }
+  for (const watched of await dueDeadlines(daysToCheck(now, DEADLINE_LOOKBACK_DAYS), now)) {
+    const { applicationId } = watched;
+    const application = await getApplication(applicationId);
+    if (!application || providerDone(application)) {
+      report.closed.push(applicationId);
+    } else {
+      await notifyFinance('deadline-breached', application);
+      report.breached.push(applicationId);
+    }
+    await stopWatchingDeadline(watched);
+  }
+  logger.info('applications watched', {
+    recovered: report.recovered.length,
+    stillFailing: report.stillFailing.length,
+    breached: report.breached.length,
+    closed: report.closed.length,
+  });
+  return report;
+}

@@ -1,0 +1,175 @@
+/**
+ * A local stack of a test file's (or benchmark's) own, for tests that must reach inside it:
+ * wrap the Lambda runtime to inject faults, invoke a function directly, read every table item.
+ * It runs the same synthesized template as the shared stack, on in-memory DynamoDB and S3.
+ * Costs a JVM: use it only where the shared stack (test/support/api.ts) cannot do.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { signLocalToken } from '../../scripts/local/jwt.ts';
+import type { SesStoredEmail } from '../../scripts/local/ses.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../scripts/local/stack.ts';
+import { cdkOutDir, synthesizeIfStale } from '../../scripts/local/synth.ts';
+
+const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+
+export interface OwnResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+  raw: Uint8Array;
+}
+
+export interface OwnStack {
+  stack: LocalStack;
+  tableName: string;
+  documents: DynamoDBDocumentClient;
+  sfn: SFNClient;
+  /** Logical id of the function behind a Task state of the state machine. */
+  taskFunction(state: string): string;
+  /** Logical id of the function whose logical id starts with the prefix. */
+  functionNamed(prefix: string): string;
+  request(
+    method: string,
+    path: string,
+    who: { accountId: string; groups?: string[] },
+    body?: unknown,
+  ): Promise<OwnResponse>;
+  /** A verified mainland enterprise account with the records, through the billing-system API. */
+  givenAccount(accountId: string, records: Record<string, unknown>[], language?: 'zh' | 'en'): Promise<void>;
+  mailTo(address: string): Promise<SesStoredEmail[]>;
+  /** Every item of the table whose pk starts with the prefix (test-only scan). */
+  itemsWithPrefix(prefix: string): Promise<Record<string, any>[]>;
+  recordsOf(accountId: string): Promise<Record<string, any>[]>;
+  stop(): Promise<void>;
+}
+
+export async function startOwnStack(
+  options: Pick<LocalStackOptions, 'functionEnv' | 'stepFunctions'> = {},
+): Promise<OwnStack> {
+  await synthesizeIfStale(() => {}).done;
+  const dataDir = mkdtempSync(join(tmpdir(), 'invoice-own-stack-'));
+  const stack = await startLocalStack({
+    cdkOutDir,
+    dataDir,
+    inMemory: true,
+    ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
+    functionEnv: { CANCEL_WINDOW: 'PT2S', ...options.functionEnv },
+    stepFunctions: options.stepFunctions,
+    quiet: true,
+  });
+  const tableName = stack.template.tables[0]!.tableName;
+  const machine = stack.template.stateMachines[0]!;
+  const documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ ...local, endpoint: stack.dynamodbEndpoint }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  const sfn = new SFNClient({ ...local, endpoint: stack.sfnEndpoint });
+
+  const request: OwnStack['request'] = async (method, path, who, body) => {
+    const token = await signLocalToken(stack.jwtSecret, { accountId: who.accountId, groups: who.groups });
+    const response = await fetch(`${stack.apiUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const raw = new Uint8Array(await response.arrayBuffer());
+    const type = response.headers.get('content-type') ?? '';
+    const parsed =
+      type.includes('json') && raw.length > 0 ? JSON.parse(Buffer.from(raw).toString('utf8')) : undefined;
+    return { status: response.status, headers: response.headers, body: parsed, raw };
+  };
+
+  const billing = { accountId: 'billing-system', groups: ['billing-system'] };
+  const givenAccount: OwnStack['givenAccount'] = async (accountId, records) => {
+    const put = await request('PUT', `/v1/internal/accounts/${accountId}`, billing, {
+      region: 'mainland',
+      realName: { type: 'enterprise', name: '杭州示例科技有限公司' },
+      arrears: 0,
+    });
+    if (put.status !== 200)
+      throw new Error(`account upsert failed: ${put.status} ${JSON.stringify(put.body)}`);
+    const post = await request('POST', '/v1/internal/billing-records', billing, {
+      records: records.map((r) => ({ accountId, ...r })),
+    });
+    if (post.status !== 200)
+      throw new Error(`records upsert failed: ${post.status} ${JSON.stringify(post.body)}`);
+  };
+
+  const query = async (pk: string) => {
+    const items: Record<string, any>[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await documents.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ConsistentRead: true,
+          ExclusiveStartKey: cursor,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return items;
+  };
+
+  return {
+    stack,
+    tableName,
+    documents,
+    sfn,
+    taskFunction(state) {
+      const id = machine.taskFunctions[state];
+      if (!id) throw new Error(`No Task state ${state}`);
+      return id;
+    },
+    functionNamed(prefix) {
+      const fn = stack.template.functions.find((f) => f.logicalId.startsWith(prefix));
+      if (!fn) throw new Error(`No function ${prefix}*`);
+      return fn.logicalId;
+    },
+    request,
+    givenAccount,
+    async mailTo(address) {
+      const store = (await (await fetch(`${stack.sesUrl}/store`)).json()) as { emails: SesStoredEmail[] };
+      return store.emails.filter((e) => e.destination.to.includes(address));
+    },
+    async itemsWithPrefix(prefix) {
+      const items: Record<string, any>[] = [];
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const page = await documents.send(
+          new ScanCommand({
+            TableName: tableName,
+            FilterExpression: 'begins_with(pk, :p)',
+            ExpressionAttributeValues: { ':p': prefix },
+            ConsistentRead: true,
+            ExclusiveStartKey: cursor,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        cursor = page.LastEvaluatedKey;
+      } while (cursor);
+      return items;
+    },
+    async recordsOf(accountId) {
+      return (await query(`ACCOUNT#${accountId}`)).filter((i) => String(i.sk).startsWith('RECORD#'));
+    },
+    async stop() {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const ownId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;

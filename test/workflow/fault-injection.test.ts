@@ -1,0 +1,356 @@
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LambdaInvocationError } from '../../scripts/local/types.ts';
+import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
+
+/**
+ * Invariants 2, 3 and 5 under injected faults, on the synthesized state machine.
+ *
+ * How faults are injected: this file runs its own local stack and wraps its Lambda runtime's
+ * `invoke` — the one seam every Task goes through, exactly where AWS Lambda would fail or
+ * deliver twice. A fault plan names an application and a function; calls for other
+ * applications or functions pass through untouched, so the production handlers carry no
+ * test-only code and scenarios run side by side. The faults:
+ * - transient: the handler runs and does its work, then the invocation reports a timeout
+ *   (Sandbox.Timedout), the hardest one-off failure: the effect happened, the state retries;
+ * - permanent: the invocation fails with PermanentTaskError every time (not retried, caught);
+ * - duplicate: the handler runs twice at once for one invocation (at-least-once delivery);
+ *   the state sees the first run's outcome.
+ * Retry intervals are shortened to 100 ms; the backoff itself is asserted in test/infra.
+ */
+
+type Fault = 'transient' | 'permanent' | 'duplicate';
+interface Plan {
+  functionId: string;
+  fault: Fault;
+  calls: number;
+  runs: number;
+}
+
+const TASKS = [
+  'Review',
+  'IssueInvoices',
+  'DeliverInvoices',
+  'AwaitFinanceDecision',
+  'FailApplication',
+] as const;
+type Task = (typeof TASKS)[number];
+
+let own: OwnStack;
+const plans = new Map<string, Plan[]>();
+const FINANCE = 'finance@example.com';
+const finance = { accountId: 'finance-staff', groups: ['finance'] };
+
+beforeAll(async () => {
+  own = await startOwnStack({ stepFunctions: { retryIntervalOverrides: { '*': 100 } } });
+  const invoke = own.stack.lambda.invoke.bind(own.stack.lambda);
+  own.stack.lambda.invoke = async (functionId: string, event: unknown) => {
+    const applicationId = (event as { applicationId?: string } | null)?.applicationId;
+    const plan = applicationId
+      ? plans.get(applicationId)?.find((p) => p.functionId === functionId)
+      : undefined;
+    if (!plan) return invoke(functionId, event);
+    plan.calls++;
+    const run = () => {
+      plan.runs++;
+      return invoke(functionId, event);
+    };
+    switch (plan.fault) {
+      case 'permanent':
+        throw new LambdaInvocationError('PermanentTaskError', 'injected permanent failure');
+      case 'transient': {
+        const result = await run();
+        if (plan.calls === 1)
+          throw new LambdaInvocationError('Sandbox.Timedout', 'injected: timed out after its work');
+        return result;
+      }
+      case 'duplicate': {
+        const [first] = await Promise.allSettled([run(), run()]);
+        if (first.status === 'rejected') throw first.reason;
+        return first.value;
+      }
+    }
+  };
+}, 180_000);
+
+afterAll(async () => {
+  await own?.stop();
+});
+
+/** Two invoices (two entities); above the review threshold when `review`. */
+async function apply(review: boolean) {
+  const accountId = ownId('fault');
+  const email = `${accountId}@example.com`;
+  const scale = review ? 5_000 : 1;
+  const paidAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
+  await own.givenAccount(accountId, [
+    {
+      recordId: ownId('o'),
+      kind: 'order',
+      period: '2026-10',
+      paidAt,
+      entity: 'cn-bj-01',
+      taxRate: '0.06',
+      cashAmount: 3_000 * scale,
+    },
+    {
+      recordId: ownId('o'),
+      kind: 'order',
+      period: '2026-10',
+      paidAt,
+      entity: 'cn-sh-01',
+      taxRate: '0.13',
+      cashAmount: 2_000 * scale,
+    },
+  ]);
+  const customer = { accountId };
+  const title = await own.request('POST', '/v1/titles', customer, {
+    type: 'enterprise-ordinary',
+    name: '杭州示例科技有限公司',
+    taxId: '91330106MA2H00006X',
+  });
+  expect(title.status).toBe(201);
+  const created = await own.request('POST', '/v1/applications', customer, {
+    mode: 'amount',
+    amount: 5_000 * scale,
+    titleId: title.body.titleId,
+    delivery: { medium: 'electronic', email },
+  });
+  expect(created.status).toBe(201);
+  expect(created.body.invoices).toHaveLength(2);
+  return { accountId, email, applicationId: created.body.applicationId as string, total: 5_000 * scale };
+}
+
+function inject(applicationId: string, task: Task, fault: Fault): Plan {
+  const state = task === 'AwaitFinanceDecision' ? 'AwaitFinanceDecision' : task;
+  const plan: Plan = { functionId: own.taskFunction(state), fault, calls: 0, runs: 0 };
+  plans.set(applicationId, [...(plans.get(applicationId) ?? []), plan]);
+  return plan;
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 45_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+const applicationItem = async (applicationId: string) =>
+  (
+    await own.documents.send(
+      new GetCommand({
+        TableName: own.tableName,
+        Key: { pk: `APPLICATION#${applicationId}`, sk: 'APPLICATION' },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item as Record<string, any>;
+
+async function finished(applicationId: string) {
+  const arn = `${own.stack.template.stateMachines[0]!.arn.replace(':stateMachine:', ':execution:')}:${applicationId}`;
+  return until(async () => {
+    const execution = await own.sfn
+      .send(new DescribeExecutionCommand({ executionArn: arn }))
+      .catch(() => undefined);
+    return execution && execution.status !== 'RUNNING' ? execution : undefined;
+  }, `execution ${applicationId}`);
+}
+
+/** Parks in review, then finance approves over HTTP. */
+async function approveWhenParked(applicationId: string) {
+  await until(async () => {
+    const item = await applicationItem(applicationId);
+    return item?.status === 'in-review' && item.reviewTaskToken ? item : undefined;
+  }, 'the application to wait for finance');
+  const decided = await own.request('POST', `/v1/admin/applications/${applicationId}/decision`, finance, {
+    approve: true,
+  });
+  expect(decided.status).toBe(200);
+}
+
+interface Expected {
+  execution: 'SUCCEEDED' | 'FAILED';
+  status: 'delivered' | 'failed' | 'issued';
+  invoices: number;
+  issuedMails: number;
+  failedMails: number;
+  financeMails: number;
+}
+
+/** Invariants 2, 3 and 5 for one application, and where it ended. */
+async function assertOutcome(run: Awaited<ReturnType<typeof apply>>, expected: Expected) {
+  const execution = await finished(run.applicationId);
+  expect(execution.status).toBe(expected.execution);
+  const application = await applicationItem(run.applicationId);
+  expect(application.status).toBe(expected.status);
+
+  // Invariant 5 (and 1 per record): nothing stays reserved; invoiced + available = cash.
+  const records = await own.recordsOf(run.accountId);
+  for (const record of records) {
+    expect(record.reservedAmount, record.recordId).toBe(0);
+    expect(record.invoicedAmount + record.availableAmount, record.recordId).toBe(record.cashAmount);
+  }
+  // Invariants 2 and 3: each planned invoice exists at most once, with its own number.
+  const invoices = (
+    await Promise.all(
+      (application.invoices as { invoiceId: string }[]).map(
+        async ({ invoiceId }) =>
+          (
+            await own.documents.send(
+              new GetCommand({
+                TableName: own.tableName,
+                Key: { pk: `INVOICE#${invoiceId}`, sk: 'INVOICE' },
+              }),
+            )
+          ).Item,
+      ),
+    )
+  ).filter((i) => i !== undefined);
+  expect(invoices).toHaveLength(expected.invoices);
+  expect(new Set(invoices.map((i) => i.invoiceNumber)).size).toBe(invoices.length);
+  const invoiced = records.reduce((sum, r) => sum + r.invoicedAmount, 0);
+  expect(invoiced).toBe(invoices.reduce((sum, i) => sum + i.amount, 0));
+
+  // Invariant 3 for e-mails: each notice once.
+  const mails = await own.mailTo(run.email);
+  expect(mails.filter((m) => m.subject.startsWith('您的发票已开具'))).toHaveLength(expected.issuedMails);
+  expect(mails.filter((m) => m.subject.startsWith('您的开票申请处理失败'))).toHaveLength(
+    expected.failedMails,
+  );
+  expect(mails).toHaveLength(expected.issuedMails + expected.failedMails);
+  if (expected.issuedMails > 0) {
+    expect(mails[0]!.attachments.filter((a) => a.contentType === 'application/pdf')).toHaveLength(2);
+  }
+  const toFinance = (await own.mailTo(FINANCE)).filter((m) => m.subject.includes(run.applicationId));
+  expect(toFinance).toHaveLength(expected.financeMails);
+  return application;
+}
+
+const DELIVERED: Expected = {
+  execution: 'SUCCEEDED',
+  status: 'delivered',
+  invoices: 2,
+  issuedMails: 1,
+  failedMails: 0,
+  financeMails: 0,
+};
+const FAILED_BEFORE_ISSUE: Expected = {
+  execution: 'FAILED',
+  status: 'failed',
+  invoices: 0,
+  issuedMails: 0,
+  failedMails: 1,
+  financeMails: 0,
+};
+
+describe.concurrent('faults injected at each Task (synthesized definition, own local stack)', () => {
+  for (const task of ['Review', 'IssueInvoices', 'DeliverInvoices', 'AwaitFinanceDecision'] as const) {
+    const review = task === 'AwaitFinanceDecision';
+    it(`invariants 2 3 5: a one-off failure at ${task} is retried and the application is delivered once`, async () => {
+      const run = await apply(review);
+      const plan = inject(run.applicationId, task, 'transient');
+      if (review) await approveWhenParked(run.applicationId);
+      await assertOutcome(run, DELIVERED);
+      expect(plan.runs).toBeGreaterThanOrEqual(2);
+    });
+
+    it(`invariants 2 3 5: a duplicated ${task} invocation has its effect once`, async () => {
+      const run = await apply(review);
+      const plan = inject(run.applicationId, task, 'duplicate');
+      if (review) await approveWhenParked(run.applicationId);
+      await assertOutcome(run, DELIVERED);
+      expect(plan.runs).toBeGreaterThanOrEqual(2);
+    });
+  }
+
+  for (const task of ['Review', 'IssueInvoices', 'AwaitFinanceDecision'] as const) {
+    it(`invariant 5: a permanent failure at ${task} is caught, releases every reservation and tells the customer`, async () => {
+      const run = await apply(task === 'AwaitFinanceDecision');
+      const plan = inject(run.applicationId, task, 'permanent');
+      const application = await assertOutcome(run, FAILED_BEFORE_ISSUE);
+      expect(plan.calls).toBe(1); // permanent: not retried
+      expect(application.timeline.at(-1)).toMatchObject({ status: 'failed', note: 'PermanentTaskError' });
+      expect(application.gsi2pk).toBeUndefined(); // not left in the finance review queue
+    });
+  }
+
+  it('invariants 3 5: a permanent failure at DeliverInvoices keeps the issued invoices, settles them and tells finance once', async () => {
+    const run = await apply(false);
+    inject(run.applicationId, 'DeliverInvoices', 'permanent');
+    const application = await assertOutcome(run, {
+      execution: 'FAILED',
+      status: 'issued',
+      invoices: 2,
+      issuedMails: 0,
+      failedMails: 0,
+      financeMails: 1,
+    });
+    expect(application.timeline.at(-1).note).toMatch(/^delivery failed \(PermanentTaskError\)/);
+  });
+
+  it('invariants 3 5: a one-off failure at FailApplication is retried; released once, one failure e-mail', async () => {
+    const run = await apply(false);
+    inject(run.applicationId, 'IssueInvoices', 'permanent');
+    const plan = inject(run.applicationId, 'FailApplication', 'transient');
+    await assertOutcome(run, FAILED_BEFORE_ISSUE);
+    expect(plan.runs).toBeGreaterThanOrEqual(2);
+  });
+
+  it('invariants 3 5: a duplicated FailApplication invocation releases once and e-mails once', async () => {
+    const run = await apply(false);
+    inject(run.applicationId, 'IssueInvoices', 'permanent');
+    const plan = inject(run.applicationId, 'FailApplication', 'duplicate');
+    await assertOutcome(run, FAILED_BEFORE_ISSUE);
+    expect(plan.runs).toBeGreaterThanOrEqual(2);
+  });
+
+  it('invariant 5: a permanent failure at FailApplication is flagged, and the hourly watch finishes it', async () => {
+    // Prepare: issuing fails, and so does the failure handling
+    const run = await apply(false);
+    inject(run.applicationId, 'IssueInvoices', 'permanent');
+    inject(run.applicationId, 'FailApplication', 'permanent');
+    const execution = await finished(run.applicationId);
+    expect(execution.status).toBe('FAILED');
+    const stranded = await applicationItem(run.applicationId);
+    expect(stranded.status).toBe('issuing');
+    const held = await own.recordsOf(run.accountId);
+    expect(held.reduce((sum, r) => sum + r.reservedAmount, 0)).toBe(run.total);
+
+    // Act: the fault is fixed; the scheduled watch runs
+    plans.delete(run.applicationId);
+    const report = (await own.stack.lambda.invoke(own.functionNamed('DeadlinesWatchApplications'), {})) as {
+      recovered: string[];
+    };
+
+    // Assess
+    expect(report.recovered).toContain(run.applicationId);
+    await assertOutcome(run, FAILED_BEFORE_ISSUE);
+  });
+});
+
+describe('invoice numbers after every fault scenario', () => {
+  it('invariant 2: per entity the numbers are 1..counter, none repeated, none skipped', async () => {
+    const invoices = await own.itemsWithPrefix('INVOICE#');
+    expect(invoices.length).toBeGreaterThan(0);
+    for (const entity of ['cn-bj-01', 'cn-sh-01']) {
+      const sequences = invoices
+        .filter((i) => i.entity === entity)
+        .map((i) => Number(String(i.invoiceNumber).slice(-12)))
+        .sort((a, b) => a - b);
+      const counter = (
+        await own.documents.send(
+          new GetCommand({
+            TableName: own.tableName,
+            Key: { pk: `COUNTER#INVOICE_NUMBER#${entity}`, sk: 'COUNTER' },
+            ConsistentRead: true,
+          }),
+        )
+      ).Item?.sequence as number;
+      expect(sequences).toEqual(Array.from({ length: counter }, (_, i) => i + 1));
+    }
+  });
+});

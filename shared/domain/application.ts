@@ -234,15 +234,15 @@ export function allocateSelection(
   arrears: Fen,
   now: Date,
 ): Allocation[] {
-  if (invoiceable.amount <= 0) {
-    if (arrears > 0) {
-      throw new ArrearsOutstandingError(
-        `The account owes ${arrears} fen, which is more than is invoiceable; nothing can be invoiced until it is paid.`,
-      );
-    }
-    throw new AmountExceedsInvoiceableError('Nothing is invoiceable right now.');
-  }
   if (request.mode === 'amount') {
+    if (invoiceable.amount <= 0) {
+      if (arrears > 0) {
+        throw new ArrearsOutstandingError(
+          `The account owes ${arrears} fen, which is more than is invoiceable; nothing can be invoiced until it is paid.`,
+        );
+      }
+      throw new AmountExceedsInvoiceableError('Nothing is invoiceable right now.');
+    }
     const amount = request.amount ?? 0;
     if (amount > invoiceable.amount) {
       throw new AmountExceedsInvoiceableError(

@@ -1,0 +1,119 @@
+/**
+ * Reaching the shared local stack from inside a test process: the use cases themselves (with
+ * the environment the stack gives its functions), or the bundled Lambdas of the synthesized
+ * template in a Lambda runtime of the test's own, with environment overrides (a dead endpoint,
+ * another deployment setting). No JVM of its own: both talk to the shared stack's services.
+ */
+import { inject } from 'vitest';
+import { createLambdaRuntime } from '../../scripts/local/lambda-runtime.ts';
+import { cdkOutDir } from '../../scripts/local/synth.ts';
+import { readTemplate } from '../../scripts/local/template.ts';
+import type { LocalFunction } from '../../scripts/local/types.ts';
+import './stack-context.ts';
+
+/** An endpoint nothing listens on: a call to it fails at once (connection refused). */
+export const DEAD_ENDPOINT = 'http://127.0.0.1:9';
+
+let functions: LocalFunction[] | undefined;
+const templateFunctions = () => {
+  functions ??= readTemplate(cdkOutDir).functions;
+  return functions;
+};
+
+/**
+ * What the stack gives every function: the template's environment, the local endpoints, the
+ * tests' 2-second cancellation window; `overrides` win.
+ */
+export function functionEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
+  const base = templateFunctions().find(
+    (fn) => fn.environment.TABLE_NAME && fn.environment.STATE_MACHINE_ARN,
+  );
+  if (!base) throw new Error('No function in the template has TABLE_NAME and STATE_MACHINE_ARN');
+  return {
+    ...base.environment,
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
+    AWS_ENDPOINT_URL_SFN: inject('sfnEndpoint'),
+    AWS_ENDPOINT_URL_S3: inject('s3Endpoint'),
+    AWS_ENDPOINT_URL_SESV2: inject('sesUrl'),
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    CANCEL_WINDOW: 'PT2S',
+    ...overrides,
+  };
+}
+
+/**
+ * Sets this process's environment for use cases imported afterwards (`await import(...)`):
+ * shared/ modules read it when first loaded, and vitest loads them once per test file.
+ */
+export function useFunctionEnvironment(overrides: Record<string, string> = {}): void {
+  Object.assign(process.env, functionEnvironment(overrides));
+}
+
+export interface BundledFunctions {
+  /** Invokes the bundled function whose entry file is `entry` (e.g. "functions/workflow/start-pending.ts"). */
+  invoke<T = any>(entry: string, event: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** The synthesized bundles, run in worker threads of this process with the given environment. */
+export function bundledFunctions(overrides: Record<string, string> = {}): BundledFunctions {
+  const all = templateFunctions();
+  const runtime = createLambdaRuntime(all, { quiet: true, env: functionEnvironment(overrides) });
+  return {
+    invoke: async (entry, event) => {
+      const fn = all.find((f) => f.logicalId.startsWith(logicalIdPrefix(entry)));
+      if (!fn) throw new Error(`No bundled function for ${entry}`);
+      return (await runtime.invoke(fn.logicalId, event)) as never;
+    },
+    close: () => runtime.close(),
+  };
+}
+
+/** The logical id prefix infra gives a function: API routes "Api" + PascalCase path, the sweeper its construct's. */
+function logicalIdPrefix(entry: string): string {
+  if (entry === 'functions/workflow/start-pending.ts') return 'SweeperStartPending';
+  return `Api${entry
+    .replace(/^functions\//, '')
+    .replace(/\.ts$/, '')
+    .split(/[/-]/)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('')}`;
+}
+
+/** An API Gateway proxy event as the local gateway (and the Cognito authorizer) would pass it. */
+export function proxyEvent(
+  method: string,
+  path: string,
+  accountId: string,
+  options: {
+    body?: unknown;
+    headers?: Record<string, string>;
+    pathParameters?: Record<string, string>;
+    query?: Record<string, string>;
+  } = {},
+) {
+  return {
+    httpMethod: method,
+    path,
+    resource: path,
+    headers: { 'content-type': 'application/json', ...options.headers },
+    multiValueHeaders: {},
+    queryStringParameters: options.query ?? null,
+    multiValueQueryStringParameters: null,
+    pathParameters: options.pathParameters ?? null,
+    stageVariables: null,
+    requestContext: {
+      httpMethod: method,
+      path,
+      stage: 'local',
+      requestId: `test-${Date.now()}`,
+      authorizer: { claims: { 'custom:accountId': accountId } },
+    },
+    body: options.body === undefined ? null : JSON.stringify(options.body),
+    isBase64Encoded: false,
+  };
+}

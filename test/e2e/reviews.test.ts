@@ -263,6 +263,23 @@ describe('finance reviews special titles', () => {
     );
   });
 
+  it('R21 a pending title the customer deletes leaves the review list and cannot be decided (404)', async () => {
+    // Prepare
+    const { accountId, api, email } = await customer();
+    const title = await api.post('/v1/titles', special(email));
+    expect((await pendingTitles()).some((t) => t.titleId === title.body.titleId)).toBe(true);
+
+    // Act
+    const deleted = await api.request('DELETE', `/v1/titles/${title.body.titleId}`);
+    const decided = await decide(accountId, title.body.titleId, { approve: true });
+
+    // Assess
+    expect(deleted.status).toBe(204);
+    expect((await pendingTitles()).some((t) => t.titleId === title.body.titleId)).toBe(false);
+    expect(decided.status).toBe(404);
+    expect(await sentMailTo(email)).toEqual([]);
+  });
+
   it('R25 applications waiting for finance are listed next to the titles', async () => {
     // Prepare: a special-invoice application goes to finance after the cancellation window
     const { accountId, api, email } = await customer({

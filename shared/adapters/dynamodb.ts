@@ -18,6 +18,8 @@ export const keys = {
   account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }),
   record: (accountId: string, recordId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `RECORD#${recordId}` }),
   recordPrefix: 'RECORD#',
+  /** The account's last computed invoiceable amount with what it was computed from (GET /v1/invoiceable). */
+  invoiceableCache: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'INVOICEABLE' }),
   title: (accountId: string, titleId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `TITLE#${titleId}` }),
   titlePrefix: 'TITLE#',
   address: (accountId: string, addressId: string) => ({

@@ -1,4 +1,6 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { bumpLedgerVersion, bumpRecordsVersion } from '#adapters/account-repository';
 import {
   documentClient,
   keys,
@@ -8,14 +10,22 @@ import {
   tableName,
   transact,
 } from '#adapters/dynamodb';
-import type { BillingRecord } from '#domain/billing-record';
-import type { UpsertPlan } from '#domain/record-upsert';
+import {
+  type BillingRecord,
+  LEDGER_FIELDS,
+  type LedgerRecord,
+  RECORD_FIELDS,
+  type RecordKind,
+} from '#domain/billing-record';
+import type { InvoiceableBasis, InvoiceableSnapshot } from '#domain/invoiceable';
+import { recordRef, type UpsertPlan } from '#domain/record-upsert';
 
+/** The records named, keyed by recordRef(accountId, recordId); missing ones are left out. */
 export async function getRecords(
   refs: { accountId: string; recordId: string }[],
 ): Promise<Map<string, BillingRecord>> {
   const found = new Map<string, BillingRecord>();
-  const unique = [...new Map(refs.map((r) => [`${r.accountId}|${r.recordId}`, r])).values()];
+  const unique = [...new Map(refs.map((r) => [recordRef(r.accountId, r.recordId), r])).values()];
   for (let i = 0; i < unique.length; i += 100) {
     let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
       [tableName]: {
@@ -27,7 +37,7 @@ export async function getRecords(
       const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
       for (const item of result.Responses?.[tableName] ?? []) {
         const record = stripKeys<BillingRecord>(item);
-        found.set(record.recordId, record);
+        found.set(recordRef(record.accountId, record.recordId), record);
       }
       request = result.UnprocessedKeys as typeof request;
     }
@@ -55,18 +65,132 @@ export async function listAllRecords(accountId: string): Promise<BillingRecord[]
   return records;
 }
 
+const LEDGER_PROJECTION = {
+  ProjectionExpression: LEDGER_FIELDS.map((_, i) => `#f${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(LEDGER_FIELDS.map((field, i) => [`#f${i}`, field])),
+};
+
+/** Every record of an account with only what the invoiceable formula reads. */
+export async function listLedger(accountId: string): Promise<LedgerRecord[]> {
+  const records: LedgerRecord[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.account(accountId).pk, ':prefix': keys.recordPrefix },
+        ...LEDGER_PROJECTION,
+        ExclusiveStartKey: cursor,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of page.Items ?? []) records.push(item as LedgerRecord);
+    cursor = page.LastEvaluatedKey;
+  } while (cursor);
+  return records;
+}
+
+export interface RecordFilter {
+  kind?: RecordKind;
+  entity?: string;
+  period?: string;
+  /** Only records with something available (a necessary condition for being invoiceable). */
+  availableOnly?: boolean;
+}
+
+/** DynamoDB reads at most this many items for one page of GET /v1/billing-records. */
+const MAX_ITEMS_READ_PER_PAGE = 2_000;
+
+/**
+ * One page of an account's records in record-id order, filtered in DynamoDB, then by `keep`.
+ * `after` is the record id the previous page ended with. A page ends when it holds `limit`
+ * records or after reading about MAX_ITEMS_READ_PER_PAGE items, so a rare filter can return a
+ * short (even empty) page that still has a `lastRecordId` to continue from.
+ */
+export async function listRecordsPage(
+  accountId: string,
+  options: { limit: number; after?: string; filter: RecordFilter; keep: (record: BillingRecord) => boolean },
+): Promise<{ records: BillingRecord[]; lastRecordId?: string }> {
+  const { pk } = keys.account(accountId);
+  const conditions: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ':pk': pk, ':prefix': keys.recordPrefix };
+  const { kind, entity, period, availableOnly } = options.filter;
+  if (kind) {
+    names['#kind'] = 'kind';
+    values[':kind'] = kind;
+    conditions.push('#kind = :kind');
+  }
+  if (entity) {
+    names['#entity'] = 'entity';
+    values[':entity'] = entity;
+    conditions.push('#entity = :entity');
+  }
+  if (period) {
+    names['#period'] = 'period';
+    values[':period'] = period;
+    conditions.push('#period = :period');
+  }
+  if (availableOnly) {
+    names['#available'] = 'availableAmount';
+    values[':zero'] = 0;
+    conditions.push('#available > :zero');
+  }
+  const records: BillingRecord[] = [];
+  let start: Record<string, unknown> | undefined = options.after
+    ? keys.record(accountId, options.after)
+    : undefined;
+  let read = 0;
+  for (;;) {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        FilterExpression: conditions.length > 0 ? conditions.join(' AND ') : undefined,
+        ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+        ExpressionAttributeValues: values,
+        ExclusiveStartKey: start,
+        // Filters apply after the limit: read a little beyond what is still needed.
+        Limit: Math.min(MAX_ITEMS_READ_PER_PAGE - read, Math.max(options.limit - records.length, 25) * 2),
+      }),
+    );
+    read += page.ScannedCount ?? 0;
+    for (const item of page.Items ?? []) {
+      const record = stripKeys<BillingRecord>(item);
+      if (!options.keep(record)) continue;
+      records.push(record);
+      if (records.length === options.limit) return { records, lastRecordId: record.recordId };
+    }
+    if (!page.LastEvaluatedKey) return { records };
+    start = page.LastEvaluatedKey;
+    if (read >= MAX_ITEMS_READ_PER_PAGE) {
+      return { records, lastRecordId: String(start.sk).slice(keys.recordPrefix.length) };
+    }
+  }
+}
+
 /**
  * Writes an upsert plan: positives first, then negatives with their parents' adjustments.
  * Each write is conditional on the ledger as read, so a concurrent reservation or invoice
  * makes the batch fail with ConflictError; the batch is idempotent and safe to resend.
+ * A transaction that changes a stored record or a parent moves its account's ledger version
+ * with it (applications computed from the old ledger cannot reserve any more); new records
+ * only add to what is invoiceable and leave it alone, so parallel batches of new records do
+ * not collide on the account item. Every account of the batch gets its records version moved
+ * at the end, also when nothing changed (a resent batch repairs a batch that died before it).
  */
-export async function writeUpsertPlan(plan: UpsertPlan): Promise<void> {
-  const positiveItems = plan.positives.map((w): TransactItem => putRecord(w));
-  for (let i = 0; i < positiveItems.length; i += MAX_TRANSACTION_ITEMS) {
-    await transact(positiveItems.slice(i, i + MAX_TRANSACTION_ITEMS));
-  }
+export async function writeUpsertPlan(plan: UpsertPlan, accountIds: readonly string[]): Promise<void> {
+  const positives = plan.positives.map(
+    (w): WriteGroup => ({
+      items: [putRecord(w)],
+      accountId: w.record.accountId,
+      changesLedger: w.expected !== undefined,
+    }),
+  );
+  await writeInChunks(positives);
 
-  const negativeGroups = plan.negatives.map(({ write, parent }) => {
+  const negatives = plan.negatives.map(({ write, parent }): WriteGroup => {
     const items: TransactItem[] = [putRecord(write)];
     if (parent) {
       const planned = parent.expectedParent;
@@ -93,43 +217,171 @@ export async function writeUpsertPlan(plan: UpsertPlan): Promise<void> {
         },
       });
     }
-    return { items, parent: parent?.parentRecordId };
+    return {
+      items,
+      accountId: write.record.accountId,
+      changesLedger: parent !== undefined || write.expected !== undefined,
+      parent: parent ? recordRef(parent.accountId, parent.parentRecordId) : undefined,
+    };
   });
-  // A transaction may touch an item once: negatives of one parent go to different chunks.
-  let pending = negativeGroups;
+  await writeInChunks(negatives);
+
+  for (const accountId of new Set(accountIds)) await bumpRecordsVersion(accountId);
+}
+
+interface WriteGroup {
+  items: TransactItem[];
+  accountId: string;
+  changesLedger: boolean;
+  /** A transaction may touch an item once: negatives of one parent go to different chunks, in order. */
+  parent?: string;
+}
+
+async function writeInChunks(groups: readonly WriteGroup[]): Promise<void> {
+  let pending = groups;
   while (pending.length > 0) {
     const chunk: TransactItem[] = [];
     const parents = new Set<string>();
-    const rest: typeof pending = [];
+    const lockedAccounts = new Set<string>();
+    const rest: WriteGroup[] = [];
     for (const group of pending) {
       const clash = group.parent !== undefined && parents.has(group.parent);
-      if (clash || chunk.length + group.items.length > MAX_TRANSACTION_ITEMS) {
+      const lock = group.changesLedger && !lockedAccounts.has(group.accountId) ? 1 : 0;
+      if (clash || chunk.length + lockedAccounts.size + group.items.length + lock > MAX_TRANSACTION_ITEMS) {
         rest.push(group);
         continue;
       }
       chunk.push(...group.items);
       if (group.parent) parents.add(group.parent);
+      if (lock) lockedAccounts.add(group.accountId);
     }
-    await transact(chunk);
+    await transact([...chunk, ...[...lockedAccounts].map(bumpLedgerVersion)]);
     pending = rest;
   }
 }
 
+/**
+ * A new record is put (it must not exist); a stored one is updated field by field, conditional
+ * on its ledger as read, so what others keep on the item (the title an application bound it
+ * to, R16) stays. Optional fields the billing system no longer sends are removed.
+ */
 function putRecord({ record, expected }: UpsertPlan['positives'][number]): TransactItem {
-  const item = { ...keys.record(record.accountId, record.recordId), ...record };
+  const key = keys.record(record.accountId, record.recordId);
   if (!expected) {
-    return { Put: { TableName: tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
-  }
-  return {
-    Put: {
-      TableName: tableName,
-      Item: item,
-      ConditionExpression: 'negativesAmount = :n AND invoicedAmount = :i AND reservedAmount = :r',
-      ExpressionAttributeValues: {
-        ':n': expected.negativesAmount,
-        ':i': expected.invoicedAmount,
-        ':r': expected.reservedAmount,
+    return {
+      Put: {
+        TableName: tableName,
+        Item: { ...key, ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
+    };
+  }
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {
+    ':n': expected.negativesAmount,
+    ':i': expected.invoicedAmount,
+    ':r': expected.reservedAmount,
+  };
+  const sets: string[] = [];
+  const removes: string[] = [];
+  RECORD_FIELDS.forEach((field, i) => {
+    if (field === 'accountId' || field === 'recordId') return;
+    names[`#f${i}`] = field;
+    const value = record[field];
+    if (value === undefined) removes.push(`#f${i}`);
+    else {
+      values[`:f${i}`] = value;
+      sets.push(`#f${i} = :f${i}`);
+    }
+  });
+  const ledger = (field: string) => `#f${RECORD_FIELDS.indexOf(field as (typeof RECORD_FIELDS)[number])}`;
+  return {
+    Update: {
+      TableName: tableName,
+      Key: key,
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: `${ledger('negativesAmount')} = :n AND ${ledger('invoicedAmount')} = :i AND ${ledger('reservedAmount')} = :r`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cached invoiceable amount (see InvoiceableSnapshot).
+
+export interface CachedInvoiceable {
+  basis: InvoiceableBasis;
+  snapshot: InvoiceableSnapshot;
+}
+
+export interface InvoiceableCacheState {
+  cached?: CachedInvoiceable;
+  /** Moved by invalidateInvoiceable; a snapshot holds only if computed at the current generation. */
+  generation: number;
+}
+
+export async function getInvoiceableCache(accountId: string): Promise<InvoiceableCacheState> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.invoiceableCache(accountId), ConsistentRead: true }),
+  );
+  const generation = (Item?.generation as number | undefined) ?? 0;
+  const fresh = Item?.snapshot !== undefined && Item.computedAtGeneration === generation;
+  return {
+    generation,
+    cached: fresh
+      ? { basis: Item.basis as InvoiceableBasis, snapshot: Item.snapshot as InvoiceableSnapshot }
+      : undefined,
+  };
+}
+
+/**
+ * Stores a snapshot computed after reading the cache at `generation`, unless an invalidation
+ * came in between (then the next read computes again). Returns whether it was stored.
+ */
+export async function putInvoiceableCache(
+  accountId: string,
+  generation: number,
+  value: CachedInvoiceable,
+): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.invoiceableCache(accountId),
+        UpdateExpression: 'SET #basis = :basis, #snapshot = :snapshot, #computedAt = :g',
+        ConditionExpression:
+          generation === 0 ? 'attribute_not_exists(#generation) OR #generation = :g' : '#generation = :g',
+        // SNAPSHOT is a reserved word: every name goes through a placeholder.
+        ExpressionAttributeNames: {
+          '#basis': 'basis',
+          '#snapshot': 'snapshot',
+          '#computedAt': 'computedAtGeneration',
+          '#generation': 'generation',
+        },
+        ExpressionAttributeValues: { ':basis': value.basis, ':snapshot': value.snapshot, ':g': generation },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/**
+ * For transactions outside the ledger's own writes that change a record's amounts without
+ * moving the ledger version (settling an invoice, releasing a reservation, a red-letter
+ * return): add this item and the cached invoiceable amount of the account is computed again.
+ */
+export function invalidateInvoiceable(accountId: string): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.invoiceableCache(accountId),
+      UpdateExpression: 'ADD #generation :one',
+      ExpressionAttributeNames: { '#generation': 'generation' },
+      ExpressionAttributeValues: { ':one': 1 },
     },
   };
 }

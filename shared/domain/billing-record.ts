@@ -99,6 +99,32 @@ export const LEDGER_FIELDS = [
   'availableAmount',
 ] as const satisfies readonly (keyof LedgerRecord)[];
 
+/**
+ * Every field the ledger owns on a record item. Other parts of the service may keep their own
+ * attributes on it (an application binds a record to its title, R16); ledger writes leave those.
+ */
+export const RECORD_FIELDS = [
+  'accountId',
+  'recordId',
+  'kind',
+  'parentRecordId',
+  'period',
+  'paidAt',
+  'entity',
+  'taxRate',
+  'cashAmount',
+  'voucherAmount',
+  'fulfilment',
+  'fulfilledCashAmount',
+  'productName',
+  'eligibleFrom',
+  'notInvoiceableReason',
+  'negativesAmount',
+  'invoicedAmount',
+  'reservedAmount',
+  'availableAmount',
+] as const satisfies readonly (keyof BillingRecord)[];
+
 /** The fulfilled cash of a positive record (R5, R6): never vouchers or recharges. */
 export function invoiceableBase(
   record: Pick<BillingRecord, 'kind' | 'cashAmount' | 'fulfilment' | 'fulfilledCashAmount'>,

@@ -1,4 +1,10 @@
-import { type BillingRecord, NEGATIVE_KINDS, netInvoiceable, type RecordKind } from '#domain/billing-record';
+import {
+  type BillingRecord,
+  NEGATIVE_KINDS,
+  netInvoiceable,
+  RECORD_FIELDS,
+  type RecordKind,
+} from '#domain/billing-record';
 import { type FieldError, ValidationError } from '#domain/errors';
 import type { Fen } from '#domain/money';
 
@@ -217,12 +223,9 @@ export function withoutUnchanged(plan: UpsertPlan, existing: ReadonlyMap<string,
   };
 }
 
-function sameFields(a: object, b: object): boolean {
-  const left = a as Record<string, unknown>;
-  const right = b as Record<string, unknown>;
-  const fields = new Set([...Object.keys(left), ...Object.keys(right)]);
-  for (const field of fields) if (left[field] !== right[field]) return false;
-  return true;
+/** Equal in every field the ledger owns (what others keep on the item does not count). */
+function sameFields(a: BillingRecord, b: BillingRecord): boolean {
+  return RECORD_FIELDS.every((field) => a[field] === b[field]);
 }
 
 /** ISO instants are stored in UTC ("…Z"), whatever offset they came with, so they compare as text. */

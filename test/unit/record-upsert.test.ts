@@ -964,6 +964,25 @@ describe('withoutUnchanged', () => {
     expect(replay).toEqual({ positives: [], negatives: [] });
   });
 
+  it('R16 what others keep on a record item (the title an application bound it to) does not make it changed', () => {
+    // Prepare
+    const ledger = new Map<string, BillingRecord>();
+    apply(planFor([input()], ledger, SYNC_DAYS), ledger);
+    const bound = { ...ledger.get('order-1')!, titleId: 'title-9' } as BillingRecord;
+    ledger.set('order-1', bound);
+
+    // Act
+    const replay = withoutUnchanged(planFor([input()], ledger, SYNC_DAYS), byRef(ledger));
+    const changed = withoutUnchanged(
+      planFor([input({ cashAmount: 9_000 })], ledger, SYNC_DAYS),
+      byRef(ledger),
+    );
+
+    // Assess
+    expect(replay.positives).toEqual([]);
+    expect(changed.positives.map((p) => p.record.cashAmount)).toEqual([9_000]);
+  });
+
   it('idempotence: only what changed is written, and a negative that moves its parent always is', () => {
     // Prepare
     const ledger = new Map<string, BillingRecord>();

@@ -1,4 +1,6 @@
 /** `npm run bench`: prints the figures the budgets in DESIGN.md are checked against. */
 import { benchBundles } from './bundles.ts';
+import { benchTransitions } from './transitions.ts';
 
 await benchBundles();
+await benchTransitions();

@@ -88,7 +88,10 @@ describe('application workflow (synthesized definition)', () => {
     expect(ledger.formula).toMatchObject({ reserved: 0, invoiced: 0 });
     expect(ledger.amount).toBe(6_000);
     expect((await customer.get(`/v1/invoices/${application.invoices[0].invoiceId}`)).status).toBe(404);
-    expect(await sentMailTo(email)).toHaveLength(0);
+    const mails = await sentMailTo(email);
+    expect(mails.map((m) => m.subject)).toEqual([
+      `您的开票申请处理失败（申请单 ${application.applicationId}）`,
+    ]);
   });
 
   it('has its effect once when the whole workflow is delivered twice (invariant 3)', async () => {

@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaInvocationError } from '../../scripts/local/types.ts';
 import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
@@ -329,6 +329,68 @@ describe.concurrent('faults injected at each Task (synthesized definition, own l
     // Assess
     expect(report.recovered).toContain(run.applicationId);
     await assertOutcome(run, FAILED_BEFORE_ISSUE);
+  });
+});
+
+describe('R28 deadlines: the hourly watch', () => {
+  it('R28 a breached deadline tells finance once; a finished application past its date is dropped silently', async () => {
+    // Prepare: one application waits for finance, one is delivered; time passes beyond both deadlines
+    const [waiting, done] = await Promise.all([apply(true), apply(false)]);
+    await until(async () => {
+      const item = await applicationItem(waiting.applicationId);
+      return item?.status === 'in-review' ? item : undefined;
+    }, 'review');
+    expect((await finished(done.applicationId)).status).toBe('SUCCEEDED');
+    const watched = await own.itemsWithPrefix('DEADLINE#');
+    const original = (await applicationItem(waiting.applicationId)).expectedBy as string;
+    const day = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+    expect(watched.map((w) => [w.pk, w.applicationId])).toContainEqual([
+      `DEADLINE#${day(original)}`,
+      waiting.applicationId,
+    ]);
+    expect(watched.some((w) => w.applicationId === done.applicationId)).toBe(false);
+    const past = new Date(Date.now() - 60_000).toISOString();
+    for (const id of [waiting.applicationId, done.applicationId]) {
+      await own.documents.send(
+        new UpdateCommand({
+          TableName: own.tableName,
+          Key: { pk: `APPLICATION#${id}`, sk: 'APPLICATION' },
+          UpdateExpression: 'SET expectedBy = :past',
+          ExpressionAttributeValues: { ':past': past },
+        }),
+      );
+      await own.documents.send(
+        new PutCommand({
+          TableName: own.tableName,
+          Item: { pk: `DEADLINE#${day(past)}`, sk: `${past}#${id}`, applicationId: id, expectedBy: past },
+        }),
+      );
+    }
+    await own.documents.send(
+      new DeleteCommand({
+        TableName: own.tableName,
+        Key: { pk: `DEADLINE#${day(original)}`, sk: `${original}#${waiting.applicationId}` },
+      }),
+    );
+    const watch = own.functionNamed('DeadlinesWatchApplications');
+
+    // Act: the schedule fires twice (a duplicate delivery, or the next hour)
+    const first = (await own.stack.lambda.invoke(watch, {})) as { breached: string[]; closed: string[] };
+    const second = (await own.stack.lambda.invoke(watch, {})) as { breached: string[]; closed: string[] };
+
+    // Assess
+    expect(first.breached).toContain(waiting.applicationId);
+    expect(first.closed).toContain(done.applicationId);
+    expect(second.breached).not.toContain(waiting.applicationId);
+    const toFinance = (await own.mailTo(FINANCE)).filter((m) => m.subject.includes(waiting.applicationId));
+    expect(toFinance).toHaveLength(1);
+    expect(toFinance[0]!.subject).toBe(`【逾期 Overdue】申请单 ${waiting.applicationId} 已超过预计完成时间`);
+    expect(toFinance[0]!.body.text).toContain('is still in-review');
+    expect((await own.mailTo(FINANCE)).some((m) => m.subject.includes(done.applicationId))).toBe(false);
+    const left = await own.itemsWithPrefix('DEADLINE#');
+    expect(left.some((w) => [waiting.applicationId, done.applicationId].includes(w.applicationId))).toBe(
+      false,
+    );
   });
 });
 

@@ -2,6 +2,7 @@ import { ArnFormat, Duration, Stack, type StackProps, Validations } from 'aws-cd
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
+import { Audit } from './constructs/audit.ts';
 import { Data } from './constructs/data.ts';
 import { Deadlines } from './constructs/deadlines.ts';
 import { Documents } from './constructs/documents.ts';
@@ -106,6 +107,7 @@ export class InvoiceServiceStack extends Stack {
       reviewTimeout: Duration.days(7),
     });
     new Sweeper(this, 'Sweeper', { environment, table: data.table, startExecution });
+    new Audit(this, 'Audit', { table: data.table, environment });
     new Deadlines(this, 'Deadlines', { environment, table: data.table, mail: mail.identity });
 
     const routes = ROUTES.map((spec) => {

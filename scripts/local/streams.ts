@@ -366,10 +366,15 @@ class MappingPoller {
       }
       throw error;
     }
+    const readAt = Math.floor(Date.now() / 1000);
     const records = page.records.map((r) => ({
       ...r,
       awsRegion: this.options.region ?? 'us-east-1',
       eventSourceARN: this.streamArn,
+      dynamodb: {
+        ...r.dynamodb,
+        ApproximateCreationDateTime: toSeconds(r.dynamodb.ApproximateCreationDateTime, readAt),
+      },
     }));
     const kept = records.filter((r) => this.passes(r));
     this.stats.filteredOut += records.length - kept.length;
@@ -517,6 +522,16 @@ class MappingPoller {
       this.wake = done;
     });
   }
+}
+
+/**
+ * DynamoDB Local stamps records to the minute; AWS to the second. A record read within the
+ * minute after its stamp happened at most a poll ago: the read time, in seconds, is closer.
+ */
+function toSeconds(stamped: number, readAt: number): number {
+  const lag = readAt - stamped;
+  const toTheMinute = stamped % 60 === 0;
+  return toTheMinute && lag >= 0 && lag < 120 ? Math.min(readAt, stamped + 59) : stamped;
 }
 
 function backoff(attempt: number, options: StreamPollersOptions): number {

@@ -66,6 +66,19 @@ export const keys = {
   recoveryPartition: 'RECOVERY#APPLICATION',
   /** R36: the one paper-stock notice in force. */
   paperStockNotice: { pk: 'NOTICE#PAPER_STOCK', sk: 'NOTICE' },
+  /**
+   * The audit trail of one application, invoice or title: its entries in seq order and its head
+   * (last seq and hash). Written only by the stream consumer; infra denies every other function
+   * writes under `auditPrefix` (dynamodb:LeadingKeys).
+   */
+  auditTrail: (subjectType: string, subjectId: string) => `AUDIT#${subjectType}#${subjectId}`,
+  auditEntry: (subjectType: string, subjectId: string, seq: number) => ({
+    pk: `AUDIT#${subjectType}#${subjectId}`,
+    sk: `ENTRY#${String(seq).padStart(10, '0')}`,
+  }),
+  auditEntryPrefix: 'ENTRY#',
+  auditHead: (subjectType: string, subjectId: string) => ({ pk: `AUDIT#${subjectType}#${subjectId}`, sk: 'HEAD' }),
+  auditPrefix: 'AUDIT#',
 };
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -4,9 +4,11 @@ import path from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { PERMANENT_TASK_ERRORS } from '#domain/workflow-errors';
+import { AUDITED_KEYS } from '../../infra/constructs/audit.ts';
 import { ROUTES } from '../../infra/routes.ts';
+import { matchesPattern } from '../../scripts/local/streams.ts';
 import {
   type Asl,
   apiMethods,
@@ -533,3 +535,106 @@ function acknowledgements(app: App): [string, unknown][] {
     .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
     .flatMap((m) => Object.entries(m.data as Record<string, unknown>));
 }
+
+describe('audit trail (issue 7): the table stream feeds one recorder', () => {
+  const recorder = () => {
+    const found = Object.entries(resources(template, 'AWS::Lambda::Function')).filter(
+      ([id]) => id.startsWith('AuditRecordChanges') && !id.includes('Logs'),
+    );
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+  const mapping = () => only('AWS::Lambda::EventSourceMapping')[1];
+  const keysModule = async () => {
+    vi.stubEnv('TABLE_NAME', 'audit-infra-test');
+    return (await import('#adapters/dynamodb')).keys;
+  };
+
+  it('reads the stream from the oldest record in batches of 100, bisecting, reporting item failures, never skipping', () => {
+    const [tableId] = only('AWS::DynamoDB::Table');
+    const [recorderId] = recorder();
+    const [queueId, queue] = only('AWS::SQS::Queue');
+    expect(mapping().Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      FunctionName: { Ref: recorderId },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumRetryAttempts: -1,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+    expect(queue.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 86_400,
+    });
+    expect(only('AWS::DynamoDB::Table')[1].Properties.StreamSpecification).toEqual({
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
+  });
+
+  it('lets exactly application, invoice and title items through, as the key builders lay them out', async () => {
+    const keys = await keysModule();
+    const patterns = (
+      (mapping().Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters ?? []
+    ).map((f) => JSON.parse(f.Pattern) as Record<string, unknown>);
+    const passes = (key: { pk: string; sk: string }) =>
+      patterns.some((p) =>
+        matchesPattern(p, {
+          eventName: 'MODIFY',
+          dynamodb: { Keys: { pk: { S: key.pk }, sk: { S: key.sk } } },
+        }),
+      );
+    expect(patterns).toHaveLength(3);
+    for (const key of [keys.application('a1'), keys.invoice('i1'), keys.title('acct-1', 'ttl_1')]) {
+      expect(passes(key), JSON.stringify(key)).toBe(true);
+    }
+    for (const key of [
+      keys.account('acct-1'),
+      keys.record('acct-1', 'r1'),
+      keys.idempotency('acct-1', 'k'),
+      keys.invoiceCounter('cn-bj-01'),
+      keys.auditEntry('application', 'a1', 1),
+      keys.auditHead('title', 'ttl_1'),
+    ]) {
+      expect(passes(key), JSON.stringify(key)).toBe(false);
+    }
+    expect(keys.auditTrail('invoice', 'i1').startsWith(AUDITED_KEYS.auditPrefix)).toBe(true);
+  });
+
+  it('denies every function but the recorder writes to audit items, and lets the recorder write', () => {
+    const [recorderId, recorderFn] = recorder();
+    const roleOf = (fn: CfnResource) => ((fn.Properties.Role as Json)['Fn::GetAtt'] as string[])[0]!;
+    const statementsOf = (roleId: string) =>
+      Object.values(resources(template, 'AWS::IAM::Policy'))
+        .filter((p) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
+    const isFence = (s: Json) =>
+      s.Effect === 'Deny' &&
+      JSON.stringify(s.Condition) ===
+        JSON.stringify({
+          'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [`${AUDITED_KEYS.auditPrefix}*`] },
+        });
+    const others = Object.entries(resources(template, 'AWS::Lambda::Function')).filter(
+      ([id]) => id !== recorderId,
+    );
+    expect(others.length).toBeGreaterThan(5);
+    for (const [id, fn] of others) {
+      const fence = statementsOf(roleOf(fn)).find(isFence);
+      expect(fence, `${id} is fenced off audit items`).toBeDefined();
+      expect(fence!.Action).toEqual(
+        expect.arrayContaining([
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+        ]),
+      );
+    }
+    const own = statementsOf(roleOf(recorderFn));
+    expect(own.some(isFence)).toBe(false);
+    expect(
+      own.some((s) => s.Effect === 'Allow' && JSON.stringify(s.Action).includes('dynamodb:PutItem')),
+    ).toBe(true);
+  });
+});

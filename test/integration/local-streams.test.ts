@@ -131,6 +131,7 @@ describe('DynamoDB stream pollers against DynamoDB Local', () => {
     });
 
     // Act
+    const writtenAt = Date.now() / 1000;
     await put('shape', 'ITEM#1', { status: 'new' });
     await documents.send(
       new UpdateCommand({
@@ -163,6 +164,8 @@ describe('DynamoDB stream pollers against DynamoDB Local', () => {
       },
     });
     expect(insert.dynamodb.OldImage).toBeUndefined();
+    // To the second, as on AWS (DynamoDB Local itself stamps records to the minute).
+    expect(Math.abs(insert.dynamodb.ApproximateCreationDateTime - writtenAt)).toBeLessThanOrEqual(2);
     expect(modify.dynamodb.OldImage?.status).toEqual({ S: 'new' });
     expect(modify.dynamodb.NewImage?.status).toEqual({ S: 'done' });
     expect(remove.dynamodb.NewImage).toBeUndefined();

@@ -1,5 +1,6 @@
 import { ADMIN_ROUTES } from '#http/routes/admin';
 import { APPLICATION_ROUTES } from '#http/routes/applications';
+import { AUDIT_ROUTES } from '#http/routes/audit';
 import { INVOICE_ROUTES } from '#http/routes/invoices';
 import { LEDGER_ROUTES } from '#http/routes/ledger';
 import type { Route } from '#http/routes/route';
@@ -12,4 +13,5 @@ export const ROUTES: readonly Route[] = [
   ...APPLICATION_ROUTES,
   ...INVOICE_ROUTES,
   ...ADMIN_ROUTES,
+  ...AUDIT_ROUTES,
 ];

@@ -1,0 +1,202 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import { documentClient, keys, stripKeys, tableName, transact } from '#adapters/dynamodb';
+import type { AuditEntry, AuditHead, ChangeStamp, ItemChange, Subject, SubjectType } from '#domain/audit';
+
+/** A stream record of an audited item: whose it is, what changed, and where it is in the stream. */
+export interface SubjectChange {
+  subject: Subject;
+  change: ItemChange;
+  sequence: string;
+}
+
+const APPLICATION = keys.application('');
+const INVOICE = keys.invoice('');
+const TITLE = keys.title('', '');
+
+/** The audited subject an item's keys name, or undefined for every other item of the table. */
+export function subjectOfKeys(pk: string, sk: string): Subject | undefined {
+  if (pk.startsWith(APPLICATION.pk) && sk === APPLICATION.sk)
+    return { type: 'application', id: pk.slice(APPLICATION.pk.length) };
+  if (pk.startsWith(INVOICE.pk) && sk === INVOICE.sk)
+    return { type: 'invoice', id: pk.slice(INVOICE.pk.length) };
+  if (pk.startsWith(TITLE.pk) && sk.startsWith(TITLE.sk) && !pk.includes('#', TITLE.pk.length))
+    return { type: 'title', id: sk.slice(TITLE.sk.length), accountId: pk.slice(TITLE.pk.length) };
+  return undefined;
+}
+
+/**
+ * Reads a DynamoDB stream record (Lambda's event shape); undefined when it is not about an
+ * application, invoice or title item, which the event source filter should already have kept away.
+ */
+export function subjectChangeOf(record: DynamoDBRecord): SubjectChange | undefined {
+  const data = record.dynamodb;
+  const pk = data?.Keys?.pk?.S;
+  const sk = data?.Keys?.sk?.S;
+  const sequence = data?.SequenceNumber;
+  const eventName = record.eventName;
+  if (!pk || !sk || !sequence || !eventName) return undefined;
+  const subject = subjectOfKeys(pk, sk);
+  if (!subject) return undefined;
+  const seconds = data.ApproximateCreationDateTime;
+  return {
+    subject,
+    sequence,
+    change: {
+      eventName,
+      oldImage: data.OldImage ? fromImage(data.OldImage) : undefined,
+      newImage: data.NewImage ? fromImage(data.NewImage) : undefined,
+      streamAt: typeof seconds === 'number' ? new Date(seconds * 1000) : new Date(),
+    },
+  };
+}
+
+function fromImage(image: Record<string, AttributeValue>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, fromAttribute(value)]));
+}
+
+/** DynamoDB JSON to plain values (numbers as numbers, binary as base64 text: only compared). */
+function fromAttribute(value: AttributeValue): unknown {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return Number(value.N);
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL !== undefined) return null;
+  if (value.M !== undefined) return fromImage(value.M);
+  if (value.L !== undefined) return value.L.map(fromAttribute);
+  if (value.SS !== undefined) return [...value.SS];
+  if (value.NS !== undefined) return value.NS.map(Number);
+  if (value.B !== undefined) return value.B;
+  if (value.BS !== undefined) return [...value.BS];
+  return undefined;
+}
+
+export async function getAuditHead(type: SubjectType, id: string): Promise<AuditHead | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.auditHead(type, id), ConsistentRead: true }),
+  );
+  if (!Item) return undefined;
+  return { seq: Item.seq, hash: Item.hash, streamSequence: Item.streamSequence };
+}
+
+/**
+ * Appends one entry: the head moves from `head` (or from nothing) to the entry in the same
+ * transaction that stores it, and an entry is never overwritten. A concurrent append for the
+ * same subject makes this fail with ConflictError; the caller re-reads the head.
+ */
+export async function appendAuditEntry(entry: AuditEntry, head: AuditHead | undefined): Promise<void> {
+  await transact([
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.auditHead(entry.subjectType, entry.subjectId),
+        UpdateExpression:
+          'SET #seq = :seq, #hash = :hash, #stream = :stream, #type = :type, #id = :id, #at = :at',
+        ConditionExpression: head ? '#seq = :previous' : 'attribute_not_exists(pk)',
+        ExpressionAttributeNames: {
+          '#seq': 'seq',
+          '#hash': 'hash',
+          '#stream': 'streamSequence',
+          '#type': 'subjectType',
+          '#id': 'subjectId',
+          '#at': 'at',
+        },
+        ExpressionAttributeValues: {
+          ':seq': entry.seq,
+          ':hash': entry.hash,
+          ':stream': entry.streamSequence,
+          ':type': entry.subjectType,
+          ':id': entry.subjectId,
+          ':at': entry.at,
+          ...(head ? { ':previous': head.seq } : {}),
+        },
+      },
+    },
+    {
+      Put: {
+        TableName: tableName,
+        Item: { ...keys.auditEntry(entry.subjectType, entry.subjectId, entry.seq), ...entry },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ]);
+}
+
+/** One page of a subject's entries in seq order, after `afterSeq`. */
+export async function listAuditEntries(
+  type: SubjectType,
+  id: string,
+  limit: number,
+  afterSeq?: number,
+): Promise<{ entries: AuditEntry[]; lastSeq?: number }> {
+  const page = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+      ExpressionAttributeValues: { ':pk': keys.auditTrail(type, id), ':entry': keys.auditEntryPrefix },
+      ExclusiveStartKey: afterSeq === undefined ? undefined : keys.auditEntry(type, id, afterSeq),
+      Limit: limit,
+    }),
+  );
+  const entries = (page.Items ?? []).map((item) => stripKeys<AuditEntry>(item));
+  return { entries, lastSeq: page.LastEvaluatedKey ? entries.at(-1)?.seq : undefined };
+}
+
+/** Every entry of a subject as stored (by sort key) and its head, read consistently. */
+export async function readAuditTrail(
+  type: SubjectType,
+  id: string,
+): Promise<{ entries: AuditEntry[]; head?: AuditHead }> {
+  const entries: AuditEntry[] = [];
+  let head: AuditHead | undefined;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.auditTrail(type, id) },
+        ExclusiveStartKey: start,
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      if (item.sk === keys.auditHead(type, id).sk) {
+        head = { seq: item.seq, hash: item.hash, streamSequence: item.streamSequence };
+      } else if (String(item.sk).startsWith(keys.auditEntryPrefix)) {
+        entries.push(stripKeys<AuditEntry>(item));
+      }
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return { entries, head };
+}
+
+/**
+ * The parts of an UpdateExpression that put a change stamp on an item (see the stamp
+ * convention in #domain/audit): join `set` into the SET clause and `remove` (when present)
+ * into the REMOVE clause, and merge names and values.
+ */
+export function stampUpdate(stamp: ChangeStamp): {
+  set: string;
+  remove?: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const names: Record<string, string> = {
+    '#changedBy': 'changedBy',
+    '#changedAt': 'changedAt',
+    '#changeId': 'changeId',
+    '#changeReason': 'changeReason',
+  };
+  const values: Record<string, unknown> = {
+    ':changedBy': stamp.changedBy,
+    ':changedAt': stamp.changedAt,
+    ':changeId': stamp.changeId,
+  };
+  const set = ['#changedBy = :changedBy', '#changedAt = :changedAt', '#changeId = :changeId'];
+  if (stamp.changeReason === undefined)
+    return { set: set.join(', '), remove: '#changeReason', names, values };
+  values[':changeReason'] = stamp.changeReason;
+  set.push('#changeReason = :changeReason');
+  return { set: set.join(', '), names, values };
+}

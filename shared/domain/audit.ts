@@ -1,0 +1,475 @@
+/**
+ * The audit trail (issue 7): every state change of an application, an invoice or an invoice
+ * title becomes an append-only entry saying who, when, what and why, chained by hashes so that
+ * editing or removing a stored entry is detectable.
+ *
+ * Entries are not written by the code that changes things: the table's stream feeds one
+ * consumer (functions/audit/record-changes.ts), so no writer can forget or skip it. What a
+ * writer can add is *who* and *why*, by stamping the item it writes:
+ *
+ * ## The stamp convention (for every writer of applications, invoices and titles)
+ * Put `changeStamp(actor, now, reason?)` on the item in the same write: spread it into a Put's
+ * Item, or `SET` its fields in an Update (`stampUpdate()` in #adapters/audit-repository builds
+ * the expression parts). Fields: `changedBy`, `changedAt`, `changeId` (new on every write) and
+ * `changeReason` (REMOVE it when there is none, or an older reason sticks to the item).
+ * - actor: `account:<accountId>` (a customer, from the token), `staff:<accountId claim>`
+ *   (finance; `actorOf(principal)` picks the right one), `system:<component>` (e.g.
+ *   `system:workflow`, `system:billing`).
+ * - reason: the customer's or staff's words (a rejection reason, a return reason code) or the
+ *   rule that decided (`approved by rule`). No personal data beyond what the item holds.
+ * The consumer trusts a stamp only when `changeId` differs from the old image's, so a write that
+ * does not stamp is never credited to the previous writer. A stamped write is always audited.
+ *
+ * Unstamped writes get a best-effort actor and reason (see `describeChange`): the customer for
+ * what only customers do (creating, cancelling, editing or deleting titles), `staff` for
+ * decisions on reviews, `system` otherwise. Writes that change only internal bookkeeping
+ * (index keys, chunk markers, task tokens) are not audited.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+
+export type SubjectType = 'application' | 'invoice' | 'title';
+export const SUBJECT_TYPES: readonly SubjectType[] = ['application', 'invoice', 'title'];
+
+export interface Subject {
+  type: SubjectType;
+  id: string;
+  /** The account the subject belongs to, when the change shows it (for actor fallbacks). */
+  accountId?: string;
+}
+
+/** What an entry says; the hash covers exactly these fields. */
+export interface AuditContent {
+  subjectType: SubjectType;
+  subjectId: string;
+  seq: number;
+  /** UTC ISO-8601. */
+  at: string;
+  actor: string;
+  action: string;
+  reason?: string;
+}
+
+export interface AuditEntry extends AuditContent {
+  /** SHA-256 (hex) of previousHash followed by the canonical JSON of the content. */
+  hash: string;
+  previousHash: string;
+  /** The stream record the entry came from: redelivered records at or before it are skipped. */
+  streamSequence: string;
+}
+
+/** The end of a chain: the last entry's seq and hash, and the last stream record applied. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+  streamSequence: string;
+}
+
+/** The previousHash of every chain's first entry. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+const MAX_REASON_LENGTH = 500;
+
+// ---------------------------------------------------------------------------------------------
+// Writers' stamp
+
+export interface ChangeStamp {
+  changedBy: string;
+  changedAt: string;
+  changeId: string;
+  changeReason?: string;
+}
+
+/** What a writer puts on the item it changes (see the convention above). */
+export function changeStamp(actor: string, now: Date, reason?: string): ChangeStamp {
+  const trimmed = reason?.trim();
+  return {
+    changedBy: actor,
+    changedAt: now.toISOString(),
+    changeId: randomUUID(),
+    ...(trimmed ? { changeReason: trimmed } : {}),
+  };
+}
+
+/** The actor for a request's caller: finance staff by their id, customers by their account. */
+export function actorOf(principal: { accountId?: string; groups: readonly string[] }): string {
+  if (principal.groups.includes('finance')) return `staff:${principal.accountId ?? 'unknown'}`;
+  if (principal.groups.includes('billing-system')) return 'system:billing';
+  return principal.accountId ? `account:${principal.accountId}` : 'system';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hash chain
+
+/** JSON with keys sorted at every level and undefined members left out: one text per value. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  const members = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
+  return `{${members.join(',')}}`;
+}
+
+export function contentOf(entry: AuditContent): AuditContent {
+  const { subjectType, subjectId, seq, at, actor, action, reason } = entry;
+  return { subjectType, subjectId, seq, at, actor, action, ...(reason === undefined ? {} : { reason }) };
+}
+
+export function hashEntry(previousHash: string, content: AuditContent): string {
+  return createHash('sha256')
+    .update(previousHash)
+    .update(canonicalJson(contentOf(content)))
+    .digest('hex');
+}
+
+/** The entry that follows `head` (undefined: the first of the chain). */
+export function nextEntry(
+  head: Pick<AuditHead, 'seq' | 'hash'> | undefined,
+  subject: Pick<Subject, 'type' | 'id'>,
+  change: { at: string; actor: string; action: string; reason?: string },
+  streamSequence: string,
+): AuditEntry {
+  const previousHash = head?.hash ?? GENESIS_HASH;
+  const content: AuditContent = {
+    subjectType: subject.type,
+    subjectId: subject.id,
+    seq: (head?.seq ?? 0) + 1,
+    at: change.at,
+    actor: change.actor,
+    action: change.action,
+    ...(change.reason === undefined ? {} : { reason: change.reason }),
+  };
+  return { ...content, hash: hashEntry(previousHash, content), previousHash, streamSequence };
+}
+
+export type ChainProblemKind = 'hash-mismatch' | 'broken-link' | 'gap';
+
+export interface ChainProblem {
+  seq: number;
+  kind: ChainProblemKind;
+  detail: string;
+}
+
+export interface ChainVerification {
+  ok: boolean;
+  entries: number;
+  problems: ChainProblem[];
+}
+
+/**
+ * Recomputes every entry's hash from its content and checks that each entry names the stored
+ * hash of the one before it (the first names GENESIS_HASH), that seq runs 1, 2, 3… and, given
+ * the head, that the chain ends where the head says. An edited entry shows up as a
+ * hash-mismatch of that entry alone (its successor still links to its stored hash); an edit
+ * that also rewrote the stored hash shows up as a broken link at the successor (or the head);
+ * removed entries show up as a gap. `entries` must be in stored order (by sort key).
+ */
+export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): ChainVerification {
+  const problems: ChainProblem[] = [];
+  let previous: AuditEntry | undefined;
+  for (const entry of entries) {
+    const expectedSeq = (previous?.seq ?? 0) + 1;
+    const recomputed = hashEntry(entry.previousHash, entry);
+    if (recomputed !== entry.hash) {
+      problems.push({
+        seq: entry.seq,
+        kind: 'hash-mismatch',
+        detail: `stored hash ${entry.hash} but the content hashes to ${recomputed}`,
+      });
+    }
+    if (entry.seq > expectedSeq) {
+      problems.push({
+        seq: expectedSeq,
+        kind: 'gap',
+        detail:
+          entry.seq - 1 === expectedSeq
+            ? `entry ${expectedSeq} is missing`
+            : `entries ${expectedSeq}–${entry.seq - 1} are missing`,
+      });
+    } else {
+      const expectedLink = previous?.hash ?? GENESIS_HASH;
+      if (entry.previousHash !== expectedLink || entry.seq < expectedSeq) {
+        problems.push({
+          seq: entry.seq,
+          kind: 'broken-link',
+          detail:
+            entry.seq < expectedSeq
+              ? `seq ${entry.seq} follows seq ${previous?.seq}`
+              : `previousHash ${entry.previousHash} is not the stored hash ${expectedLink} of entry ${expectedSeq - 1}`,
+        });
+      }
+    }
+    previous = entry;
+  }
+  if (head) {
+    const lastSeq = previous?.seq ?? 0;
+    if (lastSeq < head.seq) {
+      problems.push({
+        seq: lastSeq + 1,
+        kind: 'gap',
+        detail: `the chain ends at entry ${lastSeq} but its head is at entry ${head.seq}`,
+      });
+    } else if (lastSeq > head.seq) {
+      problems.push({
+        seq: lastSeq,
+        kind: 'broken-link',
+        detail: `entries after the head (entry ${head.seq}) were not appended through it`,
+      });
+    } else if (previous && previous.hash !== head.hash) {
+      problems.push({
+        seq: previous.seq,
+        kind: 'broken-link',
+        detail: `the head names hash ${head.hash}, not this entry's stored hash`,
+      });
+    }
+  }
+  return { ok: problems.length === 0, entries: entries.length, problems };
+}
+
+/** Stream sequence numbers are decimal strings of up to 40 digits: compare them as integers. */
+export function isAfter(sequence: string, than: string | undefined): boolean {
+  return than === undefined || BigInt(sequence) > BigInt(than);
+}
+
+// ---------------------------------------------------------------------------------------------
+// From a change of a stored item to an entry
+
+type Image = Record<string, unknown>;
+
+export interface ItemChange {
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  oldImage?: Image;
+  newImage?: Image;
+  /** When the stream saw the change (the last resort for `at`). */
+  streamAt: Date;
+}
+
+export interface DescribedChange {
+  at: string;
+  actor: string;
+  action: string;
+  reason?: string;
+}
+
+/** Application states before it is accepted: not yet something the customer has (nor audits). */
+const UNACCEPTED_STATUSES = new Set(['reserving', 'abandoned']);
+
+/** Changes of these (and of status) are audited even when the writer did not stamp the item. */
+const MEANINGFUL_FIELDS: Record<SubjectType, readonly string[]> = {
+  application: [
+    'mode',
+    'total',
+    'invoices',
+    'title',
+    'delivery',
+    'cancellableUntil',
+    'expectedBy',
+    'emailedAt',
+    'failureReason',
+    'timeline',
+    'shipment',
+  ],
+  invoice: [
+    'invoiceNumber',
+    'amount',
+    'taxAmount',
+    'lines',
+    'title',
+    'delivery',
+    'pdfKey',
+    'shipment',
+    'receivedAt',
+    'emailedAt',
+  ],
+  title: [
+    'type',
+    'name',
+    'taxId',
+    'registeredAddress',
+    'registeredPhone',
+    'bankName',
+    'bankAccount',
+    'remark',
+    'notifyEmail',
+    'rejectionReason',
+    'resultMailedAt',
+  ],
+};
+
+/** Never a change worth an entry on their own: keys, index keys, the stamp, bookkeeping times. */
+const NEVER_AUDITED = new Set([
+  'pk',
+  'sk',
+  'gsi1pk',
+  'gsi1sk',
+  'gsi2pk',
+  'gsi2sk',
+  'changedBy',
+  'changedAt',
+  'changeId',
+  'changeReason',
+  'updatedAt',
+]);
+
+/** Named actions for fields whose setting is an event of its own. */
+const FIELD_ACTIONS: Record<string, string> = {
+  emailedAt: 'e-mailed',
+  pdfKey: 'PDF stored',
+  resultMailedAt: 'review result e-mailed',
+  shipment: 'shipped',
+  receivedAt: 'receipt confirmed',
+};
+
+/** The customer fields of a title: an edit of these is the customer's. */
+const TITLE_CUSTOMER_FIELDS = MEANINGFUL_FIELDS.title.filter(
+  (f) => f !== 'rejectionReason' && f !== 'resultMailedAt',
+);
+
+/**
+ * The entry a change of an application, invoice or title item makes, or undefined when it is
+ * not audited (internal bookkeeping only, or an application not yet accepted).
+ */
+export function describeChange(subject: Subject, change: ItemChange): DescribedChange | undefined {
+  const before = change.oldImage;
+  const after = change.newImage;
+  const stamp = freshStamp(before, after);
+  const accountId = str(after?.accountId) ?? str(before?.accountId) ?? subject.accountId;
+  const oldStatus = str(before?.status);
+  const newStatus = str(after?.status);
+
+  let action: string;
+  let actor = 'system';
+  let reason: string | undefined;
+  let at: string | undefined;
+  if (subject.type === 'application' && unaccepted(change)) return undefined;
+  const created =
+    change.eventName === 'INSERT' ||
+    (subject.type === 'application' && oldStatus !== undefined && UNACCEPTED_STATUSES.has(oldStatus));
+  if (change.eventName === 'REMOVE') {
+    action = 'deleted';
+    if (subject.type === 'title' && accountId) actor = `account:${accountId}`;
+  } else if (created) {
+    action = 'created';
+    if (subject.type !== 'invoice' && accountId) actor = `account:${accountId}`;
+    at = instant(after?.submittedAt) ?? instant(after?.issuedAt) ?? instant(after?.createdAt);
+  } else if (newStatus !== oldStatus) {
+    action = `status: ${oldStatus ?? 'none'} → ${newStatus ?? 'none'}`;
+    ({ actor, reason } = statusChangeBy(subject.type, oldStatus, newStatus, after, accountId));
+  } else {
+    const changed = changedFields(before, after);
+    const meaningful = changed.filter((f) => MEANINGFUL_FIELDS[subject.type].includes(f));
+    if (meaningful.length === 0 && !stamp) return undefined;
+    const grewTimeline = timelineGrowth(before, after);
+    const named = meaningful.find((f) => FIELD_ACTIONS[f] !== undefined && after?.[f] !== undefined);
+    if (named) {
+      action = FIELD_ACTIONS[named]!;
+      at = instant(after?.[named]); // e.g. emailedAt: when it happened
+    } else if (meaningful.length === 1 && meaningful[0] === 'timeline' && grewTimeline) {
+      action = 'noted';
+      reason = str(grewTimeline.note);
+    } else {
+      // Unstamped writes name only what the customer would recognise; stamped ones all they changed.
+      const listed = stamp ? changed : meaningful;
+      action = listed.length > 0 ? `updated: ${listed.join(', ')}` : 'updated';
+    }
+    if (subject.type === 'title' && accountId && meaningful.some((f) => TITLE_CUSTOMER_FIELDS.includes(f))) {
+      actor = `account:${accountId}`;
+    }
+  }
+  if (at === undefined && subject.type === 'application') at = instant(timelineGrowth(before, after)?.at);
+  if (at === undefined && subject.type === 'title') at = changedValue(before, after, 'decidedAt');
+  at ??= changedValue(before, after, 'updatedAt');
+
+  if (stamp) {
+    actor = stamp.changedBy;
+    reason = stamp.changeReason;
+    at = instant(stamp.changedAt) ?? at;
+  }
+  return {
+    at: at ?? change.streamAt.toISOString(),
+    actor,
+    action,
+    ...(reason?.trim() ? { reason: reason.trim().slice(0, MAX_REASON_LENGTH) } : {}),
+  };
+}
+
+function statusChangeBy(
+  type: SubjectType,
+  from: string | undefined,
+  to: string | undefined,
+  after: Image | undefined,
+  accountId: string | undefined,
+): { actor: string; reason?: string } {
+  const latest = timelineLast(after);
+  const note = latest && str(latest.status) === to ? str(latest.note) : undefined;
+  if (type === 'application') {
+    if (to === 'cancelled' && accountId) return { actor: `account:${accountId}`, reason: note };
+    if (from === 'in-review' && (to === 'issuing' || to === 'rejected'))
+      return { actor: 'staff', reason: note };
+    return { actor: 'system', reason: note ?? (to === 'failed' ? str(after?.failureReason) : undefined) };
+  }
+  if (type === 'title') {
+    if (from === 'pending-review' && (to === 'approved' || to === 'rejected')) {
+      return { actor: 'staff', reason: to === 'rejected' ? str(after?.rejectionReason) : undefined };
+    }
+    // Back to review after an edit: the customer changed a special title.
+    if (to === 'pending-review' && accountId) return { actor: `account:${accountId}` };
+  }
+  return { actor: 'system' };
+}
+
+function unaccepted(change: ItemChange): boolean {
+  const oldStatus = str(change.oldImage?.status);
+  const newStatus = str(change.newImage?.status);
+  if (change.eventName === 'INSERT') return newStatus !== undefined && UNACCEPTED_STATUSES.has(newStatus);
+  if (change.eventName === 'REMOVE') return oldStatus !== undefined && UNACCEPTED_STATUSES.has(oldStatus);
+  return newStatus !== undefined && UNACCEPTED_STATUSES.has(newStatus);
+}
+
+function freshStamp(before: Image | undefined, after: Image | undefined) {
+  const changeId = str(after?.changeId);
+  const changedBy = str(after?.changedBy);
+  if (!changeId || !changedBy || changeId === str(before?.changeId)) return undefined;
+  return { changedBy, changedAt: str(after?.changedAt), changeReason: str(after?.changeReason) };
+}
+
+/** Top-level attributes that differ (sorted), ignoring keys, index keys and the stamp. */
+function changedFields(before: Image | undefined, after: Image | undefined): string[] {
+  const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
+  return [...names]
+    .filter((name) => !NEVER_AUDITED.has(name))
+    .filter((name) => canonicalJson(before?.[name] ?? null) !== canonicalJson(after?.[name] ?? null))
+    .sort();
+}
+
+function timelineLast(image: Image | undefined): Record<string, unknown> | undefined {
+  const timeline = image?.timeline;
+  return Array.isArray(timeline) ? (timeline.at(-1) as Record<string, unknown> | undefined) : undefined;
+}
+
+function timelineGrowth(before: Image | undefined, after: Image | undefined) {
+  const was = Array.isArray(before?.timeline) ? before.timeline.length : 0;
+  const is = Array.isArray(after?.timeline) ? after.timeline.length : 0;
+  return is > was ? timelineLast(after) : undefined;
+}
+
+function changedValue(
+  before: Image | undefined,
+  after: Image | undefined,
+  field: string,
+): string | undefined {
+  const value = instant(after?.[field]);
+  return value !== undefined && value !== instant(before?.[field]) ? value : undefined;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A timestamp as UTC ISO (so the hashed text is one spelling per instant), or undefined. */
+function instant(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+}

@@ -1,0 +1,208 @@
+import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { clientFor, givenAccount, order, sentMailTo, uniqueId, waitFor } from '../support/api.ts';
+import { documents, executionArnOf, finishedExecution, sfn } from '../support/aws.ts';
+import {
+  type BundledFunctions,
+  bundledFunctions,
+  DEAD_ENDPOINT,
+  proxyEvent,
+  useFunctionEnvironment,
+} from '../support/in-process.ts';
+
+/**
+ * Invariant 4: an accepted application is never lost. The bundled functions of the template run
+ * here in a Lambda runtime of the test's own: the create function with Step Functions out of
+ * reach (StartExecution fails, as when the process dies before it), then the sweeper that
+ * EventBridge Scheduler runs every minute, against the shared stack.
+ */
+let unreachable: BundledFunctions;
+let live: BundledFunctions;
+
+beforeAll(() => {
+  unreachable = bundledFunctions({ AWS_ENDPOINT_URL_SFN: DEAD_ENDPOINT, AWS_MAX_ATTEMPTS: '1' });
+  live = bundledFunctions();
+});
+afterAll(async () => {
+  await Promise.all([unreachable.close(), live.close()]);
+});
+
+const SWEEPER = 'functions/workflow/start-pending.ts';
+
+async function customer(records: Record<string, unknown>[]) {
+  const accountId = uniqueId('lost');
+  await givenAccount(accountId, { records });
+  const api = await clientFor(accountId);
+  const title = await api.post('/v1/titles', {
+    type: 'enterprise-ordinary',
+    name: '杭州示例科技有限公司',
+    taxId: '91330106MA2H00006X',
+  });
+  expect(title.status).toBe(201);
+  return { accountId, api, titleId: title.body.titleId as string, email: `${accountId}@example.com` };
+}
+
+async function applicationItem(applicationId: string) {
+  const { Item } = await documents().send(
+    new GetCommand({
+      TableName: inject('tableName'),
+      Key: { pk: `APPLICATION#${applicationId}`, sk: 'APPLICATION' },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+async function executionsOf(applicationId: string) {
+  const { executions } = await sfn().send(
+    new ListExecutionsCommand({ stateMachineArn: inject('stateMachineArn'), maxResults: 1000 }),
+  );
+  return (executions ?? []).filter((e) => e.name === applicationId);
+}
+
+describe('never lost (invariant 4)', () => {
+  it('invariant 4 an application whose workflow start failed is started by the sweeper and issued, once', async () => {
+    // Prepare: accepted while Step Functions is unreachable
+    const c = await customer([order(uniqueId('o'), { cashAmount: 2_000 })]);
+    const response = (await unreachable.invoke(
+      'functions/applications/create-application.ts',
+      proxyEvent('POST', '/v1/applications', c.accountId, {
+        body: {
+          mode: 'amount',
+          amount: 2_000,
+          titleId: c.titleId,
+          delivery: { medium: 'electronic', email: c.email },
+        },
+      }),
+    )) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(201);
+    const { applicationId } = JSON.parse(response.body);
+    expect((await c.api.get(`/v1/applications/${applicationId}`)).body.status).toBe('submitted');
+    expect(await executionsOf(applicationId)).toEqual([]);
+    expect((await applicationItem(applicationId))?.gsi2pk).toBe('WORKFLOW_PENDING');
+
+    // Act: the scheduled sweep (every minute; here without the one-minute grace)
+    const swept = await live.invoke(SWEEPER, { pendingOlderThanSeconds: 0 });
+    const again = await live.invoke(SWEEPER, { pendingOlderThanSeconds: 0 });
+
+    // Assess
+    expect(swept.started).toBeGreaterThanOrEqual(1);
+    expect(swept.failed).toBe(0);
+    expect(again.failed).toBe(0);
+    expect((await applicationItem(applicationId))?.gsi2pk).toBeUndefined();
+    const execution = await finishedExecution(executionArnOf(applicationId));
+    expect(execution.status).toBe('SUCCEEDED');
+    const issued = await c.api.get(`/v1/applications/${applicationId}`);
+    expect(['issued', 'delivered']).toContain(issued.body.status);
+    expect(await executionsOf(applicationId)).toHaveLength(1);
+    expect(
+      await waitFor(async () => ((await sentMailTo(c.email)).length === 1 ? true : undefined), 'the mail'),
+    ).toBe(true);
+    expect((await c.api.get('/v1/invoiceable')).body.formula).toMatchObject({ invoiced: 2_000, reserved: 0 });
+  });
+
+  it('invariant 4 a process that died after StartExecution but before clearing the mark: the sweeper finds the execution and starts nothing twice', async () => {
+    // Prepare: a normal application whose pending mark is put back, as if the process died there
+    const c = await customer([order(uniqueId('o'), { cashAmount: 1_500 })]);
+    const created = await c.api.post('/v1/applications', {
+      mode: 'amount',
+      amount: 1_500,
+      titleId: c.titleId,
+      delivery: { medium: 'electronic', email: c.email },
+    });
+    const { applicationId } = created.body;
+    await documents().send(
+      new UpdateCommand({
+        TableName: inject('tableName'),
+        Key: { pk: `APPLICATION#${applicationId}`, sk: 'APPLICATION' },
+        UpdateExpression: 'SET gsi2pk = :p, gsi2sk = :at',
+        ExpressionAttributeValues: {
+          ':p': 'WORKFLOW_PENDING',
+          ':at': new Date(Date.now() - 1_000).toISOString(),
+        },
+      }),
+    );
+
+    // Act
+    const swept = await live.invoke(SWEEPER, { pendingOlderThanSeconds: 0 });
+
+    // Assess
+    expect(swept.failed).toBe(0);
+    expect((await applicationItem(applicationId))?.gsi2pk).toBeUndefined();
+    expect((await finishedExecution(executionArnOf(applicationId))).status).toBe('SUCCEEDED');
+    expect(await executionsOf(applicationId)).toHaveLength(1);
+    expect(['issued', 'delivered']).toContain(
+      (await c.api.get(`/v1/applications/${applicationId}`)).body.status,
+    );
+    expect(await sentMailTo(c.email)).toHaveLength(1);
+  });
+
+  it('invariant 4 a chunked reservation left half-done by a dead process is released exactly once and removed', async () => {
+    // Prepare: 150 records (two chunks); the creator dies after the first chunk committed
+    const accountId = uniqueId('half');
+    const records = Array.from({ length: 150 }, (_, i) => order(`${accountId}-o${i}`, { cashAmount: 100 }));
+    await givenAccount(accountId, { records });
+    const api = await clientFor(accountId);
+    const title = await api.post('/v1/titles', {
+      type: 'enterprise-ordinary',
+      name: '杭州示例科技有限公司',
+      taxId: '91330106MA2H00006X',
+    });
+    useFunctionEnvironment({ CANCEL_WINDOW: 'PT2S' });
+    const { createApplication } = await import('#use-cases/applications');
+    const { documentClient } = await import('#adapters/dynamodb');
+    // Fault injection at the SDK transport: from the second transaction on, every call fails.
+    let transactions = 0;
+    let dead = false;
+    const dieAfterFirstChunk = 'die-after-first-chunk';
+    documentClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (/^TransactWrite/.test(String(context.commandName)) && ++transactions === 2) dead = true;
+        if (dead) throw new Error('the process died');
+        return next(args);
+      },
+      { step: 'initialize', name: dieAfterFirstChunk },
+    );
+    const body = {
+      mode: 'orders' as const,
+      recordIds: records.map((r) => r.recordId as string),
+      titleId: title.body.titleId as string,
+      delivery: { medium: 'electronic' as const, email: `${accountId}@example.com` },
+    };
+    await expect(createApplication(accountId, body, 'half-key', new Date())).rejects.toThrow(
+      'the process died',
+    );
+    documentClient.middlewareStack.remove(dieAfterFirstChunk);
+    const left = await documents().send(
+      new QueryCommand({
+        TableName: inject('tableName'),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}#APPLICATIONS` },
+      }),
+    );
+    expect(left.Items).toEqual([]);
+    expect((await api.get('/v1/invoiceable')).body.formula.reserved).toBe(9_600);
+    expect((await api.get('/v1/applications')).body.items).toEqual([]);
+
+    // Act: two sweeps at once (overlapping scheduled runs)
+    const [first, second] = await Promise.all([
+      live.invoke(SWEEPER, { pendingOlderThanSeconds: 0, reservingOlderThanSeconds: 0 }),
+      live.invoke(SWEEPER, { pendingOlderThanSeconds: 0, reservingOlderThanSeconds: 0 }),
+    ]);
+
+    // Assess: released once, nothing left, and the key can be used again
+    expect(first.failed + second.failed).toBe(0);
+    expect(first.rolledBack + second.rolledBack).toBeGreaterThanOrEqual(1);
+    const ledger = (await api.get('/v1/invoiceable')).body;
+    expect(ledger.formula).toMatchObject({ reserved: 0, amount: 15_000 });
+    const after = await createApplication(accountId, body, 'half-key', new Date());
+    expect(after.statusCode).toBe(201);
+    expect((after.body as { total: number }).total).toBe(15_000);
+    const restarted = (after.body as { applicationId: string }).applicationId;
+    expect(
+      (await sfn().send(new DescribeExecutionCommand({ executionArn: executionArnOf(restarted) }))).status,
+    ).toBe('RUNNING');
+  });
+});

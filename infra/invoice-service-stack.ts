@@ -94,7 +94,6 @@ export class InvoiceServiceStack extends Stack {
     mail.identity.grantSendEmail(fail);
     // Resumes its own task when finance decided before the token was stored.
     requestReview.addToRolePolicy(signalTasks);
-    const recover = workflowFunction('FlagForRecovery', 'functions/workflow/flag-for-recovery.ts');
 
     new Workflow(this, 'Workflow', {
       stateMachineName,
@@ -103,7 +102,6 @@ export class InvoiceServiceStack extends Stack {
       issue,
       deliver,
       fail,
-      recover,
       reviewTimeout: Duration.days(7),
     });
     new Sweeper(this, 'Sweeper', { environment, table: data.table, startExecution });

@@ -1,4 +1,4 @@
-import { ArnFormat, type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -27,8 +27,6 @@ export interface WorkflowProps {
   issue: IFunction;
   deliver: IFunction;
   fail: IFunction;
-  /** The Catch of `fail`: flags the application for the hourly watch to finish its failure handling. */
-  recover: IFunction;
   /** How long finance staff have to decide before the application fails. */
   reviewTimeout: Duration;
 }
@@ -81,14 +79,15 @@ export class Workflow extends Construct {
       return t;
     };
 
-    const failPayload = TaskInput.fromObject({
-      applicationId: JsonPath.stringAt('$.applicationId'),
-      error: JsonPath.objectAt('$.error'),
-    });
+    // Failure handling flags the application before it starts and clears the flag when done, so
+    // if it fails past its retries the hourly watch runs it again (invariant 5).
     const failTask = new LambdaInvoke(this, 'FailApplication', {
       lambdaFunction: props.fail,
       payloadResponseOnly: true,
-      payload: failPayload,
+      payload: TaskInput.fromObject({
+        applicationId: JsonPath.stringAt('$.applicationId'),
+        error: JsonPath.objectAt('$.error'),
+      }),
       resultPath: JsonPath.DISCARD,
       retryOnServiceExceptions: false,
       taskTimeout: stateTimeout(props.fail),
@@ -100,28 +99,9 @@ export class Workflow extends Construct {
       backoffRate: 2,
       maxAttempts: 6,
     });
-    const failedState = new Fail(this, 'Failed', { error: 'ApplicationFailed', causePath: '$.error.Cause' });
-    // Failure handling that fails still must not strand reservations (invariant 5): the
-    // application is flagged and the hourly watch runs the failure handling again.
-    const flag = new LambdaInvoke(this, 'FlagForRecovery', {
-      lambdaFunction: props.recover,
-      payloadResponseOnly: true,
-      payload: failPayload,
-      resultPath: JsonPath.DISCARD,
-      retryOnServiceExceptions: false,
-      taskTimeout: stateTimeout(props.recover),
-    });
-    // As for the other task functions (infra/nag-acknowledgements.ts), for the one added here.
-    Validations.of(this).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(
-        props.recover.node.defaultChild as CfnElement,
-      )}.Arn>:*]`,
-      reason: 'Step Functions may invoke any version or alias of its own task function.',
-    });
-    flag.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
-    flag.next(failedState);
-    failTask.addCatch(flag, { resultPath: JsonPath.DISCARD });
-    const failed = failTask.next(failedState);
+    const failed = failTask.next(
+      new Fail(this, 'Failed', { error: 'ApplicationFailed', causePath: '$.error.Cause' }),
+    );
 
     const wait = new Wait(this, 'WaitForCancellationDeadline', {
       time: WaitTime.timestampPath('$.waitUntil'),
@@ -142,7 +122,8 @@ export class Workflow extends Construct {
     });
     // Every error but the review period running out (retrying a States.Timeout would restart
     // the whole period) and permanent ones. A retry issues a new token, stored over the old one.
-    requestReview.addRetry({ errors: [...PERMANENT_ERRORS, 'States.Timeout'], maxAttempts: 0 });
+    requestReview.addRetry({ errors: PERMANENT_ERRORS, maxAttempts: 0 });
+    requestReview.addRetry({ errors: ['States.Timeout'], maxAttempts: 0 });
     requestReview.addRetry({
       errors: ['States.ALL'],
       interval: Duration.seconds(2),

@@ -251,6 +251,7 @@ export async function dueDeadlines(
   return due;
 }
 
+/** Written before failure handling starts, removed when it is done: what is left is unfinished. */
 export async function flagForRecovery(applicationId: string, error: unknown, at: string): Promise<void> {
   await documentClient.send(
     new PutCommand({

@@ -308,26 +308,45 @@ describe.concurrent('faults injected at each Task (synthesized definition, own l
     expect(plan.runs).toBeGreaterThanOrEqual(2);
   });
 
-  it('invariant 5: a permanent failure at FailApplication is flagged, and the hourly watch finishes it', async () => {
-    // Prepare: issuing fails, and so does the failure handling
+  it('invariant 5: a failure inside FailApplication that outlasts its retries is finished by the hourly watch', async () => {
+    // Prepare: issuing fails, and the failure handling itself fails on a corrupt application
+    // item (its allocations are not a list) on every attempt, until the data is repaired
     const run = await apply(false);
+    const key = { pk: `APPLICATION#${run.applicationId}`, sk: 'APPLICATION' };
+    const allocations = (await applicationItem(run.applicationId)).allocations;
+    await own.documents.send(
+      new UpdateCommand({
+        TableName: own.tableName,
+        Key: key,
+        UpdateExpression: 'SET allocations = :corrupt',
+        ExpressionAttributeValues: { ':corrupt': 'not-a-list' },
+      }),
+    );
     inject(run.applicationId, 'IssueInvoices', 'permanent');
-    inject(run.applicationId, 'FailApplication', 'permanent');
     const execution = await finished(run.applicationId);
     expect(execution.status).toBe('FAILED');
-    const stranded = await applicationItem(run.applicationId);
-    expect(stranded.status).toBe('issuing');
+    expect((await applicationItem(run.applicationId)).status).toBe('issuing');
     const held = await own.recordsOf(run.accountId);
     expect(held.reduce((sum, r) => sum + r.reservedAmount, 0)).toBe(run.total);
+    const watch = own.functionNamed('DeadlinesWatchApplications');
+    const whileBroken = (await own.stack.lambda.invoke(watch, {})) as { stillFailing: string[] };
+    expect(whileBroken.stillFailing).toContain(run.applicationId);
 
-    // Act: the fault is fixed; the scheduled watch runs
-    plans.delete(run.applicationId);
-    const report = (await own.stack.lambda.invoke(own.functionNamed('DeadlinesWatchApplications'), {})) as {
-      recovered: string[];
-    };
+    // Act: the data is repaired; the scheduled watch runs again
+    await own.documents.send(
+      new UpdateCommand({
+        TableName: own.tableName,
+        Key: key,
+        UpdateExpression: 'SET allocations = :allocations',
+        ExpressionAttributeValues: { ':allocations': allocations },
+      }),
+    );
+    const report = (await own.stack.lambda.invoke(watch, {})) as { recovered: string[] };
+    const again = (await own.stack.lambda.invoke(watch, {})) as { recovered: string[] };
 
     // Assess
     expect(report.recovered).toContain(run.applicationId);
+    expect(again.recovered).not.toContain(run.applicationId);
     await assertOutcome(run, FAILED_BEFORE_ISSUE);
   });
 });

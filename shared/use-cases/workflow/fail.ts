@@ -1,8 +1,13 @@
 import { annotateApplication, getApplication, releaseAndTransition } from '#adapters/application-repository';
-import { leaveReviewQueue, stopWatchingDeadline } from '#adapters/application-review-repository';
+import {
+  clearRecoveryFlag,
+  flagForRecovery,
+  leaveReviewQueue,
+  stopWatchingDeadline,
+} from '#adapters/application-review-repository';
 import { getInvoice, settleInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
-import type { Allocation } from '#domain/application';
+import type { Allocation, Application } from '#domain/application';
 import { allocationsOf, type WorkflowTaskInput } from '#use-cases/workflow/common';
 import { notifyFailed, notifyFinance } from '#use-cases/workflow/notify';
 
@@ -15,6 +20,9 @@ export interface FailInput extends WorkflowTaskInput {
  * other reservation is released, the application ends `failed` and the customer is told
  * (invariant 5, R30). An application whose invoices are issued but could not be delivered
  * stays `issued` and finance staff are told. Safe to repeat: releases and e-mails happen once.
+ *
+ * The application is flagged for recovery first and unflagged last: if this fails past its
+ * retries, the hourly watch (watch.ts) runs it again until it succeeds.
  */
 export async function failApplication(input: FailInput): Promise<void> {
   const application = await getApplication(input.applicationId);
@@ -24,6 +32,12 @@ export async function failApplication(input: FailInput): Promise<void> {
   }
   const reason = input.error?.Error ?? 'UnknownError';
   logger.error('application failed', { applicationId: application.applicationId, reason });
+  await flagForRecovery(application.applicationId, input.error ?? {}, new Date().toISOString());
+  await handleFailure(application, reason);
+  await clearRecoveryFlag(application.applicationId);
+}
+
+async function handleFailure(application: Application, reason: string): Promise<void> {
   if (['issued', 'shipped', 'delivered'].includes(application.status)) {
     if (
       application.status === 'issued' &&

@@ -1,6 +1,5 @@
 import { getApplication } from '#adapters/application-repository';
 import {
-  clearRecoveryFlag,
   dueDeadlines,
   flaggedForRecovery,
   stopWatchingDeadline,
@@ -22,7 +21,7 @@ export interface WatchReport {
 
 /**
  * The hourly check (EventBridge Scheduler): finishes failure handling that failed in the
- * workflow (invariant 5), then tells finance staff, once per application, about every open
+ * workflow past its retries (invariant 5), then tells finance staff, once per application, about every open
  * application past its expectedBy (R28). Watch items of applications that are done are
  * dropped. Idempotent: a duplicated schedule delivery sends nothing twice.
  */
@@ -30,8 +29,8 @@ export async function watchApplications(now = new Date()): Promise<WatchReport> 
   const report: WatchReport = { recovered: [], stillFailing: [], breached: [], closed: [] };
   for (const { applicationId, error } of await flaggedForRecovery()) {
     try {
+      // Clears the flag when it succeeds.
       await failApplication({ applicationId, error: error as { Error?: string; Cause?: string } });
-      await clearRecoveryFlag(applicationId);
       report.recovered.push(applicationId);
     } catch (failure) {
       logger.error('recovery failed; retried next hour', { applicationId, error: failure as Error });

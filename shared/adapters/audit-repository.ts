@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { documentClient, keys, stripKeys, tableName, transact } from '#adapters/dynamodb';
 import type { AuditEntry, AuditHead, ChangeStamp, ItemChange, Subject, SubjectType } from '#domain/audit';
@@ -169,6 +169,29 @@ export async function readAuditTrail(
     start = page.LastEvaluatedKey;
   } while (start);
   return { entries, head };
+}
+
+/**
+ * Every subject that has a trail, from the heads (a full table scan: for the verification
+ * command, not for request paths).
+ */
+export async function scanAuditSubjects(): Promise<{ type: SubjectType; id: string }[]> {
+  const subjects: { type: SubjectType; id: string }[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new ScanCommand({
+        TableName: tableName,
+        FilterExpression: 'begins_with(pk, :audit) AND sk = :head',
+        ExpressionAttributeValues: { ':audit': keys.auditPrefix, ':head': keys.auditHead('', '').sk },
+        ProjectionExpression: 'subjectType, subjectId',
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) subjects.push({ type: item.subjectType, id: item.subjectId });
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return subjects.sort((a, b) => `${a.type}:${a.id}`.localeCompare(`${b.type}:${b.id}`));
 }
 
 /**

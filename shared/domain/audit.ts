@@ -168,9 +168,11 @@ export interface ChainVerification {
 export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): ChainVerification {
   const problems: ChainProblem[] = [];
   let previous: AuditEntry | undefined;
-  for (const entry of entries) {
+  for (const stored of entries) {
     const expectedSeq = (previous?.seq ?? 0) + 1;
-    const recomputed = hashEntry(entry.previousHash, entry);
+    // A stored item may lack fields or hold the wrong types: report it, never fail on it.
+    const entry = { ...stored, seq: Number.isSafeInteger(stored.seq) ? stored.seq : expectedSeq };
+    const recomputed = hashEntry(String(stored.previousHash ?? ''), stored);
     if (recomputed !== entry.hash) {
       problems.push({
         seq: entry.seq,

@@ -117,6 +117,17 @@ describe('the hash chain', () => {
     expect(verifyChain(entries, head).problems).toEqual([{ seq, kind: 'gap', detail: expect.any(String) }]);
   });
 
+  it('reports a malformed stored entry instead of failing on it', () => {
+    const entries = chain(2);
+    const head = headOf(entries);
+    const stray = {} as AuditEntry; // an item written under the next sort key by hand
+    expect(verifyChain([...entries, stray], head).problems.map((p) => [p.seq, p.kind])).toEqual([
+      [3, 'hash-mismatch'],
+      [3, 'broken-link'],
+      [3, 'broken-link'],
+    ]);
+  });
+
   it('reports removed last entries as a gap against the head', () => {
     const entries = chain(4);
     const head = headOf(entries);

@@ -1,0 +1,345 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalDynamoDb, startDynamoDb } from '../../scripts/local/dynamodb.ts';
+
+// The recorder's use case against DynamoDB Local, fed stream records the way Lambda hands them over.
+
+const TABLE = 'audit-recorder';
+let db: LocalDynamoDb;
+let documents: DynamoDBDocumentClient;
+let useCases: typeof import('#use-cases/audit');
+let repository: typeof import('#adapters/audit-repository');
+let domain: typeof import('#domain/audit');
+
+beforeAll(async () => {
+  db = await startDynamoDb({
+    port: 0,
+    tables: [
+      {
+        logicalId: 'Table',
+        tableName: TABLE,
+        keySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        attributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        globalSecondaryIndexes: [],
+      },
+    ],
+  });
+  // The adapters read their configuration when first imported, as in a Lambda.
+  Object.assign(process.env, {
+    TABLE_NAME: TABLE,
+    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  useCases = await import('#use-cases/audit');
+  repository = await import('#adapters/audit-repository');
+  domain = await import('#domain/audit');
+  documents = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+}, 60_000);
+
+afterAll(async () => {
+  documents?.destroy();
+  await db?.close();
+});
+
+function av(value: unknown): AttributeValue {
+  if (value === null) return { NULL: true };
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'number') return { N: String(value) };
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (Array.isArray(value)) return { L: value.map(av) };
+  return { M: image(value as Record<string, unknown>) };
+}
+const image = (item: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(item).map(([k, v]) => [k, av(v)])) as Record<string, AttributeValue>;
+
+let sequence = 1000n;
+/** A stream record of an item change; sequence numbers grow like the stream's. */
+function record(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  keys: { pk: string; sk: string },
+  oldItem?: Record<string, unknown>,
+  newItem?: Record<string, unknown>,
+): DynamoDBRecord {
+  sequence += 1n;
+  return {
+    eventID: `e${sequence}`,
+    eventName,
+    eventSource: 'aws:dynamodb',
+    eventVersion: '1.1',
+    awsRegion: 'us-east-1',
+    dynamodb: {
+      Keys: image(keys),
+      ...(oldItem ? { OldImage: image({ ...keys, ...oldItem }) } : {}),
+      ...(newItem ? { NewImage: image({ ...keys, ...newItem }) } : {}),
+      SequenceNumber: String(sequence).padStart(21, '0'),
+      ApproximateCreationDateTime: 1_793_000_000,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  };
+}
+
+/** An application's lifecycle as its item's stream records: created, issuing, issued. */
+function lifecycle(applicationId: string): DynamoDBRecord[] {
+  const keys = { pk: `APPLICATION#${applicationId}`, sk: 'APPLICATION' };
+  const base = { applicationId, accountId: 'acct-1', submittedAt: '2026-11-02T01:00:00.000Z' };
+  const t1 = [{ at: '2026-11-02T01:00:00.000Z', status: 'submitted' }];
+  const t2 = [...t1, { at: '2026-11-02T01:00:20.000Z', status: 'issuing', note: 'approved by rule' }];
+  const t3 = [...t2, { at: '2026-11-02T01:00:21.000Z', status: 'issued' }];
+  return [
+    record('INSERT', keys, undefined, {
+      ...base,
+      status: 'submitted',
+      timeline: t1,
+      gsi2pk: 'WORKFLOW_PENDING',
+    }),
+    // Bookkeeping only: the workflow was seen to start.
+    record(
+      'MODIFY',
+      keys,
+      { ...base, status: 'submitted', timeline: t1, gsi2pk: 'WORKFLOW_PENDING' },
+      { ...base, status: 'submitted', timeline: t1 },
+    ),
+    record(
+      'MODIFY',
+      keys,
+      { ...base, status: 'submitted', timeline: t1 },
+      { ...base, status: 'issuing', timeline: t2 },
+    ),
+    record(
+      'MODIFY',
+      keys,
+      { ...base, status: 'issuing', timeline: t2 },
+      { ...base, status: 'issued', timeline: t3 },
+    ),
+  ];
+}
+
+const actionsOf = async (type: 'application' | 'invoice' | 'title', id: string) =>
+  (await repository.readAuditTrail(type, id)).entries.map((e) => e.action);
+
+describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
+  it('appends one chained entry per audited change, per subject in stream order, and skips bookkeeping', async () => {
+    // Prepare: two applications' records interleaved in one batch, with other items around them
+    const a = lifecycle('app-a');
+    const b = lifecycle('app-b');
+    const noise = [
+      record('INSERT', { pk: 'ACCOUNT#acct-1', sk: 'RECORD#r1' }, undefined, { cashAmount: 100 }),
+      record('INSERT', { pk: 'AUDIT#application#app-z', sk: 'ENTRY#0000000001' }, undefined, { seq: 1 }),
+      record('INSERT', { pk: 'APPLICATION#app-a', sk: 'ALLOCATIONS#0000' }, undefined, { chunk: 0 }),
+    ];
+    const batch = [a[0]!, b[0]!, noise[0]!, a[1]!, b[1]!, a[2]!, noise[1]!, b[2]!, a[3]!, b[3]!, noise[2]!];
+
+    // Act
+    const answer = await useCases.recordStreamChanges(batch);
+
+    // Assess
+    expect(answer).toEqual({ batchItemFailures: [] });
+    for (const id of ['app-a', 'app-b']) {
+      const { entries, head } = await repository.readAuditTrail('application', id);
+      expect(entries.map((e) => e.action)).toEqual([
+        'created',
+        'status: submitted → issuing',
+        'status: issuing → issued',
+      ]);
+      expect(domain.verifyChain(entries, head)).toMatchObject({ ok: true, entries: 3 });
+      expect(head?.streamSequence).toBe(entries[2]!.streamSequence);
+    }
+    expect(await repository.readAuditTrail('application', 'app-z')).toEqual({ entries: [] });
+  });
+
+  it('adds nothing for redelivered records, and only what is new from a batch that overlaps', async () => {
+    // Prepare
+    const records = lifecycle('app-redelivered');
+    await useCases.recordStreamChanges(records.slice(0, 3));
+    const keys = { pk: 'APPLICATION#app-redelivered', sk: 'APPLICATION' };
+
+    // Act: Lambda retries the same batch, then a batch from an earlier checkpoint
+    await useCases.recordStreamChanges(records.slice(0, 3));
+    await useCases.recordStreamChanges([
+      ...records.slice(1, 4),
+      record(
+        'MODIFY',
+        keys,
+        { status: 'issued', accountId: 'acct-1' },
+        { status: 'failed', accountId: 'acct-1' },
+      ),
+    ]);
+    await useCases.recordStreamChanges(records);
+
+    // Assess
+    expect(await actionsOf('application', 'app-redelivered')).toEqual([
+      'created',
+      'status: submitted → issuing',
+      'status: issuing → issued',
+      'status: issued → failed',
+    ]);
+  });
+
+  it('names the first failed record of a subject, appends nothing after it, and goes on with other subjects', async () => {
+    // Prepare: entry 2 of app-blocked already exists without its head moving (a stray write),
+    // so appending entry 2 keeps failing
+    const blocked = lifecycle('app-blocked');
+    const other = lifecycle('app-other');
+    await useCases.recordStreamChanges([blocked[0]!]);
+    await documents.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { pk: 'AUDIT#application#app-blocked', sk: 'ENTRY#0000000002' },
+      }),
+    );
+
+    // Act
+    const answer = await useCases.recordStreamChanges([...blocked.slice(1), ...other]);
+
+    // Assess: Lambda retries from the first record that needs an entry and could not get one
+    expect(answer).toEqual({
+      batchItemFailures: [{ itemIdentifier: blocked[2]!.dynamodb!.SequenceNumber }],
+    });
+    expect(await actionsOf('application', 'app-blocked')).toEqual(['created', undefined]);
+    expect(await actionsOf('application', 'app-other')).toEqual([
+      'created',
+      'status: submitted → issuing',
+      'status: issuing → issued',
+    ]);
+  });
+
+  it('keeps one chain when two consumers append to the same subject at once', async () => {
+    // Prepare: the same records delivered to two overlapping invocations
+    const records = lifecycle('app-raced');
+
+    // Act
+    const answers = await Promise.all([
+      useCases.recordStreamChanges(records),
+      useCases.recordStreamChanges(records),
+    ]);
+
+    // Assess
+    expect(answers).toEqual([{ batchItemFailures: [] }, { batchItemFailures: [] }]);
+    const { entries, head } = await repository.readAuditTrail('application', 'app-raced');
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(domain.verifyChain(entries, head).ok).toBe(true);
+  });
+
+  it('records invoices and titles under their own ids (a title’s account comes from its key)', async () => {
+    await useCases.recordStreamChanges([
+      record('INSERT', { pk: 'INVOICE#inv-1', sk: 'INVOICE' }, undefined, {
+        invoiceId: 'inv-1',
+        accountId: 'acct-1',
+        status: 'issued',
+        issuedAt: '2026-11-02T01:00:21.000Z',
+      }),
+      record('INSERT', { pk: 'ACCOUNT#acct-9', sk: 'TITLE#ttl-1' }, undefined, {
+        titleId: 'ttl-1',
+        name: 'x',
+        createdAt: '2026-11-01T00:00:00.000Z',
+      }),
+      record('REMOVE', { pk: 'ACCOUNT#acct-9', sk: 'TITLE#ttl-1' }, { titleId: 'ttl-1', name: 'x' }),
+    ]);
+    const invoice = await repository.readAuditTrail('invoice', 'inv-1');
+    const title = await repository.readAuditTrail('title', 'ttl-1');
+    expect(invoice.entries.map((e) => [e.action, e.actor, e.at])).toEqual([
+      ['created', 'system', '2026-11-02T01:00:21.000Z'],
+    ]);
+    expect(title.entries.map((e) => [e.action, e.actor])).toEqual([
+      ['created', 'account:acct-9'],
+      ['deleted', 'account:acct-9'],
+    ]);
+  });
+
+  it('lets a writer’s stamp (stampUpdate) say who and why', async () => {
+    const stamp = domain.changeStamp('staff:fin-1', new Date('2026-11-02T06:00:00Z'), 'amount disputed');
+    const parts = repository.stampUpdate(stamp);
+    expect(parts.set).toBe(
+      '#changedBy = :changedBy, #changedAt = :changedAt, #changeId = :changeId, #changeReason = :changeReason',
+    );
+    expect(repository.stampUpdate({ ...stamp, changeReason: undefined }).remove).toBe('#changeReason');
+    const keys = { pk: 'APPLICATION#app-stamped', sk: 'APPLICATION' };
+    const base = { accountId: 'acct-1', submittedAt: '2026-11-02T01:00:00.000Z' };
+    await useCases.recordStreamChanges([
+      record('INSERT', keys, undefined, { ...base, status: 'in-review' }),
+      record('MODIFY', keys, { ...base, status: 'in-review' }, { ...base, status: 'rejected', ...stamp }),
+    ]);
+    const { entries } = await repository.readAuditTrail('application', 'app-stamped');
+    expect(entries[1]).toMatchObject({
+      action: 'status: in-review → rejected',
+      actor: 'staff:fin-1',
+      reason: 'amount disputed',
+      at: '2026-11-02T06:00:00.000Z',
+    });
+  });
+
+  it('npm run audit:verify checks chains from the table and names exactly the entry that was edited', async () => {
+    // Prepare
+    await useCases.recordStreamChanges(lifecycle('app-cli'));
+    const verify = (...args: string[]) =>
+      promisify(execFile)(
+        'node_modules/.bin/tsx',
+        ['scripts/audit-verify.ts', '--endpoint', db.endpoint, '--table', TABLE, ...args],
+        { encoding: 'utf8' },
+      ).then(
+        ({ stdout }) => ({ code: 0, stdout }),
+        (error: { code: number; stdout: string; stderr: string }) => ({
+          code: error.code,
+          stdout: `${error.stdout}${error.stderr}`,
+        }),
+      );
+    const intact = await verify('--subject', 'application:app-cli');
+
+    // Act: someone with table access rewrites why entry 2 happened
+    await documents.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: { pk: 'AUDIT#application#app-cli', sk: 'ENTRY#0000000002' },
+        UpdateExpression: 'SET reason = :r',
+        ExpressionAttributeValues: { ':r': 'approved by the manager' },
+      }),
+    );
+    const tampered = await verify('--subject', 'application:app-cli', '--json');
+    const missing = await verify('--subject', 'invoice:inv-none');
+    const wrong = await verify('--subject', 'nonsense');
+    const all = await verify('--all');
+
+    // Assess
+    expect(intact).toEqual({
+      code: 0,
+      stdout: expect.stringMatching(/^application:app-cli {2}ok {2}3 entries, head 3 /),
+    });
+    expect(tampered.code).toBe(1);
+    expect(JSON.parse(tampered.stdout)).toEqual([
+      expect.objectContaining({
+        subjectType: 'application',
+        subjectId: 'app-cli',
+        ok: false,
+        entries: 3,
+        problems: [{ seq: 2, kind: 'hash-mismatch', detail: expect.any(String) }],
+      }),
+    ]);
+    expect(missing).toEqual({ code: 2, stdout: expect.stringContaining('invoice:inv-none  NOT FOUND') });
+    expect(all.code).toBe(1);
+    expect(all.stdout).toMatch(/^application:app-a {2}ok {2}3 entries/m);
+    expect(all.stdout).toMatch(/^application:app-cli {2}TAMPERED {2}3 entries/m);
+    expect(all.stdout).toMatch(/^ {2}entry 2: hash-mismatch — /m);
+    expect(all.stdout).toMatch(/^title:ttl-1 {2}ok/m);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stdout).toContain('expected <application|invoice|title>:<id>');
+  }, 60_000);
+});

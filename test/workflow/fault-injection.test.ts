@@ -16,16 +16,19 @@ import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
  *   (Sandbox.Timedout), the hardest one-off failure: the effect happened, the state retries;
  * - permanent: the invocation fails with PermanentTaskError every time (not retried, caught);
  * - duplicate: the handler runs twice at once for one invocation (at-least-once delivery);
- *   the state sees the first run's outcome.
+ *   the state sees the first run's outcome;
+ * - held: the invocation starts late, after something else happened (a race).
  * Retry intervals are shortened to 100 ms; the backoff itself is asserted in test/infra.
  */
 
-type Fault = 'transient' | 'permanent' | 'duplicate';
+type Fault = 'transient' | 'permanent' | 'duplicate' | 'held';
 interface Plan {
   functionId: string;
   fault: Fault;
   calls: number;
   runs: number;
+  /** 'held': the invocation starts once this settles (a slow cold start, a delayed delivery). */
+  gate?: Promise<void>;
 }
 
 const TASKS = [
@@ -65,6 +68,9 @@ beforeAll(async () => {
           throw new LambdaInvocationError('Sandbox.Timedout', 'injected: timed out after its work');
         return result;
       }
+      case 'held':
+        await plan.gate;
+        return run();
       case 'duplicate': {
         const [first] = await Promise.allSettled([run(), run()]);
         if (first.status === 'rejected') throw first.reason;
@@ -122,9 +128,8 @@ async function apply(review: boolean) {
   return { accountId, email, applicationId: created.body.applicationId as string, total: 5_000 * scale };
 }
 
-function inject(applicationId: string, task: Task, fault: Fault): Plan {
-  const state = task === 'AwaitFinanceDecision' ? 'AwaitFinanceDecision' : task;
-  const plan: Plan = { functionId: own.taskFunction(state), fault, calls: 0, runs: 0 };
+function inject(applicationId: string, task: Task, fault: Fault, gate?: Promise<void>): Plan {
+  const plan: Plan = { functionId: own.taskFunction(task), fault, calls: 0, runs: 0, gate };
   plans.set(applicationId, [...(plans.get(applicationId) ?? []), plan]);
   return plan;
 }
@@ -266,6 +271,38 @@ describe.concurrent('faults injected at each Task (synthesized definition, own l
       expect(plan.runs).toBeGreaterThanOrEqual(2);
     });
   }
+
+  it('R25 a decision taken before the review task stored its token still resumes the workflow, once', async () => {
+    // Prepare: the review task is slow to start; the application is already listed in review
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const run = await apply(true);
+    const plan = inject(run.applicationId, 'AwaitFinanceDecision', 'held', gate);
+    await until(async () => {
+      const item = await applicationItem(run.applicationId);
+      return item?.status === 'in-review' && plan.calls === 1 ? item : undefined;
+    }, 'review with the task not yet run');
+    expect((await applicationItem(run.applicationId)).reviewTaskToken).toBeUndefined();
+
+    // Act: finance approves with no token to signal; then the task runs
+    const decided = await own.request(
+      'POST',
+      `/v1/admin/applications/${run.applicationId}/decision`,
+      finance,
+      {
+        approve: true,
+      },
+    );
+    release();
+
+    // Assess
+    expect(decided.status).toBe(200);
+    expect(decided.body.status).toBe('issuing');
+    await assertOutcome(run, DELIVERED);
+    expect(plan.runs).toBe(1);
+  });
 
   for (const task of ['Review', 'IssueInvoices', 'AwaitFinanceDecision'] as const) {
     it(`invariant 5: a permanent failure at ${task} is caught, releases every reservation and tells the customer`, async () => {

@@ -11,7 +11,7 @@ import { type LocalDynamoDb, startDynamoDb } from '../../scripts/local/dynamodb.
 const TABLE = 'audit-recorder';
 let db: LocalDynamoDb;
 let documents: DynamoDBDocumentClient;
-let useCases: typeof import('#use-cases/audit');
+let useCases: typeof import('#use-cases/audit-recorder');
 let repository: typeof import('#adapters/audit-repository');
 let domain: typeof import('#domain/audit');
 
@@ -43,7 +43,7 @@ beforeAll(async () => {
     AWS_SECRET_ACCESS_KEY: 'local',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
-  useCases = await import('#use-cases/audit');
+  useCases = await import('#use-cases/audit-recorder');
   repository = await import('#adapters/audit-repository');
   domain = await import('#domain/audit');
   documents = DynamoDBDocumentClient.from(

@@ -1,0 +1,79 @@
+import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import {
+  appendAuditEntry,
+  getAuditHead,
+  type SubjectChange,
+  subjectChangeOf,
+} from '#adapters/audit-repository';
+import { logger } from '#adapters/logger';
+import { type AuditHead, describeChange, isAfter, nextEntry } from '#domain/audit';
+import { ConflictError } from '#domain/errors';
+
+const APPEND_ATTEMPTS = 4;
+
+/**
+ * The table stream's consumer: appends an entry per audited change, in stream order per
+ * subject (subjects in parallel). A record at or before the subject's head was applied already
+ * (a redelivered batch) and is skipped, so redelivery never duplicates an entry. When a
+ * subject's record fails, its later records wait: the answer names the first failure so Lambda
+ * retries from there (ReportBatchItemFailures), and what was appended meanwhile is skipped then.
+ */
+export async function recordStreamChanges(
+  records: readonly DynamoDBRecord[],
+): Promise<DynamoDBBatchResponse> {
+  const bySubject = new Map<string, SubjectChange[]>();
+  for (const record of records) {
+    const change = subjectChangeOf(record);
+    if (!change) continue;
+    const key = `${change.subject.type}#${change.subject.id}`;
+    bySubject.set(key, [...(bySubject.get(key) ?? []), change]);
+  }
+  const failed = await Promise.all([...bySubject.values()].map(appendInOrder));
+  return {
+    batchItemFailures: failed
+      .filter((sequence) => sequence !== undefined)
+      .map((itemIdentifier) => ({ itemIdentifier })),
+  };
+}
+
+/** Appends a subject's changes in order; returns the sequence number of the first that failed. */
+async function appendInOrder(changes: SubjectChange[]): Promise<string | undefined> {
+  let head: AuditHead | undefined;
+  let headRead = false;
+  for (const change of changes) {
+    try {
+      if (!headRead) {
+        head = await getAuditHead(change.subject.type, change.subject.id);
+        headRead = true;
+      }
+      head = await appendOne(change, head);
+    } catch (error) {
+      logger.error('audit entry not appended', {
+        subjectType: change.subject.type,
+        subjectId: change.subject.id,
+        sequence: change.sequence,
+        error: error as Error,
+      });
+      return change.sequence;
+    }
+  }
+  return undefined;
+}
+
+async function appendOne(change: SubjectChange, head: AuditHead | undefined): Promise<AuditHead | undefined> {
+  let current = head;
+  for (let attempt = 1; ; attempt++) {
+    if (current && !isAfter(change.sequence, current.streamSequence)) return current;
+    const described = describeChange(change.subject, change.change);
+    if (!described) return current;
+    const entry = nextEntry(current, change.subject, described, change.sequence);
+    try {
+      await appendAuditEntry(entry, current);
+      return { seq: entry.seq, hash: entry.hash, streamSequence: entry.streamSequence };
+    } catch (error) {
+      // Another consumer moved the head (only when two pollers overlap): read it and go on.
+      if (!(error instanceof ConflictError) || attempt >= APPEND_ATTEMPTS) throw error;
+      current = await getAuditHead(change.subject.type, change.subject.id);
+    }
+  }
+}

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { getApplication } from '#adapters/application-repository';
 import { documentClient, keys, stripKeys, type TransactItem, tableName, transact } from '#adapters/dynamodb';
 import type { Application, ApplicationStatus, TimelineEntry } from '#domain/application';
 import { ConflictError } from '#domain/errors';
@@ -168,14 +169,11 @@ export async function markDecisionSignalled(applicationId: string, at: string): 
   );
 }
 
+/** The whole application (allocations of a chunked one included) with its decision fields. */
 export async function getReviewedApplication(
   applicationId: string,
 ): Promise<ReviewedApplication | undefined> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.application(applicationId), ConsistentRead: true }),
-  );
-  if (!Item || Item.status === 'reserving') return undefined;
-  return stripKeys<ReviewedApplication>(Item);
+  return (await getApplication(applicationId)) as ReviewedApplication | undefined;
 }
 
 /**

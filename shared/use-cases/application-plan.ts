@@ -1,7 +1,4 @@
-import { getAccount } from '#adapters/account-repository';
-import { hasSavedAddress } from '#adapters/application-repository';
-import { listAllRecords } from '#adapters/record-repository';
-import { getTitle } from '#adapters/title-repository';
+import { readApplicantState } from '#adapters/application-repository';
 import { settings } from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
 import { type Allocation, allocateSelection, type Delivery, splitIntoInvoices } from '#domain/application';
@@ -37,12 +34,11 @@ export async function planApplication(
   now: Date,
 ): Promise<ApplicationPlan> {
   const paperAddress = body.delivery.medium === 'paper' ? body.delivery.addressId : undefined;
-  const [account, title, records, addressSaved] = await Promise.all([
-    getAccount(accountId),
-    getTitle(accountId, body.titleId),
-    listAllRecords(accountId),
-    paperAddress ? hasSavedAddress(accountId, paperAddress) : Promise.resolve(false),
-  ]);
+  const { account, title, records, addressSaved } = await readApplicantState(
+    accountId,
+    body.titleId,
+    paperAddress,
+  );
   if (!account) throw new RealNameRequiredError('This account has no verified profile yet.');
   assertMayApply(account);
   const policy = settings.arrearsPolicy();

@@ -41,6 +41,8 @@ export interface StreamEventRecord {
 export interface StreamPollersOptions {
   /** DynamoDB Local's endpoint. */
   endpoint: string;
+  /** Another Streams API than DynamoDB Local's (tests: shard splits DynamoDB Local never makes). */
+  source?: StreamSource;
   mappings: LocalEventSourceMapping[];
   lambda: LambdaRuntime;
   /** Checkpoints survive restarts here; undefined = in memory, each start begins per startingPosition. */
@@ -86,26 +88,16 @@ export async function startStreamPollers(options: StreamPollersOptions): Promise
       validatePattern(pattern, `${mapping.logicalId} filter ${i}`);
     });
   }
-  const api = new StreamsApi(options.endpoint);
-  const client = new DynamoDBClient({
-    endpoint: options.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const api = options.source ?? new DynamoDbLocalStreams(options.endpoint);
   const pollers: MappingPoller[] = [];
-  try {
-    for (const mapping of options.mappings.filter((m) => m.enabled)) {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: mapping.tableName }));
-      const streamArn = Table?.LatestStreamArn;
-      if (!Table?.StreamSpecification?.StreamEnabled || !streamArn) {
-        throw new Error(
-          `${mapping.logicalId}: table ${mapping.tableName} has no stream enabled; its template needs a StreamSpecification`,
-        );
-      }
-      pollers.push(new MappingPoller(mapping, streamArn, api, options, log));
+  for (const mapping of options.mappings.filter((m) => m.enabled)) {
+    const streamArn = await api.streamArnOf(mapping.tableName);
+    if (!streamArn) {
+      throw new Error(
+        `${mapping.logicalId}: table ${mapping.tableName} has no stream enabled; its template needs a StreamSpecification`,
+      );
     }
-  } finally {
-    client.destroy();
+    pollers.push(new MappingPoller(mapping, streamArn, api, options, log));
   }
   for (const poller of pollers) poller.start();
 
@@ -125,7 +117,8 @@ export async function startStreamPollers(options: StreamPollersOptions): Promise
 // ---------------------------------------------------------------------------------------------
 // The Streams API of DynamoDB Local
 
-class StreamsError extends Error {
+/** An error answer of the Streams API; `type` is its __type (e.g. ExpiredIteratorException). */
+export class StreamsError extends Error {
   constructor(
     readonly type: string,
     message: string,
@@ -135,13 +128,44 @@ class StreamsError extends Error {
   }
 }
 
-interface Shard {
+export interface Shard {
   ShardId: string;
   ParentShardId?: string;
 }
 
-class StreamsApi {
+export type StreamRecordOnTheWire = Omit<StreamEventRecord, 'eventSourceARN'>;
+
+/** What the pollers need of DynamoDB Streams. */
+export interface StreamSource {
+  /** The table's current stream, or undefined when it has none. */
+  streamArnOf(tableName: string): Promise<string | undefined>;
+  shards(streamArn: string): Promise<Shard[]>;
+  iterator(
+    streamArn: string,
+    shardId: string,
+    type: 'TRIM_HORIZON' | 'LATEST' | 'AFTER_SEQUENCE_NUMBER',
+    sequenceNumber?: string,
+  ): Promise<string>;
+  /** One GetRecords; `next` is undefined once a closed shard has been read to its end. */
+  records(iterator: string): Promise<{ records: StreamRecordOnTheWire[]; next?: string }>;
+}
+
+class DynamoDbLocalStreams implements StreamSource {
   constructor(private readonly endpoint: string) {}
+
+  async streamArnOf(tableName: string): Promise<string | undefined> {
+    const client = new DynamoDBClient({
+      endpoint: this.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      return Table?.StreamSpecification?.StreamEnabled ? Table.LatestStreamArn : undefined;
+    } finally {
+      client.destroy();
+    }
+  }
 
   async shards(streamArn: string): Promise<Shard[]> {
     const shards: Shard[] = [];
@@ -174,11 +198,9 @@ class StreamsApi {
     return out.ShardIterator;
   }
 
-  async records(
-    iterator: string,
-  ): Promise<{ records: Omit<StreamEventRecord, 'eventSourceARN'>[]; next?: string }> {
+  async records(iterator: string): Promise<{ records: StreamRecordOnTheWire[]; next?: string }> {
     const out = (await this.call('GetRecords', { ShardIterator: iterator, Limit: 1000 })) as {
-      Records?: Omit<StreamEventRecord, 'eventSourceARN'>[];
+      Records?: StreamRecordOnTheWire[];
       NextShardIterator?: string;
     };
     return { records: out.Records ?? [], next: out.NextShardIterator };
@@ -240,7 +262,7 @@ class MappingPoller {
   constructor(
     readonly mapping: LocalEventSourceMapping,
     private readonly streamArn: string,
-    private readonly api: StreamsApi,
+    private readonly api: StreamSource,
     private readonly options: StreamPollersOptions,
     private readonly log: (line: string) => void,
   ) {
@@ -347,7 +369,7 @@ class MappingPoller {
   private async poll(shard: ShardState): Promise<boolean> {
     const startedAt = Date.now();
     shard.iterator ??= await this.iteratorFor(shard);
-    let page: Awaited<ReturnType<StreamsApi['records']>>;
+    let page: Awaited<ReturnType<StreamSource['records']>>;
     try {
       page = await this.api.records(shard.iterator);
     } catch (error) {
@@ -360,9 +382,10 @@ class MappingPoller {
         return true;
       }
       if (error instanceof StreamsError) {
-        // Expired or unknown iterator: take a fresh one from the checkpoint next time.
+        // Expired or unknown iterator: take a fresh one from the checkpoint after a pause.
+        this.log(`[streams] ${this.mapping.logicalId}: ${shard.id}: ${error.message}`);
         shard.iterator = undefined;
-        return true;
+        return false;
       }
       throw error;
     }

@@ -8,7 +8,11 @@ import { type LocalDynamoDb, startDynamoDb } from '../../scripts/local/dynamodb.
 import {
   type LocalStreams,
   matchesPattern,
+  type Shard,
   type StreamEventRecord,
+  type StreamRecordOnTheWire,
+  type StreamSource,
+  StreamsError,
   startStreamPollers,
   validatePattern,
 } from '../../scripts/local/streams.ts';
@@ -376,6 +380,126 @@ describe('DynamoDB Local with persisted data and streams', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+/**
+ * A stream with the shard lineage DynamoDB Local never produces (it does not split shards):
+ * each shard a list of records, closed or open; iterators are positions.
+ */
+class ShardedStream implements StreamSource {
+  readonly calls: string[] = [];
+  expireOnce = new Set<string>();
+
+  constructor(
+    public listed: Shard[],
+    readonly data: Record<string, { records: StreamRecordOnTheWire[]; closed: boolean }>,
+  ) {}
+
+  async streamArnOf() {
+    return 'arn:aws:dynamodb:us-east-1:000000000000:table/sharded/stream/x';
+  }
+
+  async shards() {
+    return this.listed;
+  }
+
+  async iterator(_arn: string, shardId: string, type: string, sequence?: string) {
+    const records = this.data[shardId]!.records;
+    const position =
+      type === 'AFTER_SEQUENCE_NUMBER'
+        ? records.findIndex((r) => r.dynamodb.SequenceNumber === sequence) + 1
+        : type === 'LATEST'
+          ? records.length
+          : 0;
+    return JSON.stringify({ shardId, position });
+  }
+
+  async records(iterator: string) {
+    const { shardId, position } = JSON.parse(iterator) as { shardId: string; position: number };
+    if (this.expireOnce.delete(shardId)) throw new StreamsError('ExpiredIteratorException', 'expired');
+    this.calls.push(shardId);
+    const shard = this.data[shardId]!;
+    const records = shard.records.slice(position);
+    const next = JSON.stringify({ shardId, position: position + records.length });
+    return { records, next: shard.closed ? undefined : next };
+  }
+}
+
+function onTheWire(sequence: number, sk: string): StreamRecordOnTheWire {
+  return {
+    eventID: `e${sequence}`,
+    eventName: 'INSERT',
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: 'ddblocal',
+    dynamodb: {
+      Keys: { pk: { S: 'P' }, sk: { S: sk } },
+      NewImage: { pk: { S: 'P' }, sk: { S: sk } },
+      SequenceNumber: String(sequence).padStart(21, '0'),
+      ApproximateCreationDateTime: 1_793_000_000,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  };
+}
+
+describe('stream pollers across shards (splits, trimmed parents, expired iterators)', () => {
+  const run = async (source: ShardedStream) => {
+    const lambda = recordingLambda();
+    const streams = await startStreamPollers({
+      endpoint: 'http://unused',
+      source,
+      mappings: [mapping('sharded')],
+      lambda: lambda.runtime,
+      pollIntervalMs: 10,
+      log: () => {},
+    });
+    return { lambda, streams };
+  };
+
+  it('reads a parent shard to its end before its children, however the stream lists them', async () => {
+    // Prepare: the parent closed at a split; the child is listed first
+    const source = new ShardedStream([{ ShardId: 'child', ParentShardId: 'parent' }, { ShardId: 'parent' }], {
+      parent: { records: [onTheWire(1, 'A'), onTheWire(2, 'B')], closed: true },
+      child: { records: [onTheWire(3, 'C'), onTheWire(4, 'D')], closed: false },
+    });
+
+    // Act
+    const { lambda, streams } = await run(source);
+    await streams.drain();
+    await streams.close();
+
+    // Assess
+    expect(lambda.ids().flat()).toEqual(['A', 'B', 'C', 'D']);
+    expect(source.calls.indexOf('child')).toBeGreaterThan(source.calls.lastIndexOf('parent'));
+  });
+
+  it('reads a child at once when its parent is no longer in the stream (trimmed)', async () => {
+    const source = new ShardedStream([{ ShardId: 'child', ParentShardId: 'trimmed' }], {
+      child: { records: [onTheWire(7, 'X')], closed: false },
+    });
+    const { lambda, streams } = await run(source);
+    await streams.drain();
+    await streams.close();
+    expect(lambda.ids().flat()).toEqual(['X']);
+  });
+
+  it('replaces an expired iterator from its checkpoint: nothing lost, nothing twice', async () => {
+    // Prepare
+    const source = new ShardedStream([{ ShardId: 'only' }], {
+      only: { records: [onTheWire(1, 'A')], closed: false },
+    });
+    const { lambda, streams } = await run(source);
+    await streams.drain();
+
+    // Act: the iterator expires, then more is written
+    source.expireOnce.add('only');
+    source.data.only!.records.push(onTheWire(2, 'B'));
+    await streams.drain();
+    await streams.close();
+
+    // Assess
+    expect(lambda.ids().flat()).toEqual(['A', 'B']);
+  });
 });
 
 describe('event filter patterns (Lambda FilterCriteria)', () => {

@@ -184,6 +184,48 @@ describe('R25 finance review of applications', () => {
     expect(again.status).toBe(409);
   });
 
+  it('R25 invariant 5 rejecting an application of 150 records (reserved in chunks) releases every one of them', async () => {
+    // Prepare
+    const records = Array.from({ length: 150 }, (_, i) =>
+      order(`chunked-${String(i).padStart(3, '0')}-${uniqueId('o')}`, { cashAmount: 100_000 }),
+    );
+    const c = await customer('zh', records);
+    const title = await c.api.post('/v1/titles', {
+      type: 'enterprise-ordinary',
+      name: '杭州示例科技有限公司',
+      taxId: '91330106MA2H00006X',
+    });
+    const created = await c.api.post('/v1/applications', {
+      mode: 'orders',
+      recordIds: records.map((r) => r.recordId),
+      titleId: title.body.titleId,
+      delivery: { medium: 'electronic', email: c.email },
+    });
+    expect(created.status).toBe(201);
+    const { applicationId } = created.body;
+    await inReview(c, applicationId);
+    const reserved = await recordsOf(c.accountId);
+    expect(reserved.filter((r) => r.reservedAmount === 100_000)).toHaveLength(150);
+
+    // Act
+    const decided = await (await finance()).post(`/v1/admin/applications/${applicationId}/decision`, {
+      approve: false,
+      reason: '请按合同分批申请',
+    });
+
+    // Assess
+    expect(decided.status).toBe(200);
+    const after = await recordsOf(c.accountId);
+    expect(after).toHaveLength(150);
+    for (const record of after) expect(record).toMatchObject({ reservedAmount: 0, availableAmount: 100_000 });
+    const mails = await waitFor(async () => {
+      const sent = await sentMailTo(c.email);
+      return sent.length > 0 ? sent : undefined;
+    }, 'the rejection e-mail');
+    expect(mails[0]!.subject).toBe(`您的开票申请未通过审核（申请单 ${applicationId}）`);
+    expect(mails[0]!.body.text).toContain('原因：请按合同分批申请');
+  });
+
   it('R25 a rejection needs a reason; only finance decides; an application not in review answers 409', async () => {
     // Prepare: an application approved by rule (small, ordinary, electronic)
     const c = await customer('zh', [order(uniqueId('o'), { cashAmount: 1_000 })]);

@@ -61,7 +61,8 @@ export async function planApplication(
   return { account, title, delivery, allocations };
 }
 
-function checkTitle(account: Account, title: Title): void {
+/** R2, R21: also what monthly invoicing settings are checked with (R31). */
+export function checkTitle(account: Account, title: Title): void {
   if (!isAllowedFor(account.realName.type, title.type)) {
     throw new TitleTypeNotAllowedError(
       'An account verified as an individual can only use personal ordinary titles.',
@@ -74,7 +75,8 @@ function checkTitle(account: Account, title: Title): void {
   }
 }
 
-function checkDelivery(body: CreateApplicationBody, title: Title, addressSaved: boolean): Delivery {
+/** R4, R23: also what monthly invoicing settings are checked with (R31). */
+export function checkDelivery(body: CreateApplicationBody, title: Title, addressSaved: boolean): Delivery {
   const { delivery } = body;
   if (delivery.medium === 'electronic') {
     if (!delivery.email)

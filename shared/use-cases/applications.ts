@@ -40,6 +40,8 @@ export async function createApplication(
   body: CreateApplicationBody,
   idempotencyKey: string | undefined,
   now: Date,
+  /** How long the Idempotency-Key's answer is kept: 24 h (API.md) unless a caller needs longer (R31). */
+  idempotencyTtlSeconds = IDEMPOTENCY_TTL_SECONDS,
 ): Promise<CreateResult> {
   const requestHash = hashRequest(body);
   for (let attempt = 0; ; attempt++) {
@@ -48,7 +50,7 @@ export async function createApplication(
       if (previous) return previous;
     }
     try {
-      return await acceptOnce(accountId, body, idempotencyKey, requestHash, now);
+      return await acceptOnce(accountId, body, idempotencyKey, requestHash, now, idempotencyTtlSeconds);
     } catch (error) {
       if (idempotencyKey && error instanceof DomainError) {
         // The same request may have won meanwhile (its reservation is why this one failed).
@@ -87,6 +89,7 @@ async function acceptOnce(
   idempotencyKey: string | undefined,
   requestHash: string,
   now: Date,
+  idempotencyTtlSeconds: number,
 ): Promise<CreateResult> {
   const { account, title, delivery, allocations } = await planApplication(accountId, body, now);
   const applicationId = `app_${randomUUID()}`;
@@ -118,7 +121,7 @@ async function acceptOnce(
           requestHash,
           statusCode: 201,
           body: view,
-          expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+          expiresAt: Math.floor(now.getTime() / 1000) + idempotencyTtlSeconds,
         }
       : undefined,
   });

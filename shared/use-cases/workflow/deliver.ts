@@ -10,7 +10,7 @@ import { logger } from '#adapters/logger';
 import type { Attachment } from '#adapters/mailer';
 import { settings } from '#config/settings';
 import type { Application } from '#domain/application';
-import { fitsAsAttachments } from '#domain/invoice-document';
+import { fitsAsAttachments, MAX_ATTACHMENT_BYTES } from '#domain/invoice-document';
 import type { IssuedInvoice } from '#domain/issued-invoice';
 import { invoiceEmail } from '#domain/notifications';
 import { PermanentTaskError } from '#domain/workflow-errors';
@@ -56,7 +56,12 @@ async function deliverElectronic(application: Application, invoices: IssuedInvoi
       content: pdf,
     });
   }
-  const attach = fitsAsAttachments(attachments.map((a) => a.content.byteLength));
+  // The setting may lower the limit (never above what SES takes in one message).
+  const limit = Math.min(settings.mailAttachmentLimitBytes(), MAX_ATTACHMENT_BYTES);
+  const attach = fitsAsAttachments(
+    attachments.map((a) => a.content.byteLength),
+    limit,
+  );
   const downloadLinks = attach
     ? undefined
     : invoices.map((i) => ({

@@ -7,6 +7,9 @@ type Key = { pk: string; sk: string };
 /**
  * A sender holds its claim this long; longer than any function that sends (60 s), so a claim
  * older than this belongs to an invocation that is certainly gone and may be taken over.
+ * One window stays open: a sender that dies after SES accepted the message but before the
+ * sent mark is written leaves a claim that the next attempt takes over and sends again (SES
+ * has no idempotency key). Everything else — retries, duplicates, overlaps — sends once.
  */
 export const CLAIM_LEASE_MS = 120_000;
 

@@ -4,3 +4,4 @@ import { benchTransitions } from './transitions.ts';
 
 await benchBundles();
 await benchTransitions();
+await (await import('./apply.ts')).benchApply();

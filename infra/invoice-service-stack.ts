@@ -8,6 +8,7 @@ import { Deadlines } from './constructs/deadlines.ts';
 import { Documents } from './constructs/documents.ts';
 import { ServiceFunction } from './constructs/function-defaults.ts';
 import { Mail } from './constructs/mail.ts';
+import { Monthly } from './constructs/monthly.ts';
 import { Sweeper } from './constructs/sweeper.ts';
 import { Workflow } from './constructs/workflow.ts';
 import { ROUTES } from './routes.ts';
@@ -108,6 +109,7 @@ export class InvoiceServiceStack extends Stack {
     new Sweeper(this, 'Sweeper', { environment, table: data.table, startExecution });
     new Audit(this, 'Audit', { table: data.table, environment });
     new Deadlines(this, 'Deadlines', { environment, table: data.table, mail: mail.identity });
+    new Monthly(this, 'Monthly', { stage: settings.stage, environment, table: data.table, startExecution });
 
     const routes = ROUTES.map((spec) => {
       const name = spec.entry

@@ -79,6 +79,25 @@ export const keys = {
   auditEntryPrefix: 'ENTRY#',
   auditHead: (subjectType: string, subjectId: string) => ({ pk: `AUDIT#${subjectType}#${subjectId}`, sk: 'HEAD' }),
   auditPrefix: 'AUDIT#',
+  /**
+   * R31: accounts with monthly invoicing on, sparse on gsi2 (set on the account item, removed
+   * when turned off), one partition per shard (shared/domain/monthly.ts), sorted by account id.
+   */
+  autoInvoicingShard: (shard: string) => `AUTO_INVOICING#${shard}`,
+  /** R31: the permanent once-per-(account, month) marker of the monthly run. */
+  monthlyMarker: (accountId: string, month: string) => ({
+    pk: `MONTHLY#${accountId}#${month}`,
+    sk: 'MARKER',
+  }),
+  /** The run of a month: its item, a counter item per shard, a skipped entry per account. */
+  monthlyRun: (month: string) => ({ pk: `MONTHLY_RUN#${month}`, sk: 'RUN' }),
+  monthlyRunShard: (month: string, shard: string) => ({ pk: `MONTHLY_RUN#${month}`, sk: `SHARD#${shard}` }),
+  monthlyRunShardPrefix: 'SHARD#',
+  monthlyRunSkipped: (month: string, accountId: string) => ({
+    pk: `MONTHLY_RUN#${month}`,
+    sk: `SKIPPED#${accountId}`,
+  }),
+  monthlyRunSkippedPrefix: 'SKIPPED#',
 };
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

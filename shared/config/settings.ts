@@ -20,6 +20,11 @@ export const settings = {
   financeEmail: once(() => requireEnv('FINANCE_EMAIL')),
   /** R27: the public API root (custom domain), for download links in e-mails. */
   apiBaseUrl: once(() => requireEnv('API_BASE_URL').replace(/\/+$/, '')),
+  /** R31: how long one invocation of the monthly run's shard task works before it hands on a cursor. */
+  monthlyShardSeconds: once(() => requireIntEnv('MONTHLY_SHARD_SECONDS')),
+  /** R31: opted-in accounts read per query of a shard, and processed at once within a page. */
+  monthlyPageSize: once(() => requireIntEnv('MONTHLY_PAGE_SIZE')),
+  monthlyAccountConcurrency: once(() => requireIntEnv('MONTHLY_ACCOUNT_CONCURRENCY')),
   /** R27: the most PDF bytes one e-mail carries before links are sent instead. */
   mailAttachmentLimitBytes: once(() => requireIntEnv('MAIL_ATTACHMENT_LIMIT_BYTES')),
 };

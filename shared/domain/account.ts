@@ -1,6 +1,7 @@
 import type { Delivery } from '#domain/application';
 import { RealNameRequiredError, RegionNotSupportedError } from '#domain/errors';
 import type { Fen } from '#domain/money';
+import type { AutoInvoicing } from '#domain/monthly';
 
 export type Region = 'mainland' | 'overseas';
 export type RealNameType = 'none' | 'individual' | 'enterprise';
@@ -17,6 +18,8 @@ export interface Account {
   email?: string;
   /** R19: what the last application used, to prefill the next one. */
   lastUsed?: { titleId: string; delivery: Delivery };
+  /** R31: monthly automatic invoicing (shared/domain/monthly.ts); absent means off. */
+  autoInvoicing?: AutoInvoicing;
   /**
    * Bumped by every ledger change that could lower what is invoiceable (arrears, reservations,
    * changed records and negatives); applications reserve under it (optimistic lock).

@@ -65,7 +65,7 @@ export const AccountView = z
       .object({ enabled: z.boolean(), titleId: Id.optional(), delivery: DeliveryInput.optional() })
       .meta({
         description:
-          'R31 monthly automatic invoicing; { enabled: false } until monthly invoicing is available',
+          'R31 monthly automatic invoicing (PUT /v1/account/auto-invoicing): on with its title and delivery target, or { enabled: false }',
       }),
     lastUsed: z
       .object({ titleId: Id, delivery: DeliveryInput })

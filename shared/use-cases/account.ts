@@ -1,5 +1,6 @@
 import { getAccountState } from '#adapters/account-repository';
 import { uncoveredDeficit } from '#domain/invoiceable';
+import { autoInvoicingView } from '#domain/monthly';
 import type { AccountView } from '#schemas/accounts';
 import { currentInvoiceable } from '#use-cases/ledger';
 
@@ -25,8 +26,7 @@ export async function getAccountView(accountId: string, now: Date): Promise<Acco
     arrears: account?.arrears ?? 0,
     deficit: uncoveredDeficit(invoiceable),
     invoiceable: invoiceable.amount,
-    // R31 monthly invoicing is not built yet; until it is, no account has it on.
-    autoInvoicing: { enabled: false },
+    autoInvoicing: autoInvoicingView(account?.autoInvoicing),
     ...(account?.lastUsed === undefined ? {} : { lastUsed: account.lastUsed }),
   };
 }

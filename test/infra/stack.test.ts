@@ -34,6 +34,15 @@ const only = (type: string): [string, CfnResource] => {
   return found[0]!;
 };
 
+/** The application lifecycle machine (the monthly run has its own: test/infra/monthly.test.ts). */
+const applicationMachine = (): [string, CfnResource] => {
+  const found = Object.entries(resources(template, 'AWS::StepFunctions::StateMachine')).filter(([, sm]) =>
+    String(sm.Properties.StateMachineName).startsWith('invoice-applications-'),
+  );
+  expect(found).toHaveLength(1);
+  return found[0]!;
+};
+
 beforeAll(() => {
   // Prepare: no nag here, so a nag regression fails the nag tests only, not every assertion.
   const { app, stack } = buildApp();
@@ -165,7 +174,7 @@ describe('Lambda functions', () => {
 
   it('all get TABLE_NAME and STATE_MACHINE_ARN; the ARN is built from the state machine’s fixed name', () => {
     const [tableId] = only('AWS::DynamoDB::Table');
-    const [, stateMachine] = only('AWS::StepFunctions::StateMachine');
+    const [, stateMachine] = applicationMachine();
     expect(stateMachine.Properties.StateMachineName).toBe(`invoice-applications-${stage}`);
     const expectedArn = `arn:\${Ref:AWS::Partition}:states:\${Ref:AWS::Region}:\${Ref:AWS::AccountId}:stateMachine:invoice-applications-${stage}`;
     for (const [id, fn] of Object.entries(resources(template, 'AWS::Lambda::Function'))) {
@@ -183,7 +192,7 @@ describe('Lambda functions', () => {
     expect(start.length).toBeGreaterThan(0);
     for (const s of start) {
       expect(flattenIntrinsics(s.Resource)).toMatch(
-        new RegExp(`:states:.*:stateMachine:invoice-applications-${stage}$`),
+        new RegExp(`:states:.*:stateMachine:invoice-(applications|monthly)-${stage}$`),
       );
     }
   });
@@ -192,7 +201,7 @@ describe('Lambda functions', () => {
 describe('state machine', () => {
   let asl: Asl;
   beforeAll(() => {
-    asl = definitionOf(only('AWS::StepFunctions::StateMachine')[1]);
+    asl = definitionOf(applicationMachine()[1]);
   });
 
   it('is a Standard state machine with X-Ray tracing and ALL-level logging', () => {

@@ -3,6 +3,7 @@ import { APPLICATION_ROUTES } from '#http/routes/applications';
 import { AUDIT_ROUTES } from '#http/routes/audit';
 import { INVOICE_ROUTES } from '#http/routes/invoices';
 import { LEDGER_ROUTES } from '#http/routes/ledger';
+import { MONTHLY_ROUTES } from '#http/routes/monthly';
 import type { Route } from '#http/routes/route';
 import { TITLE_ROUTES } from '#http/routes/titles';
 
@@ -14,4 +15,5 @@ export const ROUTES: readonly Route[] = [
   ...INVOICE_ROUTES,
   ...ADMIN_ROUTES,
   ...AUDIT_ROUTES,
+  ...MONTHLY_ROUTES,
 ];

@@ -1,0 +1,207 @@
+import {
+  ArnFormat,
+  type CfnElement,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import {
+  type IScheduleTarget,
+  Schedule,
+  ScheduleExpression,
+  ScheduleGroup,
+  ScheduleTargetInput,
+  TimeWindow,
+} from 'aws-cdk-lib/aws-scheduler';
+import {
+  Choice,
+  Condition,
+  DefinitionBody,
+  JsonPath,
+  LogLevel,
+  Map as MapState,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  Timeout,
+} from 'aws-cdk-lib/aws-stepfunctions';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { Construct } from 'constructs';
+import { ServiceFunction } from './function-defaults.ts';
+
+export interface MonthlyProps {
+  /** Names the state machine `invoice-monthly-<stage>`. */
+  stage: string;
+  /** The functions' shared environment (table, application state machine ARN, settings). */
+  environment: Record<string, string>;
+  table: ITable;
+  /** Allows StartExecution on the application state machine: the run applies as a customer does. */
+  startExecution: PolicyStatement;
+}
+
+/**
+ * R31 monthly automatic invoicing. EventBridge Scheduler starts the Standard state machine
+ * `invoice-monthly-<stage>` at 09:00 China time on the 10th with `{}`:
+ *
+ *   StartRun (month, run id, the 64 shards) → Map over the shards (MaxConcurrency from
+ *   `invoice:monthlyMaxConcurrency`) of [ProcessShard → ShardDone? → ProcessShard …] → Summarize
+ *
+ * ProcessShard works through its shard's opted-in accounts for a bounded time and returns a
+ * cursor; the Choice loops until the shard is done. JSONPath only, an inline Map, no Assign:
+ * the local runner executes this very definition. Exactly once per (account, month) is the
+ * functions' business (markers), so a second delivery, a restart or a retried step is safe.
+ */
+export class Monthly extends Construct {
+  readonly stateMachine: StateMachine;
+  readonly schedule: Schedule;
+
+  constructor(scope: Construct, id: string, props: MonthlyProps) {
+    super(scope, id);
+    const context = (key: string, fallback: number) => {
+      const raw = this.node.tryGetContext(`invoice:${key}`) ?? fallback;
+      const value = Number(raw);
+      if (!Number.isSafeInteger(value) || value < 1)
+        throw new Error(`Context invoice:${key} must be a positive integer`);
+      return value;
+    };
+    const maxConcurrency = context('monthlyMaxConcurrency', 16);
+    const shardSeconds = context('monthlyShardSeconds', 60);
+    const environment = {
+      ...props.environment,
+      MONTHLY_SHARD_SECONDS: String(shardSeconds),
+      MONTHLY_PAGE_SIZE: String(context('monthlyPageSize', 50)),
+      MONTHLY_ACCOUNT_CONCURRENCY: String(context('monthlyAccountConcurrency', 8)),
+    };
+    const fn = (name: string, entry: string, timeout: Duration) => {
+      const f = new ServiceFunction(this, name, { entry, environment, timeout });
+      props.table.grantReadWriteData(f);
+      return f;
+    };
+    const startRun = fn('StartRunFunction', 'functions/monthly/start-run.ts', Duration.seconds(30));
+    // The budget, one more page, and the time to answer.
+    const processShard = fn(
+      'ProcessShardFunction',
+      'functions/monthly/process-shard.ts',
+      Duration.seconds(shardSeconds + 60),
+    );
+    processShard.addToRolePolicy(props.startExecution);
+    const summarize = fn('SummarizeRunFunction', 'functions/monthly/summarize-run.ts', Duration.seconds(30));
+
+    const task = (
+      name: string,
+      lambda: ServiceFunction,
+      payload: TaskInput | undefined,
+      resultPath: string,
+    ) => {
+      const t = new LambdaInvoke(this, name, {
+        lambdaFunction: lambda,
+        payloadResponseOnly: true,
+        payload,
+        resultPath,
+        retryOnServiceExceptions: false,
+        // A state gives up a little after the function's own timeout, so a retry never overlaps a live attempt.
+        taskTimeout: Timeout.duration(lambda.timeout!.plus(Duration.seconds(30))),
+      });
+      // Every attempt is safe to repeat (markers); back off over a few minutes of trouble.
+      t.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
+      return t;
+    };
+
+    const start = task(
+      'StartRun',
+      startRun,
+      TaskInput.fromObject({
+        input: JsonPath.objectAt('$'),
+        execution: JsonPath.stringAt('$$.Execution.Name'),
+      }),
+      '$',
+    );
+    // No Parameters: the task gets the state as it is ({ month, shard } or the last step's result).
+    const shardStep = task('ProcessShard', processShard, undefined, '$');
+    shardStep.next(
+      new Choice(this, 'ShardDone')
+        .when(Condition.booleanEquals('$.done', true), new Succeed(this, 'ShardFinished'))
+        .otherwise(shardStep),
+    );
+    const forEachShard = new MapState(this, 'ForEachShard', {
+      itemsPath: '$.shards',
+      maxConcurrency,
+      // Per-shard results stay out of the state: the counters in the table are the run's truth.
+      resultPath: JsonPath.DISCARD,
+    });
+    forEachShard.itemProcessor(shardStep);
+    const summary = task(
+      'Summarize',
+      summarize,
+      TaskInput.fromObject({ month: JsonPath.stringAt('$.month') }),
+      '$',
+    );
+
+    const stateMachineName = `invoice-monthly-${props.stage}`;
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      stateMachineName,
+      stateMachineType: StateMachineType.STANDARD,
+      definitionBody: DefinitionBody.fromChainable(start.next(forEachShard).next(summary)),
+      tracingEnabled: true,
+      logs: {
+        destination: new LogGroup(this, 'Logs', {
+          retention: RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
+        level: LogLevel.ALL,
+        includeExecutionData: false,
+      },
+    });
+    const stack = Stack.of(this);
+    for (const f of [startRun, processShard, summarize]) {
+      const logicalId = stack.getLogicalId(f.node.defaultChild as CfnElement);
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason: 'Step Functions may invoke any version or alias of its own task function.',
+      });
+    }
+
+    // Its own role, allowed to start exactly this state machine.
+    const role = new Role(this, 'StartRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    });
+    const machineArn = stack.formatArn({
+      service: 'states',
+      resource: 'stateMachine',
+      resourceName: stateMachineName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }),
+    );
+    const target: IScheduleTarget = {
+      bind: () => ({
+        arn: this.stateMachine.stateMachineArn,
+        role,
+        input: ScheduleTargetInput.fromObject({}),
+        // A delivery that failed is retried for a few hours; a duplicate delivery is harmless.
+        retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 6 * 3600 },
+      }),
+    };
+    this.schedule = new Schedule(this, 'On10th', {
+      description: 'Monthly automatic invoicing (R31): the 10th, 09:00 China time',
+      schedule: ScheduleExpression.cron({
+        minute: '0',
+        hour: '9',
+        day: '10',
+        timeZone: TimeZone.ASIA_SHANGHAI,
+      }),
+      scheduleGroup: new ScheduleGroup(this, 'Group', {}),
+      target,
+      timeWindow: TimeWindow.off(),
+    });
+  }
+}

@@ -129,12 +129,9 @@ export const ApplicationList = z
   .object({
     items: z.array(ApplicationView).meta({ description: 'Newest first' }),
     nextCursor: z.string().optional(),
-    prefill: z
-      .object({ titleId: Id, delivery: DeliveryInput })
-      .optional()
-      .meta({
-        description: 'R19: the title and delivery target of the last application, to prefill the next',
-      }),
+    prefill: z.object({ titleId: Id, delivery: DeliveryInput }).optional().meta({
+      description: 'R19: the title and delivery target of the last application, to prefill the next',
+    }),
   })
   .meta({ id: 'ApplicationList' });
 export type ApplicationList = z.infer<typeof ApplicationList>;

@@ -93,17 +93,12 @@ export class Monthly extends Construct {
     processShard.addToRolePolicy(props.startExecution);
     const summarize = fn('SummarizeRunFunction', 'functions/monthly/summarize-run.ts', Duration.seconds(30));
 
-    const task = (
-      name: string,
-      lambda: ServiceFunction,
-      payload: TaskInput | undefined,
-      resultPath: string,
-    ) => {
+    const task = (name: string, lambda: ServiceFunction, payload: TaskInput | undefined) => {
       const t = new LambdaInvoke(this, name, {
         lambdaFunction: lambda,
         payloadResponseOnly: true,
         payload,
-        resultPath,
+        // The result is the next state (ResultPath left out: the local runner mis-reads an explicit "$").
         retryOnServiceExceptions: false,
         // A state gives up a little after the function's own timeout, so a retry never overlaps a live attempt.
         taskTimeout: Timeout.duration(lambda.timeout!.plus(Duration.seconds(30))),
@@ -120,10 +115,9 @@ export class Monthly extends Construct {
         input: JsonPath.objectAt('$'),
         execution: JsonPath.stringAt('$$.Execution.Name'),
       }),
-      '$',
     );
     // No Parameters: the task gets the state as it is ({ month, shard } or the last step's result).
-    const shardStep = task('ProcessShard', processShard, undefined, '$');
+    const shardStep = task('ProcessShard', processShard, undefined);
     shardStep.next(
       new Choice(this, 'ShardDone')
         .when(Condition.booleanEquals('$.done', true), new Succeed(this, 'ShardFinished'))
@@ -140,7 +134,6 @@ export class Monthly extends Construct {
       'Summarize',
       summarize,
       TaskInput.fromObject({ month: JsonPath.stringAt('$.month') }),
-      '$',
     );
 
     const stateMachineName = `invoice-monthly-${props.stage}`;

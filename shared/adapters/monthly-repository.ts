@@ -122,7 +122,13 @@ export async function finishMarker(
           Update: {
             TableName: tableName,
             Key: keys.monthlyRunShard(marker.month, shard),
-            UpdateExpression: 'SET shard = :shard ADD processed :one, created :one, createdAmount :total',
+            UpdateExpression: 'SET #shard = :shard ADD #processed :one, #created :one, #amount :total',
+            ExpressionAttributeNames: {
+              '#shard': 'shard',
+              '#processed': 'processed',
+              '#created': 'created',
+              '#amount': 'createdAmount',
+            },
             ExpressionAttributeValues: { ':shard': shard, ':one': 1, ':total': outcome.total },
           },
         }
@@ -130,8 +136,13 @@ export async function finishMarker(
           Update: {
             TableName: tableName,
             Key: keys.monthlyRunShard(marker.month, shard),
-            UpdateExpression: 'SET shard = :shard ADD processed :one, skipped :one, #reason :one',
-            ExpressionAttributeNames: { '#reason': `skipped:${outcome.reason.code}` },
+            UpdateExpression: 'SET #shard = :shard ADD #processed :one, #skipped :one, #reason :one',
+            ExpressionAttributeNames: {
+              '#shard': 'shard',
+              '#processed': 'processed',
+              '#skipped': 'skipped',
+              '#reason': `skipped:${outcome.reason.code}`,
+            },
             ExpressionAttributeValues: { ':shard': shard, ':one': 1 },
           },
         };

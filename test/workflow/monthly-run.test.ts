@@ -1,0 +1,369 @@
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  StartExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { signLocalToken } from '../../scripts/local/jwt.ts';
+import { shanghaiMonth } from '../../shared/domain/calendar.ts';
+import { shardOf } from '../../shared/domain/monthly.ts';
+import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
+
+/**
+ * R31 and invariant 3 on a stack of this file's own: the scheduled monthly run, fired twice,
+ * stopped and started again, and its shard step invoked twice for the same page, creates one
+ * application per (account, month), ends one marker each, and counts each account once.
+ * Pages of 2 accounts and a zero time budget make every shard step hand on a cursor, so the
+ * state machine's loop runs too.
+ */
+let own: OwnStack;
+let monthlyArn: string;
+const finance = { accountId: 'staff-1', groups: ['finance'] };
+/** Accounts opted in by the current test; turned off after it so later runs do not reach them. */
+let optedIn: string[] = [];
+
+beforeAll(async () => {
+  own = await startOwnStack({
+    functionEnv: { MONTHLY_PAGE_SIZE: '2', MONTHLY_SHARD_SECONDS: '0' },
+    stepFunctions: { retryIntervalOverrides: { '*': 100 } },
+  });
+  monthlyArn = own.stack.template.stateMachines.find((m) => m.name.startsWith('invoice-monthly-'))!.arn;
+}, 180_000);
+
+afterAll(async () => {
+  await own?.stop();
+});
+
+afterEach(async () => {
+  for (const accountId of optedIn) {
+    const off = await own.request('PUT', '/v1/account/auto-invoicing', { accountId }, { enabled: false });
+    expect(off.status).toBe(200);
+  }
+  optedIn = [];
+});
+
+const paidAt = () => new Date(Date.now() - 20 * 86_400_000).toISOString();
+const order = (cashAmount: number, entity = 'cn-bj-01', taxRate = '0.06') => ({
+  recordId: ownId('o'),
+  kind: 'order',
+  period: '2026-10',
+  paidAt: paidAt(),
+  entity,
+  taxRate,
+  cashAmount,
+});
+
+/** A verified account with the records and a title, opted in to monthly invoicing by e-mail. */
+async function optIn(accountId: string, records: Record<string, unknown>[], arrears = 0) {
+  if (records.length > 0) await own.givenAccount(accountId, records);
+  if (arrears > 0 || records.length === 0) {
+    const put = await own.request(
+      'PUT',
+      `/v1/internal/accounts/${accountId}`,
+      { accountId: 'billing-system', groups: ['billing-system'] },
+      { region: 'mainland', realName: { type: 'enterprise', name: '杭州示例科技有限公司' }, arrears },
+    );
+    expect(put.status).toBe(200);
+  }
+  const title = await own.request(
+    'POST',
+    '/v1/titles',
+    { accountId },
+    { type: 'enterprise-ordinary', name: '杭州示例科技有限公司', taxId: '91330106MA2H00006X' },
+  );
+  expect(title.status).toBe(201);
+  const on = await own.request(
+    'PUT',
+    '/v1/account/auto-invoicing',
+    { accountId },
+    {
+      enabled: true,
+      titleId: title.body.titleId,
+      delivery: { medium: 'electronic', email: `${accountId}@example.com` },
+    },
+  );
+  expect(on.status).toBe(200);
+  optedIn.push(accountId);
+  return { accountId, titleId: title.body.titleId as string };
+}
+
+const applicationsOf = async (accountId: string) => {
+  const list = await own.request('GET', '/v1/applications?limit=100', { accountId });
+  expect(list.status).toBe(200);
+  return list.body.items as { applicationId: string; total: number; mode: string }[];
+};
+
+const markerOf = async (accountId: string, month: string) =>
+  (
+    await own.documents.send(
+      new GetCommand({
+        TableName: own.tableName,
+        Key: { pk: `MONTHLY#${accountId}#${month}`, sk: 'MARKER' },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
+
+const runView = async (month: string, query = '') => {
+  const view = await own.request('GET', `/v1/admin/monthly-runs/${month}${query}`, finance);
+  expect(view.status).toBe(200);
+  return view.body;
+};
+
+async function executions(): Promise<{ executionArn: string; status: string; name: string }[]> {
+  const { executions: list } = await own.sfn.send(
+    new ListExecutionsCommand({ stateMachineArn: monthlyArn, maxResults: 1000 }),
+  );
+  return (list ?? []) as never;
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string, ms = 90_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function finishedExecution(executionArn: string) {
+  return until(async () => {
+    const e = await own.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    return e.status === 'RUNNING' ? undefined : e;
+  }, `execution ${executionArn}`);
+}
+
+describe('monthly run (R31, invariant 3)', () => {
+  it('R31 a schedule delivered twice applies once per account for the month, skips with reasons, and sums once', async () => {
+    // Prepare: one account to invoice (two entities), one with nothing, one whose title was deleted, one in arrears
+    const month = shanghaiMonth(new Date());
+    const invoiced = await optIn(ownId('m-ok'), [order(3_000), order(2_000, 'cn-sh-01', '0.13')]);
+    const empty = await optIn(ownId('m-empty'), []);
+    const broken = await optIn(ownId('m-broken'), [order(1_000)]);
+    expect(
+      (await own.request('DELETE', `/v1/titles/${broken.titleId}`, { accountId: broken.accountId })).status,
+    ).toBe(204);
+    const owing = await optIn(ownId('m-owing'), [order(1_000)], 5_000);
+    const before = new Set((await executions()).map((e) => e.executionArn));
+    const schedule = own.stack.template.schedules!.find((s) => s.expression === 'cron(0 9 10 * ? *)')!;
+    expect(schedule.timezone).toBe('Asia/Shanghai');
+
+    // Act: the scheduler delivers the same event twice, at once
+    await Promise.all([
+      own.stack.scheduler.fire(schedule.logicalId),
+      own.stack.scheduler.fire(schedule.logicalId),
+    ]);
+    const started = (await executions()).filter((e) => !before.has(e.executionArn));
+    expect(started).toHaveLength(2);
+    const outcomes = await Promise.all(started.map((e) => finishedExecution(e.executionArn)));
+
+    // Assess: both executions succeed; one application for the account with something to invoice
+    expect(outcomes.map((o) => o.status), JSON.stringify(outcomes.map((o) => [o.error, o.cause]))).toEqual([
+      'SUCCEEDED',
+      'SUCCEEDED',
+    ]);
+    const applications = await applicationsOf(invoiced.accountId);
+    expect(applications).toHaveLength(1);
+    expect(applications[0]).toMatchObject({ mode: 'amount', total: 5_000 });
+    const detail = await own.request('GET', `/v1/applications/${applications[0]!.applicationId}`, {
+      accountId: invoiced.accountId,
+    });
+    expect(detail.body.invoices).toHaveLength(2); // still split by entity and tax rate
+    for (const other of [empty, broken, owing]) expect(await applicationsOf(other.accountId)).toHaveLength(0);
+    expect(await markerOf(invoiced.accountId, month)).toMatchObject({
+      status: 'created',
+      applicationId: applications[0]!.applicationId,
+      total: 5_000,
+    });
+    expect((await markerOf(empty.accountId, month))?.reason?.code).toBe('AMOUNT_EXCEEDS_INVOICEABLE');
+    expect((await markerOf(broken.accountId, month))?.reason?.code).toBe('NOT_FOUND');
+    expect((await markerOf(owing.accountId, month))?.reason?.code).toBe('ARREARS_OUTSTANDING');
+    const view = await runView(month);
+    expect(view).toMatchObject({
+      month,
+      runId: `monthly-${month}`,
+      status: 'completed',
+      processed: 4,
+      created: 1,
+      createdAmount: 5_000,
+      skipped: 3,
+      skippedByReason: { AMOUNT_EXCEEDS_INVOICEABLE: 1, NOT_FOUND: 1, ARREARS_OUTSTANDING: 1 },
+    });
+    expect(view.executions).toHaveLength(2);
+    expect(view.items.map((i: { accountId: string }) => i.accountId).sort()).toEqual(
+      [empty.accountId, broken.accountId, owing.accountId].sort(),
+    );
+    // The skipped list pages with an opaque cursor.
+    const first = await runView(month, '?limit=2');
+    expect(first.items).toHaveLength(2);
+    const second = await runView(month, `?limit=2&cursor=${first.nextCursor}`);
+    expect([...first.items, ...second.items].map((i: { accountId: string }) => i.accountId)).toEqual(
+      view.items.map((i: { accountId: string }) => i.accountId),
+    );
+    expect(second.nextCursor).toBeUndefined();
+    // Only finance reads runs.
+    expect(
+      (await own.request('GET', `/v1/admin/monthly-runs/${month}`, { accountId: invoiced.accountId })).status,
+    ).toBe(403);
+
+    // Act again: a third, late delivery after the run completed does nothing
+    await own.stack.scheduler.fire(schedule.logicalId);
+    const late = (await executions()).filter((e) => !before.has(e.executionArn));
+    expect(late).toHaveLength(3);
+    await Promise.all(late.map((e) => finishedExecution(e.executionArn)));
+    expect(await applicationsOf(invoiced.accountId)).toHaveLength(1);
+    expect(await runView(month)).toMatchObject({ processed: 4, created: 1, skipped: 3 });
+  }, 180_000);
+
+  it('R31 a run stopped halfway and started again applies once per account and counts each once', async () => {
+    // Prepare
+    const month = '2031-01';
+    const accounts = await Promise.all(
+      Array.from({ length: 24 }, (_, i) => optIn(ownId(`m-stop${i}`), [order(1_000 + i)])),
+    );
+    const markers = async () =>
+      (await Promise.all(accounts.map((a) => markerOf(a.accountId, month)))).filter(
+        (m) => m?.status === 'created',
+      ).length;
+
+    // Act: start as `npm run monthly` does, stop once some accounts are done, start again
+    const first = await own.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: monthlyArn,
+        name: `monthly-${month}`,
+        input: JSON.stringify({ month }),
+      }),
+    );
+    await until(async () => ((await markers()) > 0 ? true : undefined), 'a first account done');
+    await own.sfn.send(new StopExecutionCommand({ executionArn: first.executionArn }));
+    const atStop = await markers();
+    expect((await finishedExecution(first.executionArn!)).status).toBe('ABORTED');
+    const second = await own.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: monthlyArn,
+        name: `monthly-${month}-restart`,
+        input: JSON.stringify({ month }),
+      }),
+    );
+    const outcome = await finishedExecution(second.executionArn!);
+
+    // Assess
+    expect(outcome.status).toBe('SUCCEEDED');
+    expect(JSON.parse(outcome.output!)).toMatchObject({ month, processed: 24, created: 24, skipped: 0 });
+    expect(atStop).toBeLessThan(24);
+    for (const account of accounts) {
+      const applications = await applicationsOf(account.accountId);
+      expect(applications, account.accountId).toHaveLength(1);
+      expect((await markerOf(account.accountId, month))?.applicationId).toBe(applications[0]!.applicationId);
+    }
+    const total = accounts.reduce((sum, _, i) => sum + 1_000 + i, 0);
+    expect(await runView(month)).toMatchObject({
+      status: 'completed',
+      processed: 24,
+      created: 24,
+      createdAmount: total,
+    });
+  }, 180_000);
+
+  it('R31 a shard step retried for the same page, and a step that died after creating, apply once per account', async () => {
+    // Prepare: four accounts of one shard, so one page of the shard step covers two of them
+    const month = '2031-02';
+    const ids: string[] = [];
+    const shard = shardOf(ownId('x'));
+    while (ids.length < 4) {
+      const id = ownId('m-retry');
+      if (shardOf(id) === shard) ids.push(id);
+    }
+    const accounts = await Promise.all(ids.map((id) => optIn(id, [order(2_000)])));
+    // The step died after its create call: the marker is claimed and the application exists.
+    const crashed = accounts[3]!;
+    await own.documents.send(
+      new PutCommand({
+        TableName: own.tableName,
+        Item: {
+          pk: `MONTHLY#${crashed.accountId}#${month}`,
+          sk: 'MARKER',
+          accountId: crashed.accountId,
+          month,
+          status: 'claimed',
+          amount: 2_000,
+          titleId: crashed.titleId,
+          delivery: { medium: 'electronic', email: `${crashed.accountId}@example.com` },
+        },
+      }),
+    );
+    // What the run's create call sent: the customer's create path with the month's Idempotency-Key.
+    const token = await signLocalToken(own.stack.jwtSecret, { accountId: crashed.accountId });
+    const early = await fetch(`${own.stack.apiUrl}/v1/applications`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'idempotency-key': `monthly-invoicing:${month}`,
+      },
+      body: JSON.stringify({
+        mode: 'amount',
+        amount: 2_000,
+        titleId: crashed.titleId,
+        delivery: { medium: 'electronic', email: `${crashed.accountId}@example.com` },
+      }),
+    });
+    expect(early.status).toBe(201);
+    const earlyId = ((await early.json()) as { applicationId: string }).applicationId;
+    const startRun = own.functionNamed('MonthlyStartRunFunction');
+    const step = own.functionNamed('MonthlyProcessShardFunction');
+    await own.stack.lambda.invoke(startRun, { input: { month }, execution: 'test' });
+
+    // Act: the same first page twice at once, again after, then the shard to its end
+    const page = { month, shard };
+    const [a, b] = (await Promise.all([
+      own.stack.lambda.invoke(step, page),
+      own.stack.lambda.invoke(step, page),
+    ])) as {
+      cursor: string;
+      done: boolean;
+    }[] as [{ cursor: string; done: boolean }, { cursor: string; done: boolean }];
+    const again = (await own.stack.lambda.invoke(step, page)) as { cursor: string; done: boolean };
+    let progress = again;
+    while (!progress.done) {
+      progress = (await own.stack.lambda.invoke(step, { month, shard, cursor: progress.cursor })) as never;
+    }
+    await own.stack.lambda.invoke(step, { month, shard, cursor: a.cursor });
+    const summary = (await own.stack.lambda.invoke(own.functionNamed('MonthlySummarizeRunFunction'), {
+      month,
+    })) as Record<string, unknown>;
+
+    // Assess: the page of two was handed on with the same cursor each time
+    expect(a).toMatchObject({ done: false, cursor: b.cursor });
+    expect(again.cursor).toBe(a.cursor);
+    for (const account of accounts.slice(0, 3)) {
+      const applications = await applicationsOf(account.accountId);
+      expect(applications, account.accountId).toHaveLength(1);
+      expect(await markerOf(account.accountId, month)).toMatchObject({
+        status: 'created',
+        applicationId: applications[0]!.applicationId,
+      });
+    }
+    // The step that died had created it: the retry found that application, made no second one.
+    expect((await applicationsOf(crashed.accountId)).map((x) => x.applicationId)).toEqual([earlyId]);
+    expect(await markerOf(crashed.accountId, month)).toMatchObject({
+      status: 'created',
+      applicationId: earlyId,
+    });
+    expect(summary).toMatchObject({ month, processed: 4, created: 4, createdAmount: 8_000, skipped: 0 });
+    const shardItem = (
+      await own.documents.send(
+        new QueryCommand({
+          TableName: own.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk = :sk',
+          ExpressionAttributeValues: { ':pk': `MONTHLY_RUN#${month}`, ':sk': `SHARD#${shard}` },
+          ConsistentRead: true,
+        }),
+      )
+    ).Items?.[0];
+    expect(shardItem).toMatchObject({ processed: 4, created: 4, createdAmount: 8_000 });
+  }, 180_000);
+});

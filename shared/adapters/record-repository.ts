@@ -10,6 +10,7 @@ import {
   tableName,
   transact,
 } from '#adapters/dynamodb';
+import { boundsFromKeys, splitKeyRange } from '#adapters/key-ranges';
 import {
   type BillingRecord,
   LEDGER_FIELDS,
@@ -17,7 +18,7 @@ import {
   RECORD_FIELDS,
   type RecordKind,
 } from '#domain/billing-record';
-import type { InvoiceableBasis, InvoiceableSnapshot } from '#domain/invoiceable';
+import type { InvoiceableBasis, LedgerSummary } from '#domain/invoiceable';
 import { recordRef, type UpsertPlan } from '#domain/record-upsert';
 
 /** The records named, keyed by recordRef(accountId, recordId); missing ones are left out. */
@@ -70,16 +71,57 @@ const LEDGER_PROJECTION = {
   ExpressionAttributeNames: Object.fromEntries(LEDGER_FIELDS.map((field, i) => [`#f${i}`, field])),
 };
 
-/** Every record of an account with only what the invoiceable formula reads. */
-export async function listLedger(accountId: string): Promise<LedgerRecord[]> {
+/** Ranges read in parallel by listLedger. */
+const LEDGER_RANGES = 16;
+
+/**
+ * Every record of an account with only what the invoiceable formula reads. The account's key
+ * range is split into parallel queries: one partition is read in sixteen streams instead of
+ * one page after another. The cuts are the keys the last read found at every sixteenth of the
+ * records (`knownBounds`), or else interpolated between the first and the last key. Returns the
+ * records and the cuts to pass next time.
+ */
+export async function listLedger(
+  accountId: string,
+  knownBounds: readonly string[] = [],
+): Promise<{ records: LedgerRecord[]; bounds: string[] }> {
+  const [first, last] = await Promise.all([edgeRecordKey(accountId, true), edgeRecordKey(accountId, false)]);
+  if (first === undefined || last === undefined) return { records: [], bounds: [] };
+  const inside = knownBounds.filter((key) => key > first && key < last);
+  const cuts =
+    inside.length >= LEDGER_RANGES / 2 ? [first, ...inside, last] : splitKeyRange(first, last, LEDGER_RANGES);
+  const ranges = cuts.length === 1 ? [[first, last]] : cuts.slice(1).map((high, i) => [cuts[i]!, high]);
+  const parts = await Promise.all(ranges.map(([low, high]) => queryLedgerRange(accountId, low!, high!)));
+  const byId = new Map<string, LedgerRecord>();
+  for (const part of parts) for (const record of part) byId.set(record.recordId, record);
+  const sortedKeys = [...byId.keys()].map((id) => keys.record(accountId, id).sk).sort();
+  return { records: [...byId.values()], bounds: boundsFromKeys(sortedKeys, LEDGER_RANGES) };
+}
+
+async function edgeRecordKey(accountId: string, forward: boolean): Promise<string | undefined> {
+  const page = await documentClient.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.account(accountId).pk, ':prefix': keys.recordPrefix },
+      ProjectionExpression: 'sk',
+      ScanIndexForward: forward,
+      Limit: 1,
+      ConsistentRead: true,
+    }),
+  );
+  return page.Items?.[0]?.sk as string | undefined;
+}
+
+async function queryLedgerRange(accountId: string, low: string, high: string): Promise<LedgerRecord[]> {
   const records: LedgerRecord[] = [];
   let cursor: Record<string, unknown> | undefined;
   do {
     const page = await documentClient.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.account(accountId).pk, ':prefix': keys.recordPrefix },
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+        ExpressionAttributeValues: { ':pk': keys.account(accountId).pk, ':low': low, ':high': high },
         ...LEDGER_PROJECTION,
         ExclusiveStartKey: cursor,
         ConsistentRead: true,
@@ -308,58 +350,88 @@ function putRecord({ record, expected }: UpsertPlan['positives'][number]): Trans
 }
 
 // ---------------------------------------------------------------------------------------------
-// The cached invoiceable amount (see InvoiceableSnapshot).
+// The invoiceable summary (see LedgerSummary), one item per account.
 
-export interface CachedInvoiceable {
+export interface CachedSummary {
   basis: InvoiceableBasis;
-  snapshot: InvoiceableSnapshot;
+  summary: LedgerSummary;
 }
 
-export interface InvoiceableCacheState {
-  cached?: CachedInvoiceable;
-  /** Moved by invalidateInvoiceable; a snapshot holds only if computed at the current generation. */
+export interface SummaryState {
+  cached?: CachedSummary;
+  /** Where the last full read split the account's records (kept even when the summary is stale). */
+  bounds: string[];
+  /** Moved by invalidateInvoiceable; a summary holds only if stored at the current generation. */
   generation: number;
 }
 
-export async function getInvoiceableCache(accountId: string): Promise<InvoiceableCacheState> {
+/** A stored summary stays well below DynamoDB's 400 KB item limit with at most this many records kept whole. */
+export const MAX_KEPT_RECORDS = 2_000;
+export const MAX_HOT_RECORDS = 1_000;
+
+export async function getInvoiceableSummary(accountId: string): Promise<SummaryState> {
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: tableName, Key: keys.invoiceableCache(accountId), ConsistentRead: true }),
   );
   const generation = (Item?.generation as number | undefined) ?? 0;
-  const fresh = Item?.snapshot !== undefined && Item.computedAtGeneration === generation;
+  const bounds = (Item?.bounds as string[] | undefined) ?? [];
+  if (Item?.summary === undefined || Item.computedAtGeneration !== generation) return { generation, bounds };
+  const stored = Item.summary as StoredSummary;
   return {
     generation,
-    cached: fresh
-      ? { basis: Item.basis as InvoiceableBasis, snapshot: Item.snapshot as InvoiceableSnapshot }
-      : undefined,
+    bounds,
+    cached: {
+      basis: Item.basis as InvoiceableBasis,
+      summary: { ...stored, tail: stored.tail.map(unpack), pending: stored.pending.map(unpack) },
+    },
   };
 }
 
 /**
- * Stores a snapshot computed after reading the cache at `generation`, unless an invalidation
- * came in between (then the next read computes again). Returns whether it was stored.
+ * Stores a summary computed after reading the item at `generation`, unless an invalidation
+ * came in between (then the next request computes again). Returns whether it was stored;
+ * summaries that keep too many records whole are not.
  */
-export async function putInvoiceableCache(
+export async function putInvoiceableSummary(
   accountId: string,
   generation: number,
-  value: CachedInvoiceable,
+  value: CachedSummary,
+  bounds: readonly string[],
 ): Promise<boolean> {
+  const { summary } = value;
+  if (
+    summary.hot.length > MAX_HOT_RECORDS ||
+    summary.tail.length + summary.pending.length > MAX_KEPT_RECORDS
+  ) {
+    return false;
+  }
+  const stored: StoredSummary = {
+    ...summary,
+    tail: summary.tail.map(pack),
+    pending: summary.pending.map(pack),
+  };
   try {
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName,
         Key: keys.invoiceableCache(accountId),
-        UpdateExpression: 'SET #basis = :basis, #snapshot = :snapshot, #computedAt = :g',
+        UpdateExpression: 'SET #basis = :basis, #summary = :summary, #computedAt = :g, #bounds = :bounds',
         ConditionExpression:
           generation === 0 ? 'attribute_not_exists(#generation) OR #generation = :g' : '#generation = :g',
-        // SNAPSHOT is a reserved word: every name goes through a placeholder.
+        // Some of these are reserved words: every name goes through a placeholder.
         ExpressionAttributeNames: {
           '#basis': 'basis',
-          '#snapshot': 'snapshot',
+          '#summary': 'summary',
           '#computedAt': 'computedAtGeneration',
           '#generation': 'generation',
+          '#bounds': 'bounds',
         },
-        ExpressionAttributeValues: { ':basis': value.basis, ':snapshot': value.snapshot, ':g': generation },
+        ExpressionAttributeValues: {
+          ':basis': value.basis,
+          ':summary': stored,
+          ':g': generation,
+          ':bounds': bounds,
+        },
       }),
     );
     return true;
@@ -369,10 +441,26 @@ export async function putInvoiceableCache(
   }
 }
 
+/** Records kept whole in the summary item as value lists in LEDGER_FIELDS order (names once, not per record). */
+type StoredSummary = Omit<LedgerSummary, 'tail' | 'pending'> & { tail: unknown[][]; pending: unknown[][] };
+
+function pack(record: LedgerRecord): unknown[] {
+  return LEDGER_FIELDS.map((field) => record[field] ?? null);
+}
+
+function unpack(values: unknown[]): LedgerRecord {
+  const record: Record<string, unknown> = {};
+  LEDGER_FIELDS.forEach((field, i) => {
+    if (values[i] !== null && values[i] !== undefined) record[field] = values[i];
+  });
+  return record as LedgerRecord;
+}
+
 /**
- * For transactions outside the ledger's own writes that change a record's amounts without
- * moving the ledger version (settling an invoice, releasing a reservation, a red-letter
- * return): add this item and the cached invoiceable amount of the account is computed again.
+ * For transactions outside the ledger's own writes that change a record's amounts while nothing
+ * is reserved on it (a red-letter return restoring what was invoiced): add this item and the
+ * account's invoiceable summary is computed again. Reservations, settlements and releases need
+ * not: reserving moves the ledger version, and reserved records are read on every request.
  */
 export function invalidateInvoiceable(accountId: string): TransactItem {
   return {

@@ -148,81 +148,184 @@ export function uncoveredDeficit(result: Pick<Invoiceable, 'outstandingDeficit' 
 }
 
 /**
- * GET /v1/invoiceable and GET /v1/account without reading every record each time: the result of
- * computeInvoiceable is kept with what it was computed from, and reused while that still holds.
- * It changes only when (a) a record's ledger changes, (b) the arrears change, or (c) time passes a
- * record's eligibleFrom (R8). (a) and (b) move the account's versions (see InvoiceableBasis);
- * (c) is `changesAt`. Writes that move reserved amounts without moving a version (settling an
- * invoice, releasing a cancelled application) can only happen while something is reserved, so a
- * result with reservations outstanding is not reused unless those writes invalidate the cache.
+ * GET /v1/invoiceable and GET /v1/account without reading every record on every request.
+ *
+ * A summary is computed from every record once, then reused while the account's versions say no
+ * record changed in a way it cannot follow. It keeps apart the records whose contribution can
+ * still change without such a version moving:
+ * - `pending`: not eligible yet at `computedAt` (R8). They become eligible as time passes, so
+ *   they are kept whole (only the billing system changes them, and that moves a version) and
+ *   judged at the time of each request.
+ * - `hot`: records with something reserved. Settling an invoice or releasing an application
+ *   changes their amounts without moving a version, so they are read again on every request.
+ *   Reserving more moves the ledger version, so no other record becomes hot unseen.
+ * The rest (`stable`) is summed once. `byEntity` takes the deficit and arrears offsets from the
+ * newest invoiceable records (see groupAfterOffsets), so the newest stable ones that could be
+ * needed for that (`tail`, covering the arrears and every deficit) are kept too.
  */
-export interface InvoiceableSnapshot {
-  amount: Fen;
-  byEntity: InvoiceableGroup[];
-  formula: InvoiceableFormula;
-  outstandingDeficit: Fen;
-  /** The sum of reservedAmount over all records: what open applications hold. */
-  reservedOutstanding: Fen;
-  /** The earliest future eligibleFrom: the result may change then without any write. */
-  changesAt?: string;
+export interface LedgerSummary {
+  computedAt: string;
+  /** The arrears the tail was sized for; other arrears need a new summary. */
+  arrears: Fen;
+  stable: Omit<ReturnType<typeof formulaParts>, never>;
+  /** Per (entity, tax rate): what the stable invoiceable records have available. */
+  stableGroups: InvoiceableGroup[];
+  tail: LedgerRecord[];
+  pending: LedgerRecord[];
+  hot: string[];
 }
 
-/** What a snapshot was computed from; equal bases give equal results before `changesAt`. */
+/** What a summary was computed from; a different basis needs a new summary. */
 export interface InvoiceableBasis {
   /** Bumped with every write that could lower the amount (reservations, arrears, changed records). */
   ledgerVersion: number;
   /** Bumped after every billing-record batch (new records raise the amount). */
   recordsVersion: number;
-  policy: ArrearsPolicy;
-  /** The formula's own version: a deployment that computes differently never reuses old results. */
+  /** Bump when summarizeLedger or invoiceableFromSummary changes what they return. */
   formulaVersion: number;
 }
 
-/** Bump when computeInvoiceable or snapshotInvoiceable changes what they return. */
 export const FORMULA_VERSION = 1;
 
-export function snapshotInvoiceable(
+/**
+ * `rereadReserved`: whether reserved records are read again on every request (true while
+ * settling and releasing do not invalidate the summary; with invalidation they are summed
+ * like the rest).
+ */
+export function summarizeLedger(
   records: readonly LedgerRecord[],
   arrears: Fen,
-  policy: ArrearsPolicy,
   now: Date,
-): InvoiceableSnapshot {
-  const result = computeInvoiceable(records, arrears, policy, now);
-  let reservedOutstanding = 0;
-  let changesAtMs = Number.POSITIVE_INFINITY;
+  rereadReserved = true,
+): LedgerSummary {
+  const stable = { consumedCash: 0, negatives: 0, invoiced: 0, reserved: 0, deficit: 0 };
+  const groups = new Map<string, InvoiceableGroup>();
+  const stableEligible: LedgerRecord[] = [];
+  const pending: LedgerRecord[] = [];
+  const hot: string[] = [];
+  let deficitTotal = 0;
   for (const record of records) {
-    reservedOutstanding += record.reservedAmount;
-    if (record.eligibleFrom === undefined || NEGATIVE_KINDS.has(record.kind)) continue;
-    const at = Date.parse(record.eligibleFrom);
-    if (at > now.getTime() && at < changesAtMs) changesAtMs = at;
+    if (NEGATIVE_KINDS.has(record.kind) || record.kind === 'recharge') continue;
+    deficitTotal += Math.max(0, -record.availableAmount);
+    if (rereadReserved && record.reservedAmount > 0) {
+      hot.push(record.recordId);
+      continue;
+    }
+    const view = describeRecord(record, now);
+    if (view.status === 'temporarily-not-invoiceable') {
+      pending.push(compact(record));
+      continue;
+    }
+    addParts(stable, formulaParts(record));
+    if (view.status === 'invoiceable') {
+      stableEligible.push(record);
+      addToGroup(groups, record, record.availableAmount);
+    }
+  }
+  // The newest stable invoiceable records, as far as arrears and deficits could reach.
+  stableEligible.sort(oldestFirst);
+  const tail: LedgerRecord[] = [];
+  let covered = 0;
+  for (let i = stableEligible.length - 1; i >= 0 && covered < arrears + deficitTotal; i--) {
+    const record = stableEligible[i]!;
+    tail.push(compact(record));
+    covered += record.availableAmount;
   }
   return {
-    amount: result.amount,
-    byEntity: result.byEntity,
-    formula: result.formula,
-    outstandingDeficit: result.outstandingDeficit,
-    reservedOutstanding,
-    ...(Number.isFinite(changesAtMs) ? { changesAt: new Date(changesAtMs).toISOString() } : {}),
+    computedAt: now.toISOString(),
+    arrears,
+    stable,
+    stableGroups: [...groups.values()],
+    tail,
+    pending,
+    hot,
   };
 }
 
 /**
- * Whether a stored snapshot is still the answer: same basis, not past `changesAt`, and nothing
- * reserved unless the writes that move reservations invalidate it (`reservationsInvalidate`).
+ * The invoiceable amount from a summary and the current state of its hot records, at `now`:
+ * exactly what computeInvoiceable gives for the whole ledger (see the property tests).
+ * Undefined when the summary cannot answer (arrears above what its tail covers, a hot record
+ * missing, or a clock behind the summary's).
  */
-export function snapshotHolds(
-  stored: { basis: InvoiceableBasis; snapshot: InvoiceableSnapshot },
-  current: InvoiceableBasis,
+export function invoiceableFromSummary(
+  summary: LedgerSummary,
+  hotRecords: readonly LedgerRecord[],
+  arrears: Fen,
+  policy: ArrearsPolicy,
   now: Date,
-  reservationsInvalidate: boolean,
-): boolean {
-  const { basis, snapshot } = stored;
-  return (
-    basis.ledgerVersion === current.ledgerVersion &&
-    basis.recordsVersion === current.recordsVersion &&
-    basis.policy === current.policy &&
-    basis.formulaVersion === current.formulaVersion &&
-    (snapshot.changesAt === undefined || Date.parse(snapshot.changesAt) > now.getTime()) &&
-    (reservationsInvalidate || snapshot.reservedOutstanding === 0)
+): Omit<Invoiceable, 'eligible'> | undefined {
+  if (arrears > summary.arrears || now.getTime() < Date.parse(summary.computedAt)) return undefined;
+  const hotIds = new Set(hotRecords.map((r) => r.recordId));
+  if (hotIds.size !== summary.hot.length || summary.hot.some((id) => !hotIds.has(id))) return undefined;
+  const parts = { ...summary.stable };
+  const groups = new Map<string, InvoiceableGroup>(
+    summary.stableGroups.map((g) => [`${g.entity}|${g.taxRate}`, { ...g }]),
   );
+  const walk: LedgerRecord[] = [...summary.tail];
+  for (const record of [...summary.pending, ...hotRecords]) {
+    const view = describeRecord(record, now);
+    if (view.status === 'temporarily-not-invoiceable') continue;
+    addParts(parts, formulaParts(record));
+    if (view.status === 'invoiceable') {
+      walk.push(record);
+      addToGroup(groups, record, record.availableAmount);
+    }
+  }
+  const positive = parts.consumedCash - parts.negatives - parts.invoiced - parts.reserved;
+  const deficit = Math.min(parts.deficit, positive);
+  const afterDeficit = positive - deficit;
+  const arrearsOffset =
+    arrears > 0 ? (policy === 'block' ? afterDeficit : Math.min(arrears, afterDeficit)) : 0;
+  const amount = afterDeficit - arrearsOffset;
+  // Offsets come off the newest invoiceable records first, as in groupAfterOffsets.
+  let toOffset = positive - amount;
+  walk.sort(oldestFirst);
+  for (let i = walk.length - 1; i >= 0 && toOffset > 0; i--) {
+    const record = walk[i]!;
+    const taken = Math.min(toOffset, record.availableAmount);
+    toOffset -= taken;
+    addToGroup(groups, record, -taken);
+  }
+  if (toOffset > 0 && amount > 0) return undefined; // the tail did not reach: cannot happen within summary.arrears
+  return {
+    amount,
+    byEntity: amount === 0 ? [] : sortedGroups(groups),
+    formula: {
+      consumedCash: parts.consumedCash,
+      negatives: parts.negatives,
+      invoiced: parts.invoiced,
+      reserved: parts.reserved,
+      arrearsOffset,
+      deficit,
+      amount,
+    },
+    outstandingDeficit: parts.deficit,
+  };
+}
+
+function compact(record: LedgerRecord): LedgerRecord {
+  const { notInvoiceableReason: _reason, ...rest } = record;
+  return rest;
+}
+
+function addParts(total: ReturnType<typeof formulaParts>, part: ReturnType<typeof formulaParts>): void {
+  total.consumedCash += part.consumedCash;
+  total.negatives += part.negatives;
+  total.invoiced += part.invoiced;
+  total.reserved += part.reserved;
+  total.deficit += part.deficit;
+}
+
+function addToGroup(groups: Map<string, InvoiceableGroup>, record: LedgerRecord, amount: Fen): void {
+  const key = `${record.entity}|${record.taxRate}`;
+  const group = groups.get(key) ?? { entity: record.entity, taxRate: record.taxRate, amount: 0 };
+  group.amount += amount;
+  groups.set(key, group);
+}
+
+function sortedGroups(groups: Map<string, InvoiceableGroup>): InvoiceableGroup[] {
+  return [...groups.values()]
+    .filter((g) => g.amount > 0)
+    .sort((a, b) => a.entity.localeCompare(b.entity) || a.taxRate.localeCompare(b.taxRate));
 }

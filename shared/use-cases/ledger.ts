@@ -1,11 +1,11 @@
 import { type AccountState, getAccountState, upsertAccountProfile } from '#adapters/account-repository';
 import { logger } from '#adapters/logger';
 import {
-  getInvoiceableCache,
+  getInvoiceableSummary,
   getRecords,
   listLedger,
   listRecordsPage,
-  putInvoiceableCache,
+  putInvoiceableSummary,
   writeUpsertPlan,
 } from '#adapters/record-repository';
 import { settings } from '#config/settings';
@@ -13,21 +13,20 @@ import { type BillingRecord, describeRecord, NEGATIVE_KINDS } from '#domain/bill
 import { toShanghaiIso } from '#domain/calendar';
 import { ValidationError } from '#domain/errors';
 import {
+  computeInvoiceable,
   FORMULA_VERSION,
+  type Invoiceable,
   type InvoiceableBasis,
-  type InvoiceableSnapshot,
-  snapshotHolds,
-  snapshotInvoiceable,
+  invoiceableFromSummary,
+  summarizeLedger,
 } from '#domain/invoiceable';
 import { planRecordUpserts, type RecordInput, withoutUnchanged } from '#domain/record-upsert';
 import type { PutAccountBody } from '#schemas/accounts';
 import type { BillingRecordList, BillingRecordQuery, BillingRecordView } from '#schemas/billing-records';
 
 /**
- * Whether every write that moves reserved amounts without moving the ledger version (settling
- * an invoice, releasing a cancelled, rejected or failed application) also adds
- * invalidateInvoiceable to its transaction. Until then a cached amount computed while something
- * was reserved is not reused.
+ * Whether settling an invoice and releasing an application add invalidateInvoiceable to their
+ * transactions (returns do). Until they do, reserved records are read again on every request.
  */
 const RESERVATION_WRITES_INVALIDATE = false;
 
@@ -99,32 +98,55 @@ export async function getInvoiceable(accountId: string, now: Date) {
 }
 
 /**
- * The account's invoiceable amount as of `now`, from the cached snapshot while it holds (see
- * InvoiceableSnapshot), else from every record's ledger fields (a projected read), cached for the
- * next request. `state` must be read before this is called: a snapshot is only stored with the
- * versions read before its records.
+ * The account's invoiceable amount at `now`. While the account's versions are those its stored
+ * summary was computed under, the summary answers with its reserved records read again (see
+ * LedgerSummary): two or three small reads. Otherwise every record's ledger fields are read
+ * (a projected, parallel read), and the new summary is stored for the next request. `state`
+ * must be read before this is called: a summary is only stored with versions read before its
+ * records.
  */
 export async function currentInvoiceable(
   accountId: string,
   state: AccountState,
   now: Date,
-): Promise<InvoiceableSnapshot> {
+): Promise<Omit<Invoiceable, 'eligible'>> {
   const basis: InvoiceableBasis = {
     ledgerVersion: state.ledgerVersion,
     recordsVersion: state.recordsVersion,
-    policy: settings.arrearsPolicy(),
     formulaVersion: FORMULA_VERSION,
   };
-  const cache = await getInvoiceableCache(accountId);
-  if (cache.cached && snapshotHolds(cache.cached, basis, now, RESERVATION_WRITES_INVALIDATE)) {
-    return cache.cached.snapshot;
+  const arrears = state.account?.arrears ?? 0;
+  const policy = settings.arrearsPolicy();
+  const stored = await getInvoiceableSummary(accountId);
+  if (stored.cached && sameBasis(stored.cached.basis, basis)) {
+    const { summary } = stored.cached;
+    const hot =
+      summary.hot.length === 0
+        ? []
+        : [...(await getRecords(summary.hot.map((recordId) => ({ accountId, recordId })))).values()];
+    const result = invoiceableFromSummary(summary, hot, arrears, policy, now);
+    if (result) return result;
   }
-  const records = await listLedger(accountId);
-  const snapshot = snapshotInvoiceable(records, state.account?.arrears ?? 0, basis.policy, now);
-  if (RESERVATION_WRITES_INVALIDATE || snapshot.reservedOutstanding === 0) {
-    await putInvoiceableCache(accountId, cache.generation, { basis, snapshot });
-  }
-  return snapshot;
+  const { records, bounds } = await listLedger(accountId, stored.bounds);
+  const { eligible: _e, ...result } = computeInvoiceable(records, arrears, policy, now);
+  const summary = summarizeLedger(records, arrears, now, !RESERVATION_WRITES_INVALIDATE);
+  const kept = await putInvoiceableSummary(accountId, stored.generation, { basis, summary }, bounds);
+  logger.info('invoiceable computed from every record', {
+    records: records.length,
+    hot: summary.hot.length,
+    pending: summary.pending.length,
+    tail: summary.tail.length,
+    kept,
+  });
+  return result;
+}
+
+function sameBasis(a: InvoiceableBasis, b: InvoiceableBasis): boolean {
+  return (
+    a.ledgerVersion === b.ledgerVersion &&
+    a.recordsVersion === b.recordsVersion &&
+    a.formulaVersion === b.formulaVersion
+  );
 }
 
 /**

@@ -378,7 +378,8 @@ describe('what is invoiceable, per record and in all', () => {
     expect(applied.status).toBe(201);
     await waitFor(async () => {
       const r = await client.get(`/v1/applications/${applied.body.applicationId}`);
-      return r.body.status === 'issued' ? r.body : undefined;
+      // Electronic invoices move on to delivered once e-mailed.
+      return ['issued', 'delivered'].includes(r.body.status) ? r.body : undefined;
     }, 'the invoice to be issued');
     const feed = await billing();
 

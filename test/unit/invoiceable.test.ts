@@ -13,13 +13,11 @@ import {
 import {
   type ArrearsPolicy,
   computeInvoiceable,
-  FORMULA_VERSION,
   formulaParts,
-  type InvoiceableBasis,
   type InvoiceableFormula,
+  invoiceableFromSummary,
   oldestFirst,
-  snapshotHolds,
-  snapshotInvoiceable,
+  summarizeLedger,
   uncoveredDeficit,
 } from '#domain/invoiceable';
 import { planRecordUpserts, recordRef } from '#domain/record-upsert';
@@ -996,15 +994,65 @@ describe('computeInvoiceable on random ledgers', () => {
   });
 });
 
-describe('the cached invoiceable snapshot', () => {
-  const basis: InvoiceableBasis = {
-    ledgerVersion: 7,
-    recordsVersion: 3,
-    policy: 'offset',
-    formulaVersion: FORMULA_VERSION,
-  };
+describe('the invoiceable summary', () => {
+  /** What settling part of an invoice or releasing part of an application does to a reserved record. */
+  const reservationStep = fc.record({
+    kind: fc.constantFrom('settle', 'release', 'none'),
+    share: fc.integer({ min: 0, max: 100 }),
+  });
 
-  it('R8 R10 a snapshot is what computeInvoiceable answers at every instant before it changes by itself (property)', () => {
+  function withoutEligible(result: ReturnType<typeof computeInvoiceable>) {
+    const { eligible: _e, ...rest } = result;
+    return rest;
+  }
+
+  it('R8 R10 R12 R13 a summary answers exactly as the whole ledger does, later, after settlements and releases (property)', () => {
+    fc.assert(
+      fc.property(
+        ledgerArb,
+        arrearsArb,
+        fc.integer({ min: 0, max: 100 }),
+        fc.constantFrom<ArrearsPolicy>('offset', 'block'),
+        fc.integer({ min: 0, max: 300 * HOUR_MS }),
+        fc.infiniteStream(reservationStep),
+        (ledger, arrears, arrearsShareLater, policy, laterMs, steps) => {
+          // Prepare: a summary now; then time passes and open applications settle or release.
+          const summary = summarizeLedger(ledger, arrears, NOW);
+          const later = new Date(NOW.getTime() + laterMs);
+          const arrearsLater = Math.floor((arrears * arrearsShareLater) / 100);
+          const iterator = steps[Symbol.iterator]();
+          const changed = ledger.map((r) => {
+            if (r.reservedAmount === 0) return r;
+            const step = iterator.next().value!;
+            const x = Math.floor((r.reservedAmount * step.share) / 100);
+            if (step.kind === 'settle')
+              return { ...r, reservedAmount: r.reservedAmount - x, invoicedAmount: r.invoicedAmount + x };
+            if (step.kind === 'release')
+              return { ...r, reservedAmount: r.reservedAmount - x, availableAmount: r.availableAmount + x };
+            return r;
+          });
+          const hot = changed.filter((r) => summary.hot.includes(r.recordId));
+
+          // Act
+          const fromSummary = invoiceableFromSummary(summary, hot, arrearsLater, policy, later);
+
+          // Assess
+          expect(fromSummary).toEqual(
+            withoutEligible(computeInvoiceable(changed, arrearsLater, policy, later)),
+          );
+          expect(summary.hot.sort()).toEqual(
+            ledger
+              .filter((r) => !NEGATIVE_KINDS.has(r.kind) && r.kind !== 'recharge' && r.reservedAmount > 0)
+              .map((r) => r.recordId)
+              .sort(),
+          );
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('R10 a summary that sums reserved records too answers exactly while nothing changes (property)', () => {
     fc.assert(
       fc.property(
         ledgerArb,
@@ -1013,93 +1061,69 @@ describe('the cached invoiceable snapshot', () => {
         fc.integer({ min: 0, max: 300 * HOUR_MS }),
         (ledger, arrears, policy, laterMs) => {
           // Prepare
-          const snapshot = snapshotInvoiceable(ledger, arrears, policy, NOW);
+          const summary = summarizeLedger(ledger, arrears, NOW, false);
           const later = new Date(NOW.getTime() + laterMs);
-          const stillHolds = snapshot.changesAt === undefined || later < new Date(snapshot.changesAt);
 
           // Act
-          const fresh = computeInvoiceable(ledger, arrears, policy, later);
+          const fromSummary = invoiceableFromSummary(summary, [], arrears, policy, later);
 
           // Assess
-          expect(snapshot.reservedOutstanding).toBe(sum(ledger.map((r) => r.reservedAmount)));
-          const pending = ledger
-            .filter((r) => !NEGATIVE_KINDS.has(r.kind) && r.eligibleFrom !== undefined)
-            .map((r) => Date.parse(r.eligibleFrom!))
-            .filter((at) => at > NOW.getTime());
-          expect(snapshot.changesAt).toBe(
-            pending.length === 0 ? undefined : new Date(Math.min(...pending)).toISOString(),
-          );
-          if (stillHolds) {
-            expect({
-              amount: fresh.amount,
-              byEntity: fresh.byEntity,
-              formula: fresh.formula,
-              outstandingDeficit: fresh.outstandingDeficit,
-            }).toEqual({
-              amount: snapshot.amount,
-              byEntity: snapshot.byEntity,
-              formula: snapshot.formula,
-              outstandingDeficit: snapshot.outstandingDeficit,
-            });
-          }
+          expect(summary.hot).toEqual([]);
+          expect(fromSummary).toEqual(withoutEligible(computeInvoiceable(ledger, arrears, policy, later)));
         },
       ),
-      { numRuns: 1_000 },
+      { numRuns: 500 },
     );
   });
 
-  it('R8 a snapshot stops holding at the instant a record becomes eligible', () => {
+  it('R8 a record still syncing is kept whole and counts from the instant it becomes eligible', () => {
     // Prepare
     const syncing = record({ recordId: 's', eligibleFrom: new Date(NOW.getTime() + HOUR_MS).toISOString() });
-    const snapshot = snapshotInvoiceable([syncing, record({ recordId: 'a' })], 0, 'offset', NOW);
-    const stored = { basis, snapshot };
+    const settled = record({ recordId: 'a' });
+    const summary = summarizeLedger([syncing, settled], 0, NOW);
 
     // Act
-    const justBefore = snapshotHolds(stored, basis, new Date(NOW.getTime() + HOUR_MS - 1), false);
-    const atTheInstant = snapshotHolds(stored, basis, new Date(NOW.getTime() + HOUR_MS), false);
+    const before = invoiceableFromSummary(summary, [], 0, 'offset', new Date(NOW.getTime() + HOUR_MS - 1));
+    const after = invoiceableFromSummary(summary, [], 0, 'offset', new Date(NOW.getTime() + HOUR_MS));
 
     // Assess
-    expect(snapshot.amount).toBe(10_000);
-    expect(snapshot.changesAt).toBe(syncing.eligibleFrom);
-    expect(justBefore).toBe(true);
-    expect(atTheInstant).toBe(false);
-    expect(
-      computeInvoiceable([syncing, record({ recordId: 'a' })], 0, 'offset', new Date(NOW.getTime() + HOUR_MS))
-        .amount,
-    ).toBe(20_000);
+    expect(summary.pending.map((r) => r.recordId)).toEqual(['s']);
+    expect(summary.stable.consumedCash).toBe(10_000);
+    expect(before?.amount).toBe(10_000);
+    expect(after?.amount).toBe(20_000);
   });
 
-  it.each<[string, Partial<InvoiceableBasis>]>([
-    ['the ledger version moved (arrears, a reservation, a changed record)', { ledgerVersion: 8 }],
-    ['the records version moved (a record batch)', { recordsVersion: 4 }],
-    ['the arrears policy changed', { policy: 'block' }],
-    ['the formula changed', { formulaVersion: FORMULA_VERSION + 1 }],
-  ])('R10 a snapshot does not hold once %s', (_label, change) => {
+  it('R12 R13 the summary keeps only the newest invoiceable records that arrears and deficits could reach', () => {
+    // Prepare: 3 000 arrears and a 1 000 deficit; four records of 2 000, oldest first a…d.
+    const records = ['a', 'b', 'c', 'd'].map((id, i) =>
+      record({ recordId: id, cashAmount: 2_000, paidAt: `2025-05-0${i + 1}T00:00:00.000Z` }),
+    );
+    const owed = record({ recordId: 'x', invoicedAmount: 10_000, negativesAmount: -1_000 });
+
+    // Act
+    const summary = summarizeLedger([...records, owed], 3_000, NOW);
+
+    // Assess: d and c (4 000) cover 3 000 + 1 000.
+    expect(summary.tail.map((r) => r.recordId)).toEqual(['d', 'c']);
+    expect(summary.hot).toEqual([]);
+  });
+
+  it('invariant 1 a summary cannot answer for more arrears than it was made for, a missing reserved record, or an earlier clock', () => {
     // Prepare
-    const stored = { basis, snapshot: snapshotInvoiceable([record()], 0, 'offset', NOW) };
+    const held = record({ recordId: 'h', reservedAmount: 4_000 });
+    const summary = summarizeLedger([held, record({ recordId: 'a' })], 1_000, NOW);
 
     // Act
-    const same = snapshotHolds(stored, basis, NOW, false);
-    const changed = snapshotHolds(stored, { ...basis, ...change }, NOW, false);
+    const moreArrears = invoiceableFromSummary(summary, [held], 1_001, 'offset', NOW);
+    const hotMissing = invoiceableFromSummary(summary, [], 1_000, 'offset', NOW);
+    const earlier = invoiceableFromSummary(summary, [held], 1_000, 'offset', new Date(NOW.getTime() - 1));
+    const fine = invoiceableFromSummary(summary, [held], 1_000, 'offset', NOW);
 
     // Assess
-    expect(same).toBe(true);
-    expect(changed).toBe(false);
-  });
-
-  it('invariant 1 a snapshot taken while something is reserved holds only if releases and settlements invalidate it', () => {
-    // Prepare: an open application holds 4 000; cancelling it would raise the amount without a version bump.
-    const held = record({ cashAmount: 10_000, reservedAmount: 4_000 });
-    const stored = { basis, snapshot: snapshotInvoiceable([held], 0, 'offset', NOW) };
-
-    // Act
-    const withoutInvalidation = snapshotHolds(stored, basis, NOW, false);
-    const withInvalidation = snapshotHolds(stored, basis, NOW, true);
-
-    // Assess
-    expect(stored.snapshot.reservedOutstanding).toBe(4_000);
-    expect(withoutInvalidation).toBe(false);
-    expect(withInvalidation).toBe(true);
+    expect(moreArrears).toBeUndefined();
+    expect(hotMissing).toBeUndefined();
+    expect(earlier).toBeUndefined();
+    expect(fine?.amount).toBe(15_000);
   });
 
   it('R13 the uncovered deficit is what consumption does not cover yet', () => {

@@ -9,6 +9,7 @@ import { Documents } from './constructs/documents.ts';
 import { ServiceFunction } from './constructs/function-defaults.ts';
 import { Mail } from './constructs/mail.ts';
 import { Monthly } from './constructs/monthly.ts';
+import { Returns } from './constructs/returns.ts';
 import { Sweeper } from './constructs/sweeper.ts';
 import { Workflow } from './constructs/workflow.ts';
 import { ROUTES } from './routes.ts';
@@ -46,6 +47,7 @@ export class InvoiceServiceStack extends Stack {
       FINANCE_EMAIL: String(this.node.getContext('invoice:financeEmail')),
       API_BASE_URL: String(this.node.getContext('invoice:apiBaseUrl')),
       MAIL_ATTACHMENT_LIMIT_BYTES: String(this.node.getContext('invoice:mailAttachmentLimitBytes')),
+      RETURNS_STATE_MACHINE_ARN: Workflow.arnFor(this, `invoice-returns-${settings.stage}`),
     };
     const startExecution = new PolicyStatement({
       actions: ['states:StartExecution'],
@@ -133,6 +135,15 @@ export class InvoiceServiceStack extends Stack {
       }
       if (spec.uses.includes('mail-send')) mail.identity.grantSendEmail(fn);
       return { method: spec.method, path: spec.path, fn };
+    });
+    new Returns(this, 'Returns', {
+      stage: settings.stage,
+      environment,
+      table: data.table,
+      documents: documents.bucket,
+      mail: mail.identity,
+      startApplications: startExecution,
+      apiFunctions: routes,
     });
     new Api(this, 'Api', {
       routes,

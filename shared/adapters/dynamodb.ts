@@ -98,6 +98,12 @@ export const keys = {
     sk: `SKIPPED#${accountId}`,
   }),
   monthlyRunSkippedPrefix: 'SKIPPED#',
+  /** R34: one return of an invoice (its own partition: the workflow reads and marks it). */
+  invoiceReturn: (returnId: string) => ({ pk: `RETURN#${returnId}`, sk: 'RETURN' }),
+  /** R35: the invoice's copy request (one open at a time), beside the invoice item. */
+  copyRequest: (invoiceId: string) => ({ pk: `INVOICE#${invoiceId}`, sk: 'COPY_REQUEST' }),
+  /** gsi2 (sparse): open copy requests for finance staff, oldest first by gsi2sk. */
+  openCopyRequests: 'OPEN_COPY_REQUESTS',
 };
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -3,7 +3,11 @@ import { shanghaiDate } from '#domain/calendar';
 import type { Fen } from '#domain/money';
 import type { TitleSnapshot } from '#domain/title';
 
-export type InvoiceStatus = 'issued' | 'shipped' | 'delivered' | 'returned' | 'credited';
+/**
+ * R34: `returning` while a return is under way (a paper one becomes `returned` once finance has
+ * it back), `credited` once its red-letter invoice exists.
+ */
+export type InvoiceStatus = 'issued' | 'shipped' | 'delivered' | 'returning' | 'returned' | 'credited';
 
 /** R27: SF Express (cash on delivery, postage paid by the provider), Yunda, or picked up. */
 export type Courier = 'SF' | 'YUNDA' | 'PICKUP';
@@ -58,6 +62,13 @@ export interface IssuedInvoice {
   deliveredAt?: string;
   /** Indexes of allocation chunks already moved from reserved to invoiced on the records. */
   settledChunks: number[];
+  /** R34: the return under way or done (on the original invoice). */
+  returnId?: string;
+  /** R34: finance recorded that the buyer certified (deducted) this special invoice. */
+  certifiedAt?: string;
+  /** Red-letter invoices: the invoice they credit. */
+  originalInvoiceId?: string;
+  originalInvoiceNumber?: string;
 }
 
 /**

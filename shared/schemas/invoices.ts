@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { DeliveryInput } from '#schemas/applications';
-import { Fen, Id, Instant, TaxRate } from '#schemas/common';
+import { Id, Instant, SignedFen, TaxRate } from '#schemas/common';
+import { ReturnView } from '#schemas/returns';
 import { TitleType } from '#schemas/titles';
 
 export const InvoiceIdPath = z.object({ invoiceId: Id });
@@ -66,10 +67,13 @@ export const InvoiceView = z
     kind: z.enum(['blue', 'red']),
     entity: Id,
     taxRate: TaxRate,
-    amount: Fen,
-    amountExcludingTax: Fen,
-    taxAmount: Fen,
-    status: z.enum(['issued', 'shipped', 'delivered', 'returned', 'credited']),
+    amount: SignedFen.meta({ description: 'Negative on red-letter invoices' }),
+    amountExcludingTax: SignedFen,
+    taxAmount: SignedFen,
+    status: z.enum(['issued', 'shipped', 'delivered', 'returning', 'returned', 'credited']).meta({
+      description:
+        'R34: `returning` while a return is under way, `returned` once a mailed-back paper invoice arrived, `credited` once its red-letter invoice exists',
+    }),
     issuedAt: Instant,
     title: FrozenTitle,
     delivery: DeliveryInput,
@@ -77,13 +81,19 @@ export const InvoiceView = z
       z.object({
         itemName: z.string(),
         specification: z.string(),
-        total: Fen,
-        amountExcludingTax: Fen,
-        taxAmount: Fen,
+        total: SignedFen,
+        amountExcludingTax: SignedFen,
+        taxAmount: SignedFen,
       }),
     ),
     shipment: ShipmentView.optional(),
     deliveredAt: Instant.optional().meta({ description: 'When the customer confirmed receipt' }),
+    originalInvoiceId: Id.optional().meta({ description: 'Red-letter invoices: the invoice they credit' }),
+    originalInvoiceNumber: z.string().optional(),
+    certifiedAt: Instant.optional().meta({
+      description: 'R34: finance recorded that the buyer certified this special invoice',
+    }),
+    return: ReturnView.optional().meta({ description: 'R34: the latest return of this invoice' }),
     paperStockNotice: PaperStockNoticeView.optional().meta({
       description: 'R36: for paper invoices not yet shipped, while a paper-stock notice is in force',
     }),

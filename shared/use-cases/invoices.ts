@@ -8,13 +8,15 @@ import {
   markDelivered,
 } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
-import { endOfShanghaiDay, shanghaiDate } from '#domain/calendar';
+import { getReturn } from '#adapters/return-repository';
+import { endOfShanghaiDay, shanghaiDate, toShanghaiIso } from '#domain/calendar';
 import { ConflictError, NotFoundError, ValidationError } from '#domain/errors';
 import { invoiceDetailsCsv } from '#domain/invoice-export';
 import type { IssuedInvoice } from '#domain/issued-invoice';
 import { allReached } from '#domain/lifecycle';
 import type { ExportQuery, ListInvoicesQuery } from '#schemas/invoices';
 import { currentPaperStockNotice } from '#use-cases/paper-stock-notice';
+import { returnView } from '#use-cases/returns';
 import { invoiceView } from '#use-cases/views';
 
 const DEFAULT_PAGE = 20;
@@ -31,7 +33,22 @@ export async function ownInvoice(accountId: string, invoiceId: string): Promise<
 export async function getInvoiceFor(accountId: string, invoiceId: string) {
   const invoice = await ownInvoice(accountId, invoiceId);
   const waitingForPaper = invoice.delivery.medium === 'paper' && invoice.status === 'issued';
-  return invoiceView(invoice, waitingForPaper ? await currentPaperStockNotice() : undefined);
+  const invoiceReturn = invoice.returnId ? await getReturn(invoice.returnId) : undefined;
+  return {
+    ...correctedInvoiceView(invoice, waitingForPaper ? await currentPaperStockNotice() : undefined),
+    ...(invoiceReturn ? { return: returnView(invoiceReturn) } : {}),
+  };
+}
+
+/** The invoice view with what corrections add (R34): the credited invoice, the certification. */
+export function correctedInvoiceView(invoice: IssuedInvoice, notice?: Parameters<typeof invoiceView>[1]) {
+  return {
+    ...invoiceView(invoice, notice),
+    ...(invoice.originalInvoiceId
+      ? { originalInvoiceId: invoice.originalInvoiceId, originalInvoiceNumber: invoice.originalInvoiceNumber }
+      : {}),
+    ...(invoice.certifiedAt ? { certifiedAt: toShanghaiIso(new Date(invoice.certifiedAt)) } : {}),
+  };
 }
 
 /** R29: the account's issued and red-letter invoices, newest first. */
@@ -43,7 +60,7 @@ export async function listInvoicesFor(accountId: string, query: ListInvoicesQuer
   );
   const last = page.next;
   return {
-    items: page.items.map((invoice) => invoiceView(invoice)),
+    items: page.items.map((invoice) => correctedInvoiceView(invoice)),
     ...(last ? { nextCursor: encodeCursor(last) } : {}),
   };
 }

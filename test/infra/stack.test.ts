@@ -192,7 +192,7 @@ describe('Lambda functions', () => {
     expect(start.length).toBeGreaterThan(0);
     for (const s of start) {
       expect(flattenIntrinsics(s.Resource)).toMatch(
-        new RegExp(`:states:.*:stateMachine:invoice-(applications|monthly)-${stage}$`),
+        new RegExp(`:states:.*:stateMachine:invoice-(applications|monthly|returns)-${stage}$`),
       );
     }
   });

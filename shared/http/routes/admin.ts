@@ -8,6 +8,7 @@ import {
   PaperStockNoticeResult,
   ShipmentBody,
 } from '#schemas/invoices';
+import { CopyRequestList, CopyRequestQuery, CopyRequestView, ReturnView } from '#schemas/returns';
 
 /** Finance staff: reviews, shipments, returns, copies, notices. */
 export const ADMIN_ROUTES: Route[] = [
@@ -34,6 +35,52 @@ export const ADMIN_ROUTES: Route[] = [
     pathParams: InvoiceIdPath,
     body: ShipmentBody,
     ok: { status: 200, schema: InvoiceView },
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  {
+    // Resuming the returns workflow is granted by infra/constructs/returns.ts (by this path).
+    method: 'POST',
+    path: '/v1/admin/invoices/{invoiceId}/returned',
+    entry: 'functions/returns/confirm-return-arrived.ts',
+    uses: ['table-write'],
+    summary: 'A paper invoice mailed back for a return has arrived: the red-letter invoice follows (R34)',
+    group: 'finance',
+    pathParams: InvoiceIdPath,
+    ok: { status: 200, schema: ReturnView },
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/admin/invoices/{invoiceId}/certified',
+    entry: 'functions/returns/record-certified.ts',
+    uses: ['table-write'],
+    summary:
+      'The buyer certified (deducted) this special invoice: returning it now needs the red-letter information form number (R34)',
+    group: 'finance',
+    pathParams: InvoiceIdPath,
+    ok: { status: 200, schema: InvoiceView },
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/admin/copy-requests',
+    entry: 'functions/returns/list-copy-requests.ts',
+    uses: ['table-read'],
+    summary: 'Open requests for stamped copies of lost invoices, oldest first (R35)',
+    group: 'finance',
+    query: CopyRequestQuery,
+    ok: { status: 200, schema: CopyRequestList },
+    errors: [],
+  },
+  {
+    method: 'POST',
+    path: '/v1/admin/invoices/{invoiceId}/copy-sent',
+    entry: 'functions/returns/record-copy-sent.ts',
+    uses: ['table-write', 'mail-send'],
+    summary: 'A stamped copy of a lost invoice was sent; the customer is e-mailed (R35)',
+    group: 'finance',
+    pathParams: InvoiceIdPath,
+    ok: { status: 200, schema: CopyRequestView },
     errors: ['NOT_FOUND', 'CONFLICT'],
   },
   {

@@ -1,5 +1,6 @@
 import type { Route } from '#http/routes/route';
 import { ExportQuery, InvoiceIdPath, InvoiceList, InvoiceView, ListInvoicesQuery } from '#schemas/invoices';
+import { CopyRequestView, ReturnBody, ReturnView } from '#schemas/returns';
 
 /** Issued invoices, their PDFs, exports and corrections. */
 export const INVOICE_ROUTES: Route[] = [
@@ -53,5 +54,30 @@ export const INVOICE_ROUTES: Route[] = [
     pathParams: InvoiceIdPath,
     ok: { status: 200, schema: InvoiceView },
     errors: ['NOT_FOUND', 'CONFLICT'],
+  },
+  {
+    // Starting the returns state machine is granted by infra/constructs/returns.ts (by this path).
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/returns',
+    entry: 'functions/returns/request-return.ts',
+    uses: ['table-write'],
+    summary:
+      'Return an invoice (R34): a red-letter invoice credits it in full and the amount is invoiceable again; paper invoices are mailed back first (courier, tracking number); a special invoice the buyer certified needs the red-letter information form number; optionally reissue under a corrected title',
+    pathParams: InvoiceIdPath,
+    body: ReturnBody,
+    idempotent: true,
+    ok: { status: 202, schema: ReturnView },
+    errors: ['NOT_FOUND', 'CONFLICT', 'IDEMPOTENCY_KEY_REUSED'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/{invoiceId}/copy-requests',
+    entry: 'functions/returns/request-copy.ts',
+    uses: ['table-write'],
+    summary:
+      'Lost invoice (R35): ask for a stamped copy; repeating it while one is open answers the open request',
+    pathParams: InvoiceIdPath,
+    ok: { status: 202, schema: CopyRequestView },
+    errors: ['NOT_FOUND'],
   },
 ];

@@ -1,0 +1,232 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { stampUpdate } from '#adapters/audit-repository';
+import {
+  documentClient,
+  keys,
+  MAX_TRANSACTION_ITEMS,
+  stripKeys,
+  type TransactItem,
+  tableName,
+  transact,
+} from '#adapters/dynamodb';
+import { invalidateInvoiceable } from '#adapters/record-repository';
+import type { Allocation } from '#domain/application';
+import type { ChangeStamp } from '#domain/audit';
+import { ConflictError } from '#domain/errors';
+import type { InvoiceStatus } from '#domain/issued-invoice';
+import type { InvoiceReturn, ReturnStatus } from '#domain/returns';
+
+type Stored = InvoiceReturn & { taskToken?: string };
+
+export async function getReturn(returnId: string): Promise<Stored | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: tableName, Key: keys.invoiceReturn(returnId), ConsistentRead: true }),
+  );
+  return Item ? stripKeys<Stored>(Item) : undefined;
+}
+
+/**
+ * Records a return and moves the original invoice to `returning` (or `returned` when it is
+ * already back) in one transaction, conditional on the invoice still being as read: two
+ * returns of one invoice cannot both start (ConflictError).
+ */
+export async function createReturn(
+  invoiceReturn: InvoiceReturn,
+  invoiceStatus: InvoiceStatus,
+  stamp: ChangeStamp,
+): Promise<void> {
+  const s = stampUpdate(stamp);
+  await transact([
+    {
+      Put: {
+        TableName: tableName,
+        Item: { ...keys.invoiceReturn(invoiceReturn.returnId), ...invoiceReturn },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.invoice(invoiceReturn.invoiceId),
+        UpdateExpression: `SET #status = :next, returnId = :returnId, ${s.set}${s.remove ? ` REMOVE ${s.remove}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk) AND #status = :previous',
+        ExpressionAttributeNames: { '#status': 'status', ...s.names },
+        ExpressionAttributeValues: {
+          ':next': invoiceStatus,
+          ':returnId': invoiceReturn.returnId,
+          ':previous': invoiceReturn.previousStatus,
+          ...s.values,
+        },
+      },
+    },
+  ]);
+}
+
+/**
+ * Moves a return from one of `from` to `to` with extra fields, and optionally the original
+ * invoice from one of `invoiceFrom` to `invoiceTo` in the same transaction. False when the
+ * return (or the invoice) was not in a state it could move from.
+ */
+export async function transitionReturn(
+  invoiceReturn: InvoiceReturn,
+  from: readonly ReturnStatus[],
+  to: ReturnStatus,
+  fields: Record<string, unknown>,
+  invoice?: { from: readonly InvoiceStatus[]; to: InvoiceStatus; stamp: ChangeStamp },
+): Promise<boolean> {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':to': to };
+  const sets = ['#status = :to'];
+  for (const [field, value] of Object.entries(fields)) {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  from.forEach((status, i) => {
+    values[`:from${i}`] = status;
+  });
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName: tableName,
+        Key: keys.invoiceReturn(invoiceReturn.returnId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  ];
+  if (invoice) {
+    const s = stampUpdate(invoice.stamp);
+    const invoiceValues: Record<string, unknown> = {
+      ':to': invoice.to,
+      ':returnId': invoiceReturn.returnId,
+      ...s.values,
+    };
+    invoice.from.forEach((status, i) => {
+      invoiceValues[`:from${i}`] = status;
+    });
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: keys.invoice(invoiceReturn.invoiceId),
+        UpdateExpression: `SET #status = :to, ${s.set}${s.remove ? ` REMOVE ${s.remove}` : ''}`,
+        ConditionExpression: `returnId = :returnId AND #status IN (${invoice.from.map((_, i) => `:from${i}`).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status', ...s.names },
+        ExpressionAttributeValues: invoiceValues,
+      },
+    });
+  }
+  try {
+    await transact(items);
+    return true;
+  } catch (error) {
+    if (error instanceof ConflictError) return false;
+    throw error;
+  }
+}
+
+/** Sets fields on the return whatever its status (bookkeeping: the red number, the reissue). */
+export async function annotateReturn(returnId: string, fields: Record<string, unknown>): Promise<void> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  for (const [field, value] of Object.entries(fields)) {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.invoiceReturn(returnId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
+  );
+}
+
+/**
+ * Keeps the paper return's task token while it waits for the invoice to arrive. False when
+ * finance already confirmed the arrival (the caller resumes the workflow itself).
+ */
+export async function storeArrivalToken(returnId: string, taskToken: string): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.invoiceReturn(returnId),
+        UpdateExpression: 'SET taskToken = :token',
+        ConditionExpression: '#status = :waiting',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':token': taskToken, ':waiting': 'awaiting-arrival' },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}
+
+/** Allocations per restoring transaction, beside the return's chunk marker and the summary invalidation. */
+const RESTORE_CHUNK = MAX_TRANSACTION_ITEMS - 2;
+
+/**
+ * R34: moves the credited invoice's allocations from invoiced back to available on their
+ * records. Each chunk is marked on the return in the same transaction, so a retry restores
+ * nothing twice (invariants 1 and 3); the account's invoiceable summary is invalidated with it.
+ */
+export async function restoreAllocations(
+  invoiceReturn: InvoiceReturn,
+  allocations: readonly Allocation[],
+): Promise<void> {
+  for (let start = 0, chunk = 0; start < allocations.length; start += RESTORE_CHUNK, chunk++) {
+    if (invoiceReturn.restoredChunks.includes(chunk)) continue;
+    const items: TransactItem[] = allocations.slice(start, start + RESTORE_CHUNK).map((a) => ({
+      Update: {
+        TableName: tableName,
+        Key: keys.record(invoiceReturn.accountId, a.recordId),
+        UpdateExpression: 'ADD invoicedAmount :minus, availableAmount :x',
+        ConditionExpression: 'invoicedAmount >= :x',
+        ExpressionAttributeValues: { ':x': a.amount, ':minus': -a.amount },
+      },
+    }));
+    items.push({
+      Update: {
+        TableName: tableName,
+        Key: keys.invoiceReturn(invoiceReturn.returnId),
+        UpdateExpression: 'SET restoredChunks = list_append(restoredChunks, :chunk)',
+        ConditionExpression: 'NOT contains(restoredChunks, :n)',
+        ExpressionAttributeValues: { ':chunk': [chunk], ':n': chunk },
+      },
+    });
+    items.push(invalidateInvoiceable(invoiceReturn.accountId));
+    await transact(items);
+  }
+}
+
+/** R34: finance recorded that the buyer certified the special invoice (idempotent). */
+export async function markCertified(invoiceId: string, stamp: ChangeStamp): Promise<boolean> {
+  const s = stampUpdate(stamp);
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.invoice(invoiceId),
+        UpdateExpression: `SET certifiedAt = if_not_exists(certifiedAt, :at), ${s.set}${s.remove ? ` REMOVE ${s.remove}` : ''}`,
+        ConditionExpression: 'attribute_exists(pk) AND #kind = :blue',
+        ExpressionAttributeNames: { '#kind': 'kind', ...s.names },
+        ExpressionAttributeValues: { ':at': stamp.changedAt, ':blue': 'blue', ...s.values },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+}

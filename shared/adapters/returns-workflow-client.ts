@@ -1,0 +1,30 @@
+import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { requireEnv } from '#config/env';
+
+const stateMachineArn = requireEnv('RETURNS_STATE_MACHINE_ARN');
+const sfn = new SFNClient({});
+
+export interface ReturnWorkflowInput {
+  returnId: string;
+  /** The original invoice's application: names the logs' context like the application workflow's. */
+  applicationId: string;
+  /** Paper: wait for finance to confirm the mailed-back invoice arrived. */
+  awaitArrival: boolean;
+  reissue: boolean;
+}
+
+/** Starts the return's workflow (R34), named after the return so a second start finds the first. */
+export async function startReturnWorkflow(input: ReturnWorkflowInput): Promise<void> {
+  try {
+    await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: input.returnId,
+        input: JSON.stringify(input),
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ExecutionAlreadyExists) return;
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import {
+  type CopyRequest,
+  getCopyRequest,
+  listOpenCopyRequestsPage,
+  markCopySent,
+  openCopyRequest,
+} from '#adapters/copy-request-repository';
+import { keys } from '#adapters/dynamodb';
+import { getInvoice } from '#adapters/invoice-repository';
+import { logger } from '#adapters/logger';
+import { toShanghaiIso } from '#domain/calendar';
+import { ConflictError, NotFoundError, ValidationError } from '#domain/errors';
+import { copySentEmail } from '#domain/return-notifications';
+import type { CopyRequestQuery } from '#schemas/returns';
+import { ownInvoice } from '#use-cases/invoices';
+import { languageOf, sendOnce } from '#use-cases/workflow/notify';
+
+const DEFAULT_PAGE = 20;
+
+function copyRequestView(request: CopyRequest, forStaff = false) {
+  return {
+    requestId: request.requestId,
+    invoiceId: request.invoiceId,
+    invoiceNumber: request.invoiceNumber,
+    ...(forStaff ? { accountId: request.accountId } : {}),
+    status: request.status,
+    requestedAt: toShanghaiIso(new Date(request.requestedAt)),
+    ...(request.sentAt ? { sentAt: toShanghaiIso(new Date(request.sentAt)) } : {}),
+    ...(request.email ? { email: request.email } : {}),
+  };
+}
+
+/** R35: the customer lost an invoice and asks for a stamped copy; repeating it while open answers the open one. */
+export async function requestCopy(accountId: string, invoiceId: string, now: Date) {
+  const invoice = await ownInvoice(accountId, invoiceId);
+  const request = await openCopyRequest({
+    requestId: `copy-${randomUUID()}`,
+    invoiceId,
+    invoiceNumber: invoice.invoiceNumber,
+    accountId,
+    status: 'open',
+    requestedAt: now.toISOString(),
+    ...(invoice.delivery.email ? { email: invoice.delivery.email } : {}),
+  });
+  logger.info('copy requested', { invoiceId, requestId: request.requestId });
+  return copyRequestView(request);
+}
+
+/** Finance staff: the open copy requests, oldest first. */
+export async function listOpenCopyRequests(query: CopyRequestQuery) {
+  const page = await listOpenCopyRequestsPage(query.limit ?? DEFAULT_PAGE, decodeCursor(query.cursor));
+  return {
+    items: page.items.map((r) => copyRequestView(r, true)),
+    ...(page.next
+      ? { nextCursor: Buffer.from(JSON.stringify(page.next), 'utf8').toString('base64url') }
+      : {}),
+  };
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (key.gsi2pk === keys.openCopyRequests && typeof key.gsi2sk === 'string' && typeof key.pk === 'string')
+      return { pk: key.pk, sk: key.sk, gsi2pk: key.gsi2pk, gsi2sk: key.gsi2sk };
+  } catch {
+    // Reported below.
+  }
+  throw new ValidationError('The query does not match the schema.', [
+    { path: 'query.cursor', message: 'is not a cursor this endpoint returned' },
+  ]);
+}
+
+/**
+ * R35: finance staff sent the stamped copy; the customer is e-mailed (zh/en), once per request.
+ * Repeating it after the request is closed sends nothing more and answers the request.
+ */
+export async function recordCopySent(invoiceId: string, now: Date) {
+  const invoice = await getInvoice(invoiceId);
+  if (!invoice) throw new NotFoundError(`No invoice ${invoiceId}.`);
+  const request = await getCopyRequest(invoiceId);
+  if (!request) throw new ConflictError(`Invoice ${invoiceId} has no copy request.`);
+  const sent =
+    request.status === 'open' ? await markCopySent(invoiceId, request.requestId, now.toISOString()) : request;
+  if (!sent) throw new ConflictError(`The copy request of invoice ${invoiceId} changed meanwhile; retry.`);
+  if (sent.email) {
+    await sendOnce(
+      keys.copyRequest(invoiceId),
+      `copy-sent#${sent.requestId}`,
+      sent.email,
+      copySentEmail(await languageOf(invoice.accountId), invoice),
+    );
+  }
+  logger.info('copy sent', { invoiceId, requestId: sent.requestId });
+  return copyRequestView(sent, true);
+}

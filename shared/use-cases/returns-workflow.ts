@@ -1,0 +1,294 @@
+import { getApplication } from '#adapters/application-repository';
+import { getPdf, invoicePdfKey, putPdf } from '#adapters/document-store';
+import { keys } from '#adapters/dynamodb';
+import { getInvoice, issueWithNextNumber, setInvoicePdf } from '#adapters/invoice-repository';
+import { logger } from '#adapters/logger';
+import { renderInvoicePdf } from '#adapters/pdf-renderer';
+import {
+  annotateReturn,
+  getReturn,
+  restoreAllocations,
+  storeArrivalToken,
+  transitionReturn,
+} from '#adapters/return-repository';
+import { resumeTask } from '#adapters/workflow-signal';
+import { entityById, settings } from '#config/settings';
+import type { Allocation } from '#domain/application';
+import { changeStamp } from '#domain/audit';
+import { formatInvoiceNumber, type IssuedInvoice } from '#domain/issued-invoice';
+import { redLetterEmail, returnFailedFinanceEmail } from '#domain/return-notifications';
+import { type InvoiceReturn, redLetterOf } from '#domain/returns';
+import { PermanentTaskError } from '#domain/workflow-errors';
+import type { CreateApplicationBody } from '#schemas/applications';
+import { previewApplication } from '#use-cases/application-plan';
+import { createApplication } from '#use-cases/applications';
+import { allocationsOf } from '#use-cases/workflow/common';
+import { toDocument } from '#use-cases/workflow/issue';
+import { languageOf, sendOnce } from '#use-cases/workflow/notify';
+
+/** What every task of the return workflow gets (applicationId: the original's, for log context). */
+export interface ReturnTaskInput {
+  returnId: string;
+  applicationId: string;
+}
+
+const WORKFLOW = 'system:workflow';
+/** The reissued application's Idempotency-Key answer outlives any retry of the workflow. */
+const REISSUE_KEY_TTL_SECONDS = 400 * 24 * 3600;
+
+async function load(returnId: string): Promise<InvoiceReturn> {
+  const invoiceReturn = await getReturn(returnId);
+  if (!invoiceReturn) throw new PermanentTaskError(`Return ${returnId} does not exist`);
+  return invoiceReturn;
+}
+
+async function original(invoiceReturn: InvoiceReturn): Promise<IssuedInvoice> {
+  const invoice = await getInvoice(invoiceReturn.invoiceId);
+  if (!invoice) throw new PermanentTaskError(`Invoice ${invoiceReturn.invoiceId} does not exist`);
+  return invoice;
+}
+
+/**
+ * Paper returns park here until finance confirms the invoice arrived (the token is kept on the
+ * return). If finance confirmed before the token got here, the task resumes itself.
+ */
+export async function awaitArrival({ returnId, taskToken }: ReturnTaskInput & { taskToken: string }) {
+  if (await storeArrivalToken(returnId, taskToken)) return;
+  const invoiceReturn = await load(returnId);
+  if (invoiceReturn.status === 'failed' || invoiceReturn.status === 'awaiting-arrival')
+    throw new PermanentTaskError(`Return ${returnId} is ${invoiceReturn.status}`);
+  logger.info('arrival confirmed before the token; resuming', { returnId });
+  await resumeTask(taskToken, { arrived: true });
+}
+
+/**
+ * R34: the red-letter invoice for the full amount, under the next number of the original's
+ * entity (the same conditional counter transaction as blue invoices: invariant 2), its PDF,
+ * and the original `credited`. The red invoice's id was fixed at request time, so a retry
+ * finds the invoice it made instead of issuing another.
+ */
+export async function issueRedLetter({ returnId }: ReturnTaskInput): Promise<void> {
+  const invoiceReturn = await load(returnId);
+  if (
+    invoiceReturn.status !== 'crediting' &&
+    invoiceReturn.status !== 'credited' &&
+    invoiceReturn.status !== 'reissued'
+  )
+    throw new PermanentTaskError(`Return ${returnId} is ${invoiceReturn.status}, not crediting`);
+  const credited = await original(invoiceReturn);
+  const entity = entityById(credited.entity);
+  if (!entity) throw new PermanentTaskError(`Invoicing entity ${credited.entity} is not configured`);
+  const red = await issueWithNextNumber((sequence) => {
+    const now = new Date();
+    return {
+      ...redLetterOf(
+        credited,
+        invoiceReturn.redInvoiceId,
+        formatInvoiceNumber(now, entity.numberPrefix, sequence),
+        now,
+      ),
+      ...changeStamp(
+        WORKFLOW,
+        now,
+        `red-letter invoice for ${credited.invoiceNumber} (${invoiceReturn.reason})`,
+      ),
+    };
+  });
+  if (!red.pdfKey) {
+    const key = invoicePdfKey(red.accountId, red.invoiceId);
+    await putPdf(
+      key,
+      await renderInvoicePdf({ ...toDocument(red), originalInvoiceNumber: credited.invoiceNumber }),
+    );
+    await setInvoicePdf(red.invoiceId, key);
+  }
+  if (credited.status !== 'credited') {
+    await transitionReturn(
+      invoiceReturn,
+      ['crediting'],
+      'crediting',
+      { redInvoiceNumber: red.invoiceNumber },
+      {
+        from: ['returning', 'returned'],
+        to: 'credited',
+        stamp: changeStamp(WORKFLOW, new Date(), `credited by red-letter invoice ${red.invoiceNumber}`),
+      },
+    );
+  } else if (!invoiceReturn.redInvoiceNumber) {
+    await annotateReturn(returnId, { redInvoiceNumber: red.invoiceNumber });
+  }
+  logger.info('red-letter invoice issued', {
+    returnId,
+    invoiceId: red.invoiceId,
+    invoiceNumber: red.invoiceNumber,
+  });
+}
+
+/** The credited invoice's allocations: those of its records in its application. */
+async function creditedAllocations(invoiceReturn: InvoiceReturn): Promise<Allocation[]> {
+  const application = await getApplication(invoiceReturn.applicationId);
+  const planned = application?.invoices.find((i) => i.invoiceId === invoiceReturn.invoiceId);
+  if (!application || !planned)
+    throw new PermanentTaskError(
+      `Invoice ${invoiceReturn.invoiceId} is not in application ${invoiceReturn.applicationId}`,
+    );
+  return allocationsOf(application, planned);
+}
+
+/** R34: the invoiceable amount restored, exactly once (chunk markers on the return). */
+export async function restoreLedger({ returnId }: ReturnTaskInput): Promise<void> {
+  const invoiceReturn = await load(returnId);
+  if (!(await getInvoice(invoiceReturn.redInvoiceId)))
+    throw new PermanentTaskError(`Return ${returnId} has no red-letter invoice yet`);
+  await restoreAllocations(invoiceReturn, await creditedAllocations(invoiceReturn));
+  logger.info('ledger restored', { returnId });
+}
+
+/** R30: the red-letter invoice e-mailed (once) to where the original was delivered; the return is `credited`. */
+export async function deliverRedLetter({ returnId }: ReturnTaskInput): Promise<void> {
+  const invoiceReturn = await load(returnId);
+  const red = await getInvoice(invoiceReturn.redInvoiceId);
+  if (!red?.pdfKey) throw new PermanentTaskError(`Return ${returnId} has no red-letter PDF`);
+  const to = red.delivery.email;
+  const now = new Date().toISOString();
+  if (to) {
+    const pdf = await getPdf(red.pdfKey);
+    if (!pdf) throw new PermanentTaskError(`PDF ${red.pdfKey} is missing`);
+    await sendOnce(
+      keys.invoice(red.invoiceId),
+      'issued',
+      to,
+      redLetterEmail(await languageOf(red.accountId), red, invoiceReturn),
+      {
+        attachments: [{ filename: `${red.invoiceNumber}.pdf`, contentType: 'application/pdf', content: pdf }],
+        fields: { emailedAt: now },
+      },
+    );
+  } else {
+    logger.warn('no e-mail address for the red-letter invoice', { returnId });
+  }
+  await transitionReturn(invoiceReturn, ['crediting'], 'credited', { creditedAt: now });
+}
+
+/**
+ * R34 reissue: a new application under the corrected title through the customer's create path
+ * (its Idempotency-Key is the return's, so a retry answers the same application).
+ * **Decision:** mode `orders` over the credited invoice's records when that selects exactly the
+ * restored amount (each record taken whole, as the preview shows); otherwise — part of a record
+ * was invoiced elsewhere, or the records cannot be taken whole — mode `amount` for the credited
+ * amount, drawn like any amount application.
+ */
+export async function reissue({ returnId }: ReturnTaskInput): Promise<void> {
+  const invoiceReturn = await load(returnId);
+  if (invoiceReturn.reissueApplicationId || !invoiceReturn.reissueTitleId) return;
+  const credited = await original(invoiceReturn);
+  const allocations = await creditedAllocations(invoiceReturn);
+  const now = new Date();
+  const delivery = credited.delivery;
+  const base = { titleId: invoiceReturn.reissueTitleId, delivery } as Omit<CreateApplicationBody, 'mode'>;
+  const byOrders: CreateApplicationBody = {
+    ...base,
+    mode: 'orders',
+    recordIds: [...new Set(allocations.map((a) => a.recordId))],
+  };
+  let body: CreateApplicationBody = { ...base, mode: 'amount', amount: credited.amount };
+  try {
+    const preview = await previewApplication(credited.accountId, byOrders, now);
+    if (preview.total === credited.amount) body = byOrders;
+  } catch (error) {
+    logger.info('reissue by orders not possible; by amount', { returnId, error: (error as Error).name });
+  }
+  const result = await createApplication(
+    credited.accountId,
+    body,
+    `reissue-${returnId}`,
+    now,
+    REISSUE_KEY_TTL_SECONDS,
+  );
+  const applicationId = (result.body as { applicationId?: string }).applicationId;
+  if (!applicationId) throw new PermanentTaskError(`Reissue of ${returnId} answered ${result.statusCode}`);
+  await transitionReturn(invoiceReturn, ['credited', 'crediting'], 'reissued', {
+    reissueApplicationId: applicationId,
+    reissueMode: body.mode,
+  });
+  logger.info('reissued', { returnId, applicationId, mode: body.mode });
+}
+
+export interface FailReturnInput extends ReturnTaskInput {
+  error?: { Error?: string; Cause?: string };
+}
+
+/**
+ * The Catch of every task. Before the red-letter invoice exists nothing has happened: the
+ * return is `failed` and the original invoice back to its status before the return. After it,
+ * the credit stands: the ledger is restored (idempotent) and the failure is noted on the
+ * return. Finance staff are told either way, once.
+ */
+export async function failReturn(input: FailReturnInput): Promise<void> {
+  const invoiceReturn = await getReturn(input.returnId);
+  if (!invoiceReturn) {
+    logger.error('failed execution for an unknown return', { returnId: input.returnId });
+    return;
+  }
+  const reason = input.error?.Error ?? 'UnknownError';
+  logger.error('return failed', { returnId: input.returnId, reason });
+  const red = await getInvoice(invoiceReturn.redInvoiceId);
+  if (red) {
+    await restoreAllocations(invoiceReturn, await creditedAllocations(invoiceReturn));
+    await annotateReturn(invoiceReturn.returnId, { failureReason: reason });
+  } else if (invoiceReturn.status !== 'failed') {
+    await transitionReturn(
+      invoiceReturn,
+      ['awaiting-arrival', 'crediting'],
+      'failed',
+      { failureReason: reason },
+      {
+        from: ['returning', 'returned'],
+        to: invoiceReturn.previousStatus,
+        stamp: changeStamp(WORKFLOW, new Date(), `return failed: ${reason}`),
+      },
+    );
+  }
+  const current = (await getReturn(invoiceReturn.returnId)) ?? invoiceReturn;
+  await sendOnce(
+    keys.invoiceReturn(invoiceReturn.returnId),
+    'finance-failed',
+    settings.financeEmail(),
+    returnFailedFinanceEmail(current, reason),
+  );
+}
+
+export type ReturnStep =
+  | 'await-arrival'
+  | 'issue-red-letter'
+  | 'restore-ledger'
+  | 'deliver'
+  | 'reissue'
+  | 'fail';
+
+/**
+ * The returns state machine's tasks share one function: each state names its step. A stack
+ * near CloudFormation's 500-resource limit cannot afford a function (with role, policy and log
+ * group) per step.
+ */
+export async function runReturnStep(
+  input: FailReturnInput & { step: ReturnStep; taskToken?: string },
+): Promise<void> {
+  switch (input.step) {
+    case 'await-arrival':
+      if (!input.taskToken) throw new PermanentTaskError('await-arrival needs a task token');
+      return awaitArrival({ ...input, taskToken: input.taskToken });
+    case 'issue-red-letter':
+      return issueRedLetter(input);
+    case 'restore-ledger':
+      return restoreLedger(input);
+    case 'deliver':
+      return deliverRedLetter(input);
+    case 'reissue':
+      return reissue(input);
+    case 'fail':
+      return failReturn(input);
+    default:
+      throw new PermanentTaskError(`Unknown return step ${String(input.step)}`);
+  }
+}

@@ -138,7 +138,7 @@ describe('never lost (invariant 4)', () => {
     expect(await sentMailTo(c.email)).toHaveLength(1);
   });
 
-  it('invariant 4 a chunked reservation left half-done by a dead process is released exactly once and removed', async () => {
+  it('invariant 4 a chunked reservation left half-done by a dead process is released exactly once and removed; meanwhile its key answers CONFLICT', async () => {
     // Prepare: 150 records (two chunks); the creator dies after the first chunk committed
     const accountId = uniqueId('half');
     const records = Array.from({ length: 150 }, (_, i) => order(`${accountId}-o${i}`, { cashAmount: 100 }));
@@ -185,6 +185,20 @@ describe('never lost (invariant 4)', () => {
     expect(left.Items).toEqual([]);
     expect((await api.get('/v1/invoiceable')).body.formula.reserved).toBe(9_600);
     expect((await api.get('/v1/applications')).body.items).toEqual([]);
+
+    // Meanwhile the same Idempotency-Key answers 409 CONFLICT (retry is safe), another body 422.
+    const waiting = await api.post('/v1/applications', body, { 'idempotency-key': 'half-key' });
+    expect(waiting.status).toBe(409);
+    expect(waiting.body.code).toBe('CONFLICT');
+    const reused = await api.post(
+      '/v1/applications',
+      { ...body, recordIds: body.recordIds.slice(1) },
+      {
+        'idempotency-key': 'half-key',
+      },
+    );
+    expect(reused.status).toBe(422);
+    expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
     // Act: two sweeps at once (overlapping scheduled runs)
     const [first, second] = await Promise.all([

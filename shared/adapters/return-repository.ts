@@ -206,7 +206,18 @@ export async function restoreAllocations(
       },
     });
     items.push(invalidateInvoiceable(invoiceReturn.accountId));
-    await transact(items);
+    try {
+      await transact(items);
+    } catch (error) {
+      // A concurrent run of the same step restoring this chunk is fine; anything else is not.
+      if (
+        !(
+          error instanceof ConflictError &&
+          (await getReturn(invoiceReturn.returnId))?.restoredChunks.includes(chunk)
+        )
+      )
+        throw error;
+    }
   }
 }
 

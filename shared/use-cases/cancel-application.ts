@@ -1,10 +1,12 @@
 import { getApplication, releaseAndTransition } from '#adapters/application-repository';
+import { leaveReviewQueue } from '#adapters/application-review-repository';
 import { logger } from '#adapters/logger';
 import { stopApplicationWorkflow } from '#adapters/workflow-client';
 import { type Application, assertCancellable } from '#domain/application';
 import { CancelWindowClosedError, NotFoundError } from '#domain/errors';
 import type { ApplicationView } from '#schemas/applications';
 import { applicationView } from '#use-cases/views';
+import { notifyCancelled } from '#use-cases/workflow/notify';
 
 /**
  * R24: the customer cancels until `cancellableUntil` and before issuing starts. The status
@@ -24,7 +26,11 @@ export async function cancelApplication(
   if (!application || application.accountId !== accountId) {
     throw new NotFoundError(`No application ${applicationId}.`);
   }
-  if (application.status === 'cancelled') return applicationView(application);
+  if (application.status === 'cancelled') {
+    // A repeated cancel also finishes a notice the first one could not send (sent once at most).
+    await onApplicationCancelled(application);
+    return applicationView(application);
+  }
   assertCancellable(application, now);
   const moved = await releaseAndTransition(
     application,
@@ -51,12 +57,22 @@ export async function cancelApplication(
 }
 
 /**
- * Runs once after a customer's cancellation took effect (reservations released, workflow
- * stopped): the hook for whoever owns notifications. It logs only; no e-mail is sent here.
+ * After a cancellation took effect (reservations released, workflow stopped): the application
+ * leaves finance's review list and the customer is told (R30), once. The cancellation stands
+ * whatever happens here; a failed notice is logged and sent by the next cancel request.
  */
 export async function onApplicationCancelled(application: Application): Promise<void> {
   logger.info('application cancelled', {
     applicationId: application.applicationId,
     total: application.total,
   });
+  try {
+    await leaveReviewQueue(application.applicationId);
+    await notifyCancelled(application);
+  } catch (error) {
+    logger.error('cancellation notice not sent', {
+      applicationId: application.applicationId,
+      error: error as Error,
+    });
+  }
 }

@@ -7,6 +7,7 @@ import {
   daysAgo,
   givenAccount,
   order,
+  sentMailTo,
   uniqueId,
   waitFor,
 } from '../support/api.ts';
@@ -700,6 +701,11 @@ describe('R24 cancellation', () => {
     const later = await c.api.get(`/v1/applications/${applicationId}`);
     expect(later.body.status).toBe('cancelled');
     expect((await c.api.get('/v1/invoiceable')).body.formula).toMatchObject({ reserved: 0, invoiced: 0 });
+    // R30: the customer is told once, although cancel was called twice.
+    const mails = await sentMailTo(c.email);
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toContain(applicationId);
+    expect(mails[0]!.body.text).toContain(applicationId);
   });
 
   it('R24 after the deadline the answer is 409 CANCEL_WINDOW_CLOSED and the invoice is issued', async () => {

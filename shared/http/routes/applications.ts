@@ -70,7 +70,7 @@ export const APPLICATION_ROUTES: Route[] = [
     method: 'POST',
     path: '/v1/applications/{applicationId}/cancel',
     entry: 'functions/applications/cancel-application.ts',
-    uses: ['table-write', 'workflow-stop'],
+    uses: ['table-write', 'workflow-stop', 'mail-send'],
     summary: 'Cancel until cancellableUntil and before issuing starts (R24)',
     pathParams: ApplicationIdPath,
     ok: { status: 200, schema: ApplicationView },

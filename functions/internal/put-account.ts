@@ -1,6 +1,6 @@
 import { json, route } from '#http/handler';
 import { AccountIdPath, PutAccountBody } from '#schemas/accounts';
-import { putAccount } from '#use-cases/ledger';
+import { putAccount } from '#use-cases/account-profile';
 
 export const handler = route(
   { access: 'billing-system', path: AccountIdPath, body: PutAccountBody },

@@ -1,6 +1,6 @@
 import { json, route } from '#http/handler';
 import { BillingRecordQuery } from '#schemas/billing-records';
-import { listBillingRecords } from '#use-cases/ledger';
+import { listBillingRecords } from '#use-cases/billing-records';
 
 export const handler = route(
   { access: 'customer', query: BillingRecordQuery },

@@ -129,6 +129,33 @@ describe('GET /v1/account', () => {
     expect(after.invoiceable).toBe(4_900);
   });
 
+  it('R31 monthly invoicing shows once turned on, with its title and delivery target', async () => {
+    // Prepare
+    const accountId = uniqueId('monthly');
+    await givenAccount(accountId, { records: [order('o', { cashAmount: 5_000 })] });
+    const client = await clientFor(accountId);
+    const title = await client.post('/v1/titles', {
+      type: 'enterprise-ordinary',
+      name: ENTERPRISE.name,
+      taxId: '91330106MA2H00006X',
+    });
+    const delivery = { medium: 'electronic', email: `${accountId}@example.com` };
+    const before = (await client.get('/v1/account')).body;
+
+    // Act
+    const turnedOn = await client.put('/v1/account/auto-invoicing', {
+      enabled: true,
+      titleId: title.body.titleId,
+      delivery,
+    });
+    const after = (await client.get('/v1/account')).body;
+
+    // Assess
+    expect(before.autoInvoicing).toEqual({ enabled: false });
+    expect(turnedOn.status).toBe(200);
+    expect(after.autoInvoicing).toEqual({ enabled: true, titleId: title.body.titleId, delivery });
+  });
+
   it('shows the profile the billing system sent: language and contact e-mail, arrears at once (R12)', async () => {
     // Prepare
     const accountId = uniqueId('profile');

@@ -67,12 +67,9 @@ export const AccountView = z
         description:
           'R31 monthly automatic invoicing (PUT /v1/account/auto-invoicing): on with its title and delivery target, or { enabled: false }',
       }),
-    lastUsed: z
-      .object({ titleId: Id, delivery: DeliveryInput })
-      .optional()
-      .meta({
-        description: 'R19: the title and delivery target of the last application, to prefill the next one',
-      }),
+    lastUsed: z.object({ titleId: Id, delivery: DeliveryInput }).optional().meta({
+      description: 'R19: the title and delivery target of the last application, to prefill the next one',
+    }),
   })
   .meta({ id: 'Account' });
 export type AccountView = z.infer<typeof AccountView>;

@@ -148,7 +148,9 @@ export class Api extends Construct {
           this.restApi.root,
         );
       const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-      resource.addMethod(route.method, new LambdaIntegration(route.fn), {
+      // No console test-invoke permission: one Lambda permission per method, not two (the stack
+      // is near CloudFormation's 500-resource limit).
+      resource.addMethod(route.method, new LambdaIntegration(route.fn, { allowTestInvoke: false }), {
         authorizer,
         requestValidator: validator,
         requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),

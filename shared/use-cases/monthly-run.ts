@@ -1,4 +1,4 @@
-import { getAccountState } from '#adapters/account-repository';
+import { readApplicantState } from '#adapters/application-repository';
 import { logger } from '#adapters/logger';
 import {
   claimMarker,
@@ -10,6 +10,7 @@ import {
   readShardCounters,
 } from '#adapters/monthly-repository';
 import { settings } from '#config/settings';
+import { computeInvoiceable } from '#domain/invoiceable';
 import {
   allShards,
   isFinished,
@@ -28,7 +29,6 @@ import {
   sumCounters,
 } from '#domain/monthly';
 import { createApplication } from '#use-cases/applications';
-import { currentInvoiceable } from '#use-cases/ledger';
 
 export interface StartRunEvent {
   /** The execution's input: `{}` from the schedule, `{ month }` from `npm run monthly`. */
@@ -124,10 +124,11 @@ export async function processAccount(accountId: string, month: string, now: Date
   let marker = await getMarker(accountId, month);
   if (isFinished(marker)) return 'already';
   if (!marker) {
-    const state = await getAccountState(accountId);
-    const autoInvoicing = state.account?.autoInvoicing;
+    // One query of the account's partition (profile, records), as the create path reads it.
+    const { account, records } = await readApplicantState(accountId, '');
+    const autoInvoicing = account?.autoInvoicing;
     // Turned off since the shard was listed: not the run's any more.
-    if (!state.account || !autoInvoicing?.enabled || !autoInvoicing.titleId || !autoInvoicing.delivery) {
+    if (!account || !autoInvoicing?.enabled || !autoInvoicing.titleId || !autoInvoicing.delivery) {
       return 'not-opted-in';
     }
     const claim: MonthlyMarker = {
@@ -138,13 +139,14 @@ export async function processAccount(accountId: string, month: string, now: Date
       delivery: autoInvoicing.delivery,
       claimedAt: now.toISOString(),
     };
-    const { amount } = await currentInvoiceable(accountId, state, now);
+    // The full invoiceable amount (R10): the formula create checks the amount against.
+    const { amount } = computeInvoiceable(records, account.arrears, settings.arrearsPolicy(), now);
     if (amount <= 0) {
       const reason: SkipReason =
-        state.account.arrears > 0
+        account.arrears > 0
           ? {
               code: 'ARREARS_OUTSTANDING',
-              detail: `The account owes ${state.account.arrears} fen, which is more than is invoiceable.`,
+              detail: `The account owes ${account.arrears} fen, which is more than is invoiceable.`,
             }
           : nothingToInvoice();
       return (await finishMarker(claim, shard, { kind: 'skipped', reason }, now)) ? 'skipped' : 'already';

@@ -7,3 +7,4 @@ await benchBundles();
 await benchInvoiceable();
 await benchTransitions();
 await (await import('./apply.ts')).benchApply();
+await (await import('./monthly.ts')).benchMonthly();

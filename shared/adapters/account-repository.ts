@@ -74,6 +74,12 @@ export async function upsertAccountProfile(
       sets.push(`${field} = :${field}`);
     }
   }
+  // R32: members are listed under their organization on gsi1 (GET /v1/org/accounts, no scan).
+  if (profile.orgId === undefined) removes.push('gsi1pk', 'gsi1sk');
+  else {
+    values[':members'] = keys.organizationMembers(profile.orgId);
+    sets.push('gsi1pk = :members', 'gsi1sk = :id');
+  }
   const { Attributes } = await documentClient.send(
     new UpdateCommand({
       TableName: tableName,

@@ -253,7 +253,7 @@ export function reserve(accountId: string, allocation: Allocation, titleId: stri
   return {
     Update: {
       TableName: tableName,
-      Key: keys.record(accountId, allocation.recordId),
+      Key: keys.record(allocation.accountId ?? accountId, allocation.recordId),
       UpdateExpression: 'SET titleId = :title ADD reservedAmount :x, availableAmount :minus',
       ConditionExpression:
         'availableAmount >= :x AND (attribute_not_exists(titleId) OR titleId = :title OR ' +
@@ -272,7 +272,7 @@ export function release(accountId: string, allocation: Allocation): TransactItem
   return {
     Update: {
       TableName: tableName,
-      Key: keys.record(accountId, allocation.recordId),
+      Key: keys.record(allocation.accountId ?? accountId, allocation.recordId),
       UpdateExpression: 'ADD reservedAmount :minus, availableAmount :x',
       ConditionExpression: 'reservedAmount >= :x',
       ExpressionAttributeValues: { ':x': allocation.amount, ':minus': -allocation.amount },
@@ -639,18 +639,28 @@ export async function listApplicationsOf(
         TableName: tableName,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :pk',
+        // R32: pointers to applications that include the account's records pass the filter; their
+        // application's status is checked once read.
         ...(options.status
-          ? { FilterExpression: '#status = :status', ExpressionAttributeNames: { '#status': 'status' } }
+          ? {
+              FilterExpression: '#status = :status OR begins_with(sk, :pointer)',
+              ExpressionAttributeNames: { '#status': 'status' },
+            }
           : {}),
-        ExpressionAttributeValues: { ':pk': pk, ...(options.status ? { ':status': options.status } : {}) },
+        ExpressionAttributeValues: {
+          ':pk': pk,
+          ...(options.status ? { ':status': options.status, ':pointer': keys.applicationPointerPrefix } : {}),
+        },
         ScanIndexForward: false,
         Limit: options.status ? Math.max(options.limit, 50) : options.limit - items.length,
         ExclusiveStartKey: cursor,
       }),
     );
-    for (const item of page.Items ?? []) {
+    const resolved = await Promise.all((page.Items ?? []).map(resolvePointer));
+    for (const [index, item] of (page.Items ?? []).entries()) {
       if (items.length === options.limit) return { items, after: last };
-      items.push(toApplication(item));
+      const shown = resolved[index];
+      if (shown && (!options.status || shown.status === options.status)) items.push(toApplication(shown));
       last = item.gsi1sk as string;
     }
     cursor = page.LastEvaluatedKey;
@@ -659,6 +669,17 @@ export async function listApplicationsOf(
     if (items.length === options.limit) return { items, after: last };
   }
   return { items, after: last };
+}
+
+/**
+ * R32: a pointer item (`keys.applicationPointer`) lists another account's application in this
+ * account's list; it is read in its place (and left out while not accepted, or if it never was).
+ */
+async function resolvePointer(item: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  if (!String(item.sk).startsWith(keys.applicationPointerPrefix)) return item;
+  const stored = await getStoredApplication(item.applicationId as string);
+  if (!stored || stored.status === 'reserving' || stored.status === 'abandoned') return undefined;
+  return stored;
 }
 
 const RELEASE_CHUNK = MAX_TRANSACTION_ITEMS - 1;

@@ -104,6 +104,18 @@ export const keys = {
   copyRequest: (invoiceId: string) => ({ pk: `INVOICE#${invoiceId}`, sk: 'COPY_REQUEST' }),
   /** gsi2 (sparse): open copy requests for finance staff, oldest first by gsi2sk. */
   openCopyRequests: 'OPEN_COPY_REQUESTS',
+  /**
+   * R32: an application that includes records of another account than its own is listed in
+   * that account's applications too, through a small pointer item beside it on gsi1.
+   */
+  applicationPointer: (applicationId: string, accountId: string) => ({
+    pk: `APPLICATION#${applicationId}`,
+    sk: `VISIBLE#${accountId}`,
+  }),
+  applicationPointerPrefix: 'VISIBLE#',
+  /** R32 R33: an organization's settings (the billing system's), and its member accounts on gsi1. */
+  organization: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
+  organizationMembers: (orgId: string) => `ORG#${orgId}#MEMBERS`,
 };
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];

@@ -91,7 +91,7 @@ export async function settleInvoice(
     const items: TransactItem[] = allocations.slice(start, start + SETTLE_CHUNK).map((a) => ({
       Update: {
         TableName: tableName,
-        Key: keys.record(invoice.accountId, a.recordId),
+        Key: keys.record(a.accountId ?? invoice.accountId, a.recordId),
         UpdateExpression: 'ADD reservedAmount :minus, invoicedAmount :x',
         ConditionExpression: 'reservedAmount >= :x',
         ExpressionAttributeValues: { ':x': a.amount, ':minus': -a.amount },

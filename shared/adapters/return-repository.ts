@@ -190,7 +190,7 @@ export async function restoreAllocations(
     const items: TransactItem[] = allocations.slice(start, start + RESTORE_CHUNK).map((a) => ({
       Update: {
         TableName: tableName,
-        Key: keys.record(invoiceReturn.accountId, a.recordId),
+        Key: keys.record(a.accountId ?? invoiceReturn.accountId, a.recordId),
         UpdateExpression: 'ADD invoicedAmount :minus, availableAmount :x',
         ConditionExpression: 'invoicedAmount >= :x',
         ExpressionAttributeValues: { ':x': a.amount, ':minus': -a.amount },

@@ -29,6 +29,8 @@ export type Delivery =
 
 /** Cash of one record committed to one application. */
 export interface Allocation {
+  /** The record's account when it is not the application's (R32 consolidated applications). */
+  accountId?: string;
   recordId: string;
   entity: string;
   taxRate: string;

@@ -66,6 +66,9 @@ export const BillingRecordQuery = z
       .meta({ description: 'true: only records with an invoiceable amount now; false: only the others' }),
     limit: Limit.default(50),
     cursor: z.string().min(1).max(512).optional().meta({ description: 'nextCursor of the previous page' }),
+    accountId: Id.optional().meta({
+      description: "R32: a member account of the caller's organization (org-admin group); 404 for any other",
+    }),
   })
   .strict();
 export type BillingRecordQuery = z.infer<typeof BillingRecordQuery>;

@@ -1,5 +1,6 @@
 import { getAccount } from '#adapters/account-repository';
 import { getApplication, listApplicationsOf } from '#adapters/application-repository';
+import { isListedFor } from '#adapters/organization-repository';
 import { NotFoundError, ValidationError } from '#domain/errors';
 import type { ApplicationList, ApplicationListQuery, ApplicationView } from '#schemas/applications';
 import { applicationView } from '#use-cases/views';
@@ -8,8 +9,9 @@ const DEFAULT_PAGE = 20;
 
 export async function getApplicationFor(accountId: string, applicationId: string): Promise<ApplicationView> {
   const application = await getApplication(applicationId);
-  // Another account's application answers as if it did not exist.
-  if (!application || application.accountId !== accountId)
+  // Another account's application answers as if it did not exist, unless it includes this
+  // account's records or this account applied for it (R32: a pointer lists it for the account).
+  if (!application || (application.accountId !== accountId && !(await isListedFor(applicationId, accountId))))
     throw new NotFoundError(`No application ${applicationId}.`);
   return applicationView(application);
 }

@@ -13,13 +13,16 @@ import { ConflictError, DomainError, IdempotencyKeyReusedError } from '#domain/e
 import { sumFen } from '#domain/money';
 import { snapshotTitle } from '#domain/title';
 import type { CreateApplicationBody } from '#schemas/applications';
-import { planApplication } from '#use-cases/application-plan';
+import { type ApplicationPlan, planApplication } from '#use-cases/application-plan';
 import { applicationView } from '#use-cases/views';
 
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const MAX_CONFLICT_RETRIES = 3;
 /** How long a repeated request waits for the first one's chunked reservation to finish. */
 const PENDING_REPLAY_WAIT_MS = 5_000;
+
+/** What an application is accepted with; `applicationId` when the caller must know it first (R32). */
+export type Planner = (now: Date) => Promise<ApplicationPlan & { applicationId?: string }>;
 
 export interface CreateResult {
   statusCode: number;
@@ -42,6 +45,8 @@ export async function createApplication(
   now: Date,
   /** How long the Idempotency-Key's answer is kept: 24 h (API.md) unless a caller needs longer (R31). */
   idempotencyTtlSeconds = IDEMPOTENCY_TTL_SECONDS,
+  /** R32: an organization's application plans its own checks and allocations; the rest is this path. */
+  plan: Planner = (now) => planApplication(accountId, body, now),
 ): Promise<CreateResult> {
   const requestHash = hashRequest(body);
   for (let attempt = 0; ; attempt++) {
@@ -50,7 +55,7 @@ export async function createApplication(
       if (previous) return previous;
     }
     try {
-      return await acceptOnce(accountId, body, idempotencyKey, requestHash, now, idempotencyTtlSeconds);
+      return await acceptOnce(accountId, body, idempotencyKey, requestHash, now, idempotencyTtlSeconds, plan);
     } catch (error) {
       if (idempotencyKey && error instanceof DomainError) {
         // The same request may have won meanwhile (its reservation is why this one failed).
@@ -90,9 +95,9 @@ async function acceptOnce(
   requestHash: string,
   now: Date,
   idempotencyTtlSeconds: number,
+  plan: Planner,
 ): Promise<CreateResult> {
-  const { account, title, delivery, allocations } = await planApplication(accountId, body, now);
-  const applicationId = `app_${randomUUID()}`;
+  const { account, title, delivery, allocations, applicationId = `app_${randomUUID()}` } = await plan(now);
   const invoices = splitIntoInvoices(allocations, () => `inv_${randomUUID()}`);
   const submittedAt = now.toISOString();
   const application: Application = {

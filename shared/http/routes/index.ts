@@ -4,6 +4,7 @@ import { AUDIT_ROUTES } from '#http/routes/audit';
 import { INVOICE_ROUTES } from '#http/routes/invoices';
 import { LEDGER_ROUTES } from '#http/routes/ledger';
 import { MONTHLY_ROUTES } from '#http/routes/monthly';
+import { ORGANIZATION_ROUTES } from '#http/routes/organizations';
 import type { Route } from '#http/routes/route';
 import { TITLE_ROUTES } from '#http/routes/titles';
 
@@ -16,4 +17,5 @@ export const ROUTES: readonly Route[] = [
   ...ADMIN_ROUTES,
   ...AUDIT_ROUTES,
   ...MONTHLY_ROUTES,
+  ...ORGANIZATION_ROUTES,
 ];

@@ -60,7 +60,8 @@ export const LEDGER_ROUTES: Route[] = [
     summary: 'The account’s billing records, each with its invoiceable amount or why it has none (R10)',
     query: BillingRecordQuery,
     ok: { status: 200, schema: BillingRecordList },
-    errors: [],
+    // R32: ?accountId= names a member account for org admins; any other account is not found.
+    errors: ['NOT_FOUND'],
   },
   {
     method: 'GET',

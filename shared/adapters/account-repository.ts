@@ -14,6 +14,8 @@ export interface AccountState {
   account?: Account;
   ledgerVersion: number;
   recordsVersion: number;
+  /** How many of the ledger version's moves were profile upserts (see upsertAccountProfile). */
+  profileVersion: number;
 }
 
 export async function getAccountState(accountId: string): Promise<AccountState> {
@@ -25,6 +27,7 @@ export async function getAccountState(accountId: string): Promise<AccountState> 
     account: item.region === undefined ? undefined : (item as Account),
     ledgerVersion: item.ledgerVersion ?? 0,
     recordsVersion: item.recordsVersion ?? 0,
+    profileVersion: (item as { profileVersion?: number }).profileVersion ?? 0,
   };
 }
 
@@ -35,7 +38,9 @@ export type AccountProfile = Pick<Account, 'region' | 'realName' | 'arrears' | '
 /**
  * Billing-system upsert: replaces the profile fields (an optional field left out is removed;
  * the language, when left out, stays as it was, Chinese at first), keeps what the service owns.
- * Every upsert moves the ledger version: the arrears are part of the invoiceable amount (R12).
+ * Every upsert moves the ledger version (the arrears are part of the invoiceable amount, R12,
+ * and applications reserve under it) and the profile version with it: the invoiceable summary
+ * reads the arrears at request time, so profile upserts alone need not make it stale.
  */
 export async function upsertAccountProfile(
   accountId: string,
@@ -84,7 +89,7 @@ export async function upsertAccountProfile(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.account(accountId),
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''} ADD ledgerVersion :one`,
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''} ADD ledgerVersion :one, profileVersion :one`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ReturnValues: 'ALL_NEW',

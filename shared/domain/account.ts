@@ -27,6 +27,8 @@ export interface Account {
   ledgerVersion: number;
   /** Bumped after every billing-record batch; with ledgerVersion it dates the cached invoiceable amount. */
   recordsVersion?: number;
+  /** Bumped with ledgerVersion by every profile upsert (arrears do not date the invoiceable summary). */
+  profileVersion?: number;
   updatedAt: string;
 }
 

@@ -177,7 +177,11 @@ export interface LedgerSummary {
 
 /** What a summary was computed from; a different basis needs a new summary. */
 export interface InvoiceableBasis {
-  /** Bumped with every write that could lower the amount (reservations, arrears, changed records). */
+  /**
+   * The account's ledger version less its profile upserts: moved by every write that could lower
+   * the amount (reservations, changed records, negatives). Arrears are read at request time and
+   * only need a new summary when they exceed what its tail covers (see invoiceableFromSummary).
+   */
   ledgerVersion: number;
   /** Bumped after every billing-record batch (new records raise the amount). */
   recordsVersion: number;
@@ -185,7 +189,7 @@ export interface InvoiceableBasis {
   formulaVersion: number;
 }
 
-export const FORMULA_VERSION = 1;
+export const FORMULA_VERSION = 2;
 
 /**
  * `rereadReserved`: whether reserved records are read again on every request (true while

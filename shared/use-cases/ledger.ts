@@ -101,7 +101,7 @@ export async function currentInvoiceable(
   now: Date,
 ): Promise<Omit<Invoiceable, 'eligible'>> {
   const basis: InvoiceableBasis = {
-    ledgerVersion: state.ledgerVersion,
+    ledgerVersion: state.ledgerVersion - state.profileVersion,
     recordsVersion: state.recordsVersion,
     formulaVersion: FORMULA_VERSION,
   };

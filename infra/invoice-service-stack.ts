@@ -130,7 +130,8 @@ export class InvoiceServiceStack extends Stack {
         fn.addToRolePolicy(stopExecutions);
         Validations.of(fn).acknowledge({
           id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*]`,
-          reason: 'Executions are named after their application: StopExecution can only name this machine’s executions.',
+          reason:
+            'Executions are named after their application: StopExecution can only name this machine’s executions.',
         });
       }
       if (spec.uses.includes('mail-send')) mail.identity.grantSendEmail(fn);

@@ -77,7 +77,10 @@ export const keys = {
     sk: `ENTRY#${String(seq).padStart(10, '0')}`,
   }),
   auditEntryPrefix: 'ENTRY#',
-  auditHead: (subjectType: string, subjectId: string) => ({ pk: `AUDIT#${subjectType}#${subjectId}`, sk: 'HEAD' }),
+  auditHead: (subjectType: string, subjectId: string) => ({
+    pk: `AUDIT#${subjectType}#${subjectId}`,
+    sk: 'HEAD',
+  }),
   auditPrefix: 'AUDIT#',
   /**
    * R31: accounts with monthly invoicing on, sparse on gsi2 (set on the account item, removed

@@ -161,10 +161,10 @@ describe('monthly run (R31, invariant 3)', () => {
     const outcomes = await Promise.all(started.map((e) => finishedExecution(e.executionArn)));
 
     // Assess: both executions succeed; one application for the account with something to invoice
-    expect(outcomes.map((o) => o.status), JSON.stringify(outcomes.map((o) => [o.error, o.cause]))).toEqual([
-      'SUCCEEDED',
-      'SUCCEEDED',
-    ]);
+    expect(
+      outcomes.map((o) => o.status),
+      JSON.stringify(outcomes.map((o) => [o.error, o.cause])),
+    ).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     const applications = await applicationsOf(invoiced.accountId);
     expect(applications).toHaveLength(1);
     expect(applications[0]).toMatchObject({ mode: 'amount', total: 5_000 });

@@ -43,14 +43,19 @@ export class Data extends Construct {
       deletionProtection: props.retain,
       removalPolicy,
     });
-    // Per-account lists (applications, invoices), newest first.
+    // Lists per owner, sorted by their sort key: an account's applications (with pointers to
+    // applications that include its records, R32) and its invoices, by time; an organization's
+    // member profiles, by account id (R32). Key builders in shared/adapters/dynamodb.ts.
     this.table.addGlobalSecondaryIndex({
       indexName: 'gsi1',
       partitionKey: { name: 'gsi1pk', type: AttributeType.STRING },
       sortKey: { name: 'gsi1sk', type: AttributeType.STRING },
       projectionType: ProjectionType.ALL,
     });
-    // Sparse: applications accepted whose workflow has not been seen to start (invariant 4).
+    // Sparse work lists, keys only (the items are read from the table after): applications whose
+    // workflow has not been seen to start (invariant 4), titles and applications waiting for
+    // finance (R21, R25) and open copy requests (R35), each oldest first; accounts with monthly
+    // invoicing on, in 64 shards by account id (R31). An item is on one list at a time.
     this.table.addGlobalSecondaryIndex({
       indexName: 'gsi2',
       partitionKey: { name: 'gsi2pk', type: AttributeType.STRING },

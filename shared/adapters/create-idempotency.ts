@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { documentClient, keys, type TransactItem, tableName } from '#adapters/dynamodb';
+import { canonicalJson } from '#domain/canonical-json';
 import { IdempotencyKeyReusedError } from '#domain/errors';
 
 const TTL_SECONDS = 24 * 3600;
@@ -71,15 +72,4 @@ export function rememberResponse(
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

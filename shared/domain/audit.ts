@@ -26,6 +26,7 @@
  * (index keys, chunk markers, task tokens) are not audited.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { canonicalJson } from '#domain/canonical-json';
 
 export type SubjectType = 'application' | 'invoice' | 'title';
 export const SUBJECT_TYPES: readonly SubjectType[] = ['application', 'invoice', 'title'];
@@ -99,17 +100,6 @@ export function actorOf(principal: { accountId?: string; groups: readonly string
 
 // ---------------------------------------------------------------------------------------------
 // Hash chain
-
-/** JSON with keys sorted at every level and undefined members left out: one text per value. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
-  const members = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
-  return `{${members.join(',')}}`;
-}
 
 export function contentOf(entry: AuditContent): AuditContent {
   const { subjectType, subjectId, seq, at, actor, action, reason } = entry;

@@ -9,6 +9,7 @@ import { startApplicationWorkflow } from '#adapters/workflow-client';
 import { settings } from '#config/settings';
 import { type Application, splitIntoInvoices } from '#domain/application';
 import { addWorkingDays, endOfShanghaiDay, parseIsoDuration } from '#domain/calendar';
+import { canonicalJson } from '#domain/canonical-json';
 import { ConflictError, DomainError, IdempotencyKeyReusedError } from '#domain/errors';
 import { sumFen } from '#domain/money';
 import { snapshotTitle } from '#domain/title';
@@ -156,15 +157,4 @@ export function cancellationDeadline(submittedAt: Date): Date {
 
 function hashRequest(body: unknown): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   type AuditEntry,
   actorOf,
-  canonicalJson,
   changeStamp,
   describeChange,
   GENESIS_HASH,
@@ -14,6 +13,7 @@ import {
   type Subject,
   verifyChain,
 } from '#domain/audit';
+import { canonicalJson } from '#domain/canonical-json';
 
 const application: Subject = { type: 'application', id: 'app-1' };
 const invoice: Subject = { type: 'invoice', id: 'inv-1' };
@@ -49,6 +49,25 @@ describe('the hash chain', () => {
   it('writes one canonical JSON per value: sorted keys, no undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: undefined }], c: 'é' }, z: undefined })).toBe(
       '{"a":{"c":"é","d":[1,{"y":2}]},"b":1}',
+    );
+  });
+
+  it('writes parsed JSON as the Idempotency-Key request hashes always did (stored keys still match)', () => {
+    // The text the request hashes were computed with before they shared this function.
+    const requestText = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(requestText).join(',')}]`;
+      if (value && typeof value === 'object') {
+        const entries = Object.entries(value as Record<string, unknown>)
+          .filter(([, v]) => v !== undefined)
+          .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${requestText(v)}`).join(',')}}`;
+      }
+      return JSON.stringify(value);
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(requestText(value));
+      }),
     );
   });
 

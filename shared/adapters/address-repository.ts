@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type IdempotentRequest, rememberResponse, type StoredResponse } from '#adapters/create-idempotency';
 import { documentClient, keys, stripKeys, type TransactItem, tableName, transact } from '#adapters/dynamodb';
+import { type IdempotentRequest, rememberResponse, type StoredResponse } from '#adapters/idempotency';
 import type { Address, AddressPlan } from '#domain/address';
 
 export interface AddressBook {

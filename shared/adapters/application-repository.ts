@@ -9,6 +9,7 @@ import {
   tableName,
   transact,
 } from '#adapters/dynamodb';
+import { putIdempotency } from '#adapters/idempotency';
 import type { Account } from '#domain/account';
 import type {
   Allocation,
@@ -21,14 +22,6 @@ import type {
 import type { BillingRecord } from '#domain/billing-record';
 import { ConflictError } from '#domain/errors';
 import type { Title } from '#domain/title';
-
-export interface StoredIdempotency {
-  requestHash: string;
-  statusCode: number;
-  body: unknown;
-  /** The application is still being reserved in chunks; its answer is not final yet. */
-  pending: boolean;
-}
 
 export interface NewApplication {
   application: Application;
@@ -214,18 +207,10 @@ function idempotencyPut(input: NewApplication, pending: boolean): TransactItem[]
   if (!input.idempotency) return [];
   const { key, ...stored } = input.idempotency;
   return [
-    {
-      Put: {
-        TableName: tableName,
-        Item: {
-          ...keys.idempotency(input.application.accountId, key),
-          ...stored,
-          applicationId: input.application.applicationId,
-          ...(pending ? { pending: true } : {}),
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
+    putIdempotency(input.application.accountId, key, stored, {
+      applicationId: input.application.applicationId,
+      ...(pending ? { pending: true } : {}),
+    }),
   ];
 }
 
@@ -431,19 +416,6 @@ function toApplication(item: Record<string, unknown>, chunked?: Allocation[]): A
       ...invoice,
       recordIds: invoice.recordIds ?? byGroup.get(`${invoice.entity}|${invoice.taxRate}`) ?? [],
     })),
-  };
-}
-
-export async function getIdempotency(accountId: string, key: string): Promise<StoredIdempotency | undefined> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.idempotency(accountId, key), ConsistentRead: true }),
-  );
-  if (!Item || (typeof Item.expiresAt === 'number' && Item.expiresAt * 1000 < Date.now())) return undefined;
-  return {
-    requestHash: Item.requestHash,
-    statusCode: Item.statusCode,
-    body: Item.body,
-    pending: Item.pending === true,
   };
 }
 

@@ -1,15 +1,11 @@
-import { createHash, randomUUID } from 'node:crypto';
-import {
-  getIdempotency,
-  markWorkflowStarted,
-  createApplication as storeApplication,
-} from '#adapters/application-repository';
+import { randomUUID } from 'node:crypto';
+import { markWorkflowStarted, createApplication as storeApplication } from '#adapters/application-repository';
+import { expiresAt, getIdempotency, hashRequest, IDEMPOTENCY_TTL_SECONDS } from '#adapters/idempotency';
 import { logger } from '#adapters/logger';
 import { startApplicationWorkflow } from '#adapters/workflow-client';
 import { settings } from '#config/settings';
 import { type Application, splitIntoInvoices } from '#domain/application';
 import { addWorkingDays, endOfShanghaiDay, parseIsoDuration } from '#domain/calendar';
-import { canonicalJson } from '#domain/canonical-json';
 import { ConflictError, DomainError, IdempotencyKeyReusedError } from '#domain/errors';
 import { sumFen } from '#domain/money';
 import { snapshotTitle } from '#domain/title';
@@ -17,7 +13,6 @@ import type { CreateApplicationBody } from '#schemas/applications';
 import { type ApplicationPlan, planApplication } from '#use-cases/application-plan';
 import { applicationView } from '#use-cases/views';
 
-const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const MAX_CONFLICT_RETRIES = 3;
 /** How long a repeated request waits for the first one's chunked reservation to finish. */
 const PENDING_REPLAY_WAIT_MS = 5_000;
@@ -127,7 +122,7 @@ async function acceptOnce(
           requestHash,
           statusCode: 201,
           body: view,
-          expiresAt: Math.floor(now.getTime() / 1000) + idempotencyTtlSeconds,
+          expiresAt: expiresAt(now, idempotencyTtlSeconds),
         }
       : undefined,
   });
@@ -153,8 +148,4 @@ export function cancellationDeadline(submittedAt: Date): Date {
   return window === 'end-of-day'
     ? endOfShanghaiDay(submittedAt)
     : new Date(submittedAt.getTime() + parseIsoDuration(window));
-}
-
-function hashRequest(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }

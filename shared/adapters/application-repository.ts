@@ -4,6 +4,7 @@ import {
   documentClient,
   keys,
   MAX_TRANSACTION_ITEMS,
+  queryAll,
   stripKeys,
   type TransactItem,
   tableName,
@@ -353,25 +354,16 @@ async function releaseChunkOnce(
 
 async function readChunks(applicationId: string): Promise<{ chunk: number; allocations: Allocation[] }[]> {
   const chunks: { chunk: number; allocations: Allocation[] }[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': keys.application(applicationId).pk,
-          ':prefix': keys.applicationChunkPrefix,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      chunks.push({ chunk: item.chunk as number, allocations: item.allocations as Allocation[] });
-    }
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+  for (const item of await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: {
+      ':pk': keys.application(applicationId).pk,
+      ':prefix': keys.applicationChunkPrefix,
+    },
+    ConsistentRead: true,
+  })) {
+    chunks.push({ chunk: item.chunk as number, allocations: item.allocations as Allocation[] });
+  }
   return chunks.sort((a, b) => a.chunk - b.chunk);
 }
 
@@ -755,26 +747,17 @@ export async function readApplicantState(
   const titleSk = keys.title(accountId, titleId).sk;
   const addressSk = addressId === undefined ? undefined : keys.address(accountId, addressId).sk;
   const state: ApplicantState = { addressSaved: false, records: [] };
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': profileKey.pk },
-        ConsistentRead: true,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const sk = item.sk as string;
-      if (sk.startsWith(keys.recordPrefix)) state.records.push(stripKeys<BillingRecord>(item));
-      else if (sk === profileKey.sk)
-        state.account = item.region === undefined ? undefined : stripKeys<Account>(item);
-      else if (sk === titleSk) state.title = stripKeys<Title>(item);
-      else if (sk === addressSk) state.addressSaved = true;
-    }
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+  for (const item of await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': profileKey.pk },
+    ConsistentRead: true,
+  })) {
+    const sk = item.sk as string;
+    if (sk.startsWith(keys.recordPrefix)) state.records.push(stripKeys<BillingRecord>(item));
+    else if (sk === profileKey.sk)
+      state.account = item.region === undefined ? undefined : stripKeys<Account>(item);
+    else if (sk === titleSk) state.title = stripKeys<Title>(item);
+    else if (sk === addressSk) state.addressSaved = true;
+  }
   return state;
 }

@@ -1,7 +1,15 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getApplication } from '#adapters/application-repository';
-import { documentClient, keys, stripKeys, type TransactItem, tableName, transact } from '#adapters/dynamodb';
+import {
+  documentClient,
+  keys,
+  queryAll,
+  stripKeys,
+  type TransactItem,
+  tableName,
+  transact,
+} from '#adapters/dynamodb';
 import type { Application, ApplicationStatus, TimelineEntry } from '#domain/application';
 import { ConflictError } from '#domain/errors';
 import { deadlineDay } from '#domain/lifecycle';
@@ -231,20 +239,11 @@ export async function dueDeadlines(
 ): Promise<{ applicationId: string; expectedBy: string }[]> {
   const due: { applicationId: string; expectedBy: string }[] = [];
   for (const day of days) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND sk < :now',
-          ExpressionAttributeValues: { ':pk': keys.deadlineDay(day), ':now': now.toISOString() },
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      for (const item of page.Items ?? [])
-        due.push({ applicationId: item.applicationId as string, expectedBy: item.expectedBy as string });
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
+    for (const item of await queryAll({
+      KeyConditionExpression: 'pk = :pk AND sk < :now',
+      ExpressionAttributeValues: { ':pk': keys.deadlineDay(day), ':now': now.toISOString() },
+    }))
+      due.push({ applicationId: item.applicationId as string, expectedBy: item.expectedBy as string });
   }
   return due;
 }
@@ -260,23 +259,12 @@ export async function flagForRecovery(applicationId: string, error: unknown, at:
 }
 
 export async function flaggedForRecovery(): Promise<{ applicationId: string; error?: unknown }[]> {
-  const found: { applicationId: string; error?: unknown }[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.recoveryPartition },
-        ConsistentRead: true,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? [])
-      found.push({ applicationId: item.applicationId as string, error: item.error });
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return found;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.recoveryPartition },
+    ConsistentRead: true,
+  });
+  return items.map((item) => ({ applicationId: item.applicationId as string, error: item.error }));
 }
 
 export async function clearRecoveryFlag(applicationId: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { documentClient, keys, stripKeys, tableName, transact } from '#adapters/dynamodb';
+import { documentClient, keys, queryAll, stripKeys, tableName, transact } from '#adapters/dynamodb';
 import type { AuditEntry, AuditHead, ChangeStamp, ItemChange, Subject, SubjectType } from '#domain/audit';
 
 /** A stream record of an audited item: whose it is, what changed, and where it is in the stream. */
@@ -148,26 +148,17 @@ export async function readAuditTrail(
 ): Promise<{ entries: AuditEntry[]; head?: AuditHead }> {
   const entries: AuditEntry[] = [];
   let head: AuditHead | undefined;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.auditTrail(type, id) },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (item.sk === keys.auditHead(type, id).sk) {
-        head = { seq: item.seq, hash: item.hash, streamSequence: item.streamSequence };
-      } else if (String(item.sk).startsWith(keys.auditEntryPrefix)) {
-        entries.push(stripKeys<AuditEntry>(item));
-      }
+  for (const item of await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.auditTrail(type, id) },
+    ConsistentRead: true,
+  })) {
+    if (item.sk === keys.auditHead(type, id).sk) {
+      head = { seq: item.seq, hash: item.hash, streamSequence: item.streamSequence };
+    } else if (String(item.sk).startsWith(keys.auditEntryPrefix)) {
+      entries.push(stripKeys<AuditEntry>(item));
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return { entries, head };
 }
 

@@ -1,6 +1,9 @@
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
+  paginateQuery,
+  type QueryCommandInput,
+  type QueryCommandOutput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -140,6 +143,22 @@ export async function transact(items: TransactItem[], token?: string): Promise<v
     }
     throw error;
   }
+}
+
+type Item = NonNullable<QueryCommandOutput['Items']>[number];
+
+/** A query of the table (or one of its indexes), page after page until the last. */
+export async function* queryPages(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item[]> {
+  for await (const page of paginateQuery({ client: documentClient }, { TableName: tableName, ...input })) {
+    yield page.Items ?? [];
+  }
+}
+
+/** Every item a query finds, all its pages read. */
+export async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of queryPages(input)) items.push(...page);
+  return items;
 }
 
 export function stripKeys<T>(item: Record<string, unknown>): T {

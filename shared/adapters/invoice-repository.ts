@@ -4,6 +4,7 @@ import {
   documentClient,
   keys,
   MAX_TRANSACTION_ITEMS,
+  queryAll,
   stripKeys,
   type TransactItem,
   tableName,
@@ -154,22 +155,13 @@ export async function invoicesIssuedBetween(
   from: string,
   to: string,
 ): Promise<IssuedInvoice[]> {
-  const invoices: IssuedInvoice[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-        // gsi1sk is `<issuedAt>#<invoiceId>`: '#' sorts before every digit, so `to#` ends before `to`.
-        ExpressionAttributeValues: { ':pk': keys.invoicesOf(accountId), ':from': from, ':to': `${to}#` },
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? []) invoices.push(stripKeys<IssuedInvoice>(item));
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+  const items = await queryAll({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+    // gsi1sk is `<issuedAt>#<invoiceId>`: '#' sorts before every digit, so `to#` ends before `to`.
+    ExpressionAttributeValues: { ':pk': keys.invoicesOf(accountId), ':from': from, ':to': `${to}#` },
+  });
+  const invoices = items.map((item) => stripKeys<IssuedInvoice>(item));
   return invoices.filter((i) => i.issuedAt < to);
 }
 

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { chunksOf, moveAllocations, release, reserve } from '#adapters/allocation-moves';
 import {
   documentClient,
   keys,
@@ -96,12 +97,6 @@ export async function createApplication(input: NewApplication): Promise<void> {
     if (outcome === 'accepted') return;
     throw error;
   }
-}
-
-function chunksOf<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
 }
 
 function putApplication(input: NewApplication, status: StoredStatus, chunks: number): TransactItem {
@@ -228,42 +223,6 @@ function idempotencyComplete(input: NewApplication): TransactItem[] {
       },
     },
   ];
-}
-
-/**
- * Reserves an allocation on its record: never more than is available (invariant 1), and never
- * under a second title while the record is reserved or invoiced under another (R16). The
- * record remembers the title; see isBoundToAnotherTitle for when the binding lapses.
- */
-export function reserve(accountId: string, allocation: Allocation, titleId: string): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: keys.record(allocation.accountId ?? accountId, allocation.recordId),
-      UpdateExpression: 'SET titleId = :title ADD reservedAmount :x, availableAmount :minus',
-      ConditionExpression:
-        'availableAmount >= :x AND (attribute_not_exists(titleId) OR titleId = :title OR ' +
-        '(reservedAmount = :zero AND invoicedAmount = :zero))',
-      ExpressionAttributeValues: {
-        ':x': allocation.amount,
-        ':minus': -allocation.amount,
-        ':title': titleId,
-        ':zero': 0,
-      },
-    },
-  };
-}
-
-export function release(accountId: string, allocation: Allocation): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: keys.record(allocation.accountId ?? accountId, allocation.recordId),
-      UpdateExpression: 'ADD reservedAmount :minus, availableAmount :x',
-      ConditionExpression: 'reservedAmount >= :x',
-      ExpressionAttributeValues: { ':x': allocation.amount, ':minus': -allocation.amount },
-    },
-  };
 }
 
 export type AbandonOutcome = 'rolled-back' | 'accepted' | 'gone';
@@ -698,27 +657,17 @@ export async function releaseAndTransition(
     if (current?.status !== to) return false;
   }
   const stored = await getStoredApplication(application.applicationId);
-  const done = (stored?.releasedChunks as number[] | undefined) ?? [];
-  for (let n = 1; n < chunks.length; n++) {
-    if (done.includes(n)) continue;
-    try {
-      await transact([
-        {
-          Update: {
-            TableName: tableName,
-            Key: keys.application(application.applicationId),
-            UpdateExpression: 'SET releasedChunks = list_append(releasedChunks, :n)',
-            ConditionExpression: 'NOT contains(releasedChunks, :i)',
-            ExpressionAttributeValues: { ':n': [n], ':i': n },
-          },
-        },
-        ...chunks[n]!.map((a) => release(application.accountId, a)),
-      ]);
-    } catch (error) {
-      // A concurrent retry released this chunk: nothing left to do for it.
-      if (!(error instanceof ConflictError && error.reasons[0] === 'ConditionalCheckFailed')) throw error;
-    }
-  }
+  await moveAllocations({
+    from: 'reserved',
+    to: 'available',
+    accountId: application.accountId,
+    allocations,
+    ownerKey: keys.application(application.applicationId),
+    markerField: 'releasedChunks',
+    done: (stored?.releasedChunks as number[] | undefined) ?? [],
+    chunkSize: RELEASE_CHUNK,
+    firstChunk: 1,
+  });
   return true;
 }
 

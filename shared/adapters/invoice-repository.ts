@@ -1,12 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { moveAllocations } from '#adapters/allocation-moves';
 import {
   documentClient,
   keys,
   MAX_TRANSACTION_ITEMS,
   queryAll,
   stripKeys,
-  type TransactItem,
   tableName,
   transact,
 } from '#adapters/dynamodb';
@@ -87,28 +87,16 @@ export async function settleInvoice(
   invoice: IssuedInvoice,
   allocations: readonly Allocation[],
 ): Promise<void> {
-  for (let start = 0, chunk = 0; start < allocations.length; start += SETTLE_CHUNK, chunk++) {
-    if (invoice.settledChunks.includes(chunk)) continue;
-    const items: TransactItem[] = allocations.slice(start, start + SETTLE_CHUNK).map((a) => ({
-      Update: {
-        TableName: tableName,
-        Key: keys.record(a.accountId ?? invoice.accountId, a.recordId),
-        UpdateExpression: 'ADD reservedAmount :minus, invoicedAmount :x',
-        ConditionExpression: 'reservedAmount >= :x',
-        ExpressionAttributeValues: { ':x': a.amount, ':minus': -a.amount },
-      },
-    }));
-    items.push({
-      Update: {
-        TableName: tableName,
-        Key: keys.invoice(invoice.invoiceId),
-        UpdateExpression: 'SET settledChunks = list_append(settledChunks, :chunk)',
-        ConditionExpression: 'NOT contains(settledChunks, :n)',
-        ExpressionAttributeValues: { ':chunk': [chunk], ':n': chunk },
-      },
-    });
-    await transact(items);
-  }
+  await moveAllocations({
+    from: 'reserved',
+    to: 'invoiced',
+    accountId: invoice.accountId,
+    allocations,
+    ownerKey: keys.invoice(invoice.invoiceId),
+    markerField: 'settledChunks',
+    done: invoice.settledChunks,
+    chunkSize: SETTLE_CHUNK,
+  });
 }
 
 export async function setInvoicePdf(invoiceId: string, pdfKey: string): Promise<void> {

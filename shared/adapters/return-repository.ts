@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { moveAllocations } from '#adapters/allocation-moves';
 import { stampUpdate } from '#adapters/audit-repository';
 import {
   documentClient,
@@ -185,40 +186,17 @@ export async function restoreAllocations(
   invoiceReturn: InvoiceReturn,
   allocations: readonly Allocation[],
 ): Promise<void> {
-  for (let start = 0, chunk = 0; start < allocations.length; start += RESTORE_CHUNK, chunk++) {
-    if (invoiceReturn.restoredChunks.includes(chunk)) continue;
-    const items: TransactItem[] = allocations.slice(start, start + RESTORE_CHUNK).map((a) => ({
-      Update: {
-        TableName: tableName,
-        Key: keys.record(a.accountId ?? invoiceReturn.accountId, a.recordId),
-        UpdateExpression: 'ADD invoicedAmount :minus, availableAmount :x',
-        ConditionExpression: 'invoicedAmount >= :x',
-        ExpressionAttributeValues: { ':x': a.amount, ':minus': -a.amount },
-      },
-    }));
-    items.push({
-      Update: {
-        TableName: tableName,
-        Key: keys.invoiceReturn(invoiceReturn.returnId),
-        UpdateExpression: 'SET restoredChunks = list_append(restoredChunks, :chunk)',
-        ConditionExpression: 'NOT contains(restoredChunks, :n)',
-        ExpressionAttributeValues: { ':chunk': [chunk], ':n': chunk },
-      },
-    });
-    items.push(invalidateInvoiceable(invoiceReturn.accountId));
-    try {
-      await transact(items);
-    } catch (error) {
-      // A concurrent run of the same step restoring this chunk is fine; anything else is not.
-      if (
-        !(
-          error instanceof ConflictError &&
-          (await getReturn(invoiceReturn.returnId))?.restoredChunks.includes(chunk)
-        )
-      )
-        throw error;
-    }
-  }
+  await moveAllocations({
+    from: 'invoiced',
+    to: 'available',
+    accountId: invoiceReturn.accountId,
+    allocations,
+    ownerKey: keys.invoiceReturn(invoiceReturn.returnId),
+    markerField: 'restoredChunks',
+    done: invoiceReturn.restoredChunks,
+    chunkSize: RESTORE_CHUNK,
+    extraItems: () => [invalidateInvoiceable(invoiceReturn.accountId)],
+  });
 }
 
 /** R34: finance recorded that the buyer certified the special invoice (idempotent). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { markWorkflowStarted, createApplication as storeApplication } from '#adapters/application-repository';
+import { createApplication as storeApplication } from '#adapters/application-creation';
+import { markWorkflowStarted } from '#adapters/application-repository';
 import { expiresAt, getIdempotency, hashRequest, IDEMPOTENCY_TTL_SECONDS } from '#adapters/idempotency';
 import { logger } from '#adapters/logger';
 import { startApplicationWorkflow } from '#adapters/workflow-client';

@@ -1,5 +1,6 @@
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { imageOf } from '#adapters/audit-stream';
 import { documentClient, keys, queryAll, stripKeys, tableName, transact } from '#adapters/dynamodb';
 import type { AuditEntry, AuditHead, ChangeStamp, ItemChange, Subject, SubjectType } from '#domain/audit';
 
@@ -44,30 +45,11 @@ export function subjectChangeOf(record: DynamoDBRecord): SubjectChange | undefin
     sequence,
     change: {
       eventName,
-      oldImage: data.OldImage ? fromImage(data.OldImage) : undefined,
-      newImage: data.NewImage ? fromImage(data.NewImage) : undefined,
+      oldImage: data.OldImage ? imageOf(data.OldImage) : undefined,
+      newImage: data.NewImage ? imageOf(data.NewImage) : undefined,
       streamAt: typeof seconds === 'number' ? new Date(seconds * 1000) : new Date(),
     },
   };
-}
-
-function fromImage(image: Record<string, AttributeValue>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, fromAttribute(value)]));
-}
-
-/** DynamoDB JSON to plain values (numbers as numbers, binary as base64 text: only compared). */
-function fromAttribute(value: AttributeValue): unknown {
-  if (value.S !== undefined) return value.S;
-  if (value.N !== undefined) return Number(value.N);
-  if (value.BOOL !== undefined) return value.BOOL;
-  if (value.NULL !== undefined) return null;
-  if (value.M !== undefined) return fromImage(value.M);
-  if (value.L !== undefined) return value.L.map(fromAttribute);
-  if (value.SS !== undefined) return [...value.SS];
-  if (value.NS !== undefined) return value.NS.map(Number);
-  if (value.B !== undefined) return value.B;
-  if (value.BS !== undefined) return [...value.BS];
-  return undefined;
 }
 
 export async function getAuditHead(type: SubjectType, id: string): Promise<AuditHead | undefined> {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { imageOf, isAfter } from '#adapters/audit-stream';
 import {
   type AuditEntry,
   actorOf,
@@ -8,7 +9,6 @@ import {
   GENESIS_HASH,
   hashEntry,
   type ItemChange,
-  isAfter,
   nextEntry,
   type Subject,
   verifyChain,
@@ -190,6 +190,32 @@ describe('the hash chain', () => {
     expect(isAfter('100000000000000000000000000001', '100000000000000000000000000000')).toBe(true);
     expect(isAfter('100000000000000000000000000000', '100000000000000000000000000000')).toBe(false);
     expect(isAfter('1', undefined)).toBe(true);
+  });
+
+  it('reads a stream image as plain values without the keys that place the item', () => {
+    expect(
+      imageOf({
+        pk: { S: 'APPLICATION#app-1' },
+        sk: { S: 'APPLICATION' },
+        gsi1pk: { S: 'ACCOUNT#acct-1#APPLICATIONS' },
+        gsi1sk: { S: '2026-11-02T01:00:00.000Z#app-1' },
+        gsi2pk: { S: 'WORKFLOW_PENDING' },
+        gsi2sk: { S: 'x' },
+        status: { S: 'submitted' },
+        total: { N: '1200' },
+        delivery: { M: { medium: { S: 'email' }, pk: { S: 'kept inside a map' } } },
+        timeline: { L: [{ M: { at: { S: '2026-11-02T01:00:00.000Z' } } }] },
+        flag: { BOOL: true },
+        gone: { NULL: true },
+      }),
+    ).toEqual({
+      status: 'submitted',
+      total: 1200,
+      delivery: { medium: 'email', pk: 'kept inside a map' },
+      timeline: [{ at: '2026-11-02T01:00:00.000Z' }],
+      flag: true,
+      gone: null,
+    });
   });
 });
 

@@ -122,23 +122,28 @@ export function toApplication(item: Record<string, unknown>, chunked?: Allocatio
 }
 
 /**
- * The workflow was seen to start: off the sweeper's list. Only while the index entry is still
- * the pending-workflow one (the review step reuses gsi2 for finance's queue).
+ * Takes the application off a gsi2 list (the sweeper's, finance's review queue), only while
+ * its index entry is still that list's: gsi2 is reused from one list to the next.
  */
-export async function markWorkflowStarted(applicationId: string): Promise<void> {
+export async function leaveList(applicationId: string, list: string): Promise<void> {
   try {
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName,
         Key: keys.application(applicationId),
         UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
-        ConditionExpression: 'gsi2pk = :pending',
-        ExpressionAttributeValues: { ':pending': keys.workflowPending },
+        ConditionExpression: 'gsi2pk = :list',
+        ExpressionAttributeValues: { ':list': list },
       }),
     );
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
   }
+}
+
+/** The workflow was seen to start: off the sweeper's list. */
+export async function markWorkflowStarted(applicationId: string): Promise<void> {
+  await leaveList(applicationId, keys.workflowPending);
 }
 
 /**

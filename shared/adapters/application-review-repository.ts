@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getApplication } from '#adapters/application-repository';
+import { getApplication, leaveList } from '#adapters/application-repository';
 import { deadlineItem } from '#adapters/deadline-watch';
 import { documentClient, isConditionFailure, keys, stripKeys, tableName, transact } from '#adapters/dynamodb';
 import type { Application, TimelineEntry } from '#domain/application';
@@ -155,17 +155,5 @@ export async function getReviewedApplication(
 
 /** An application that failed while in review is no longer waiting for finance (GET /v1/admin/reviews). */
 export async function leaveReviewQueue(applicationId: string): Promise<void> {
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.application(applicationId),
-        UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
-        ConditionExpression: 'gsi2pk = :review',
-        ExpressionAttributeValues: { ':review': keys.pendingReview('APPLICATION') },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  await leaveList(applicationId, keys.pendingReview('APPLICATION'));
 }

@@ -150,7 +150,7 @@ export async function markWorkflowStarted(applicationId: string): Promise<void> 
  * The update that moves an application from one of `from` to `to`, appends `entry` to its
  * timeline and sets `fields` beside: for an UpdateCommand or a transaction's Update.
  */
-function statusChange(
+export function statusChange(
   applicationId: string,
   from: readonly ApplicationStatus[],
   to: ApplicationStatus,

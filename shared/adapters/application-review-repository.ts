@@ -1,5 +1,5 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getApplication, leaveList } from '#adapters/application-repository';
+import { getApplication, leaveList, statusChange } from '#adapters/application-repository';
 import { deadlineItem } from '#adapters/deadline-watch';
 import { documentClient, isConditionFailure, keys, stripKeys, tableName, transact } from '#adapters/dynamodb';
 import type { Application, TimelineEntry } from '#domain/application';
@@ -29,30 +29,16 @@ export async function leaveSubmitted(
   entry: TimelineEntry,
 ): Promise<boolean> {
   const review = to === 'in-review';
+  // Listed for finance on gsi2 (oldest first) when it waits for a review.
+  const listed = review
+    ? {
+        gsi2pk: keys.pendingReview('APPLICATION'),
+        gsi2sk: `${application.submittedAt}#${application.applicationId}`,
+      }
+    : {};
   try {
     await transact([
-      {
-        Update: {
-          TableName: tableName,
-          Key: keys.application(application.applicationId),
-          UpdateExpression: `SET #status = :to, timeline = list_append(timeline, :entry)${
-            review ? ', gsi2pk = :gsi2pk, gsi2sk = :gsi2sk' : ''
-          }`,
-          ConditionExpression: '#status = :submitted',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':to': to,
-            ':entry': [entry],
-            ':submitted': 'submitted',
-            ...(review
-              ? {
-                  ':gsi2pk': keys.pendingReview('APPLICATION'),
-                  ':gsi2sk': `${application.submittedAt}#${application.applicationId}`,
-                }
-              : {}),
-          },
-        },
-      },
+      { Update: statusChange(application.applicationId, ['submitted'], to, entry, listed) },
       deadlineItem(application),
     ]);
     return true;

@@ -1,6 +1,14 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { type IdempotentRequest, rememberResponse, type StoredResponse } from '#adapters/create-idempotency';
-import { documentClient, keys, stripKeys, type TransactItem, tableName, transact } from '#adapters/dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  documentClient,
+  keys,
+  queryAll,
+  stripKeys,
+  type TransactItem,
+  tableName,
+  transact,
+} from '#adapters/dynamodb';
+import { type IdempotentRequest, rememberResponse, type StoredResponse } from '#adapters/idempotency';
 import type { Address, AddressPlan } from '#domain/address';
 
 export interface AddressBook {
@@ -20,26 +28,17 @@ export async function getAddress(accountId: string, addressId: string): Promise<
 /** The whole book (≤ 20 addresses) and its version, in one strongly consistent query. */
 export async function readAddressBook(accountId: string): Promise<AddressBook> {
   const book: AddressBook = { version: 0, addresses: [] };
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': keys.account(accountId).pk,
-          ':prefix': keys.addressBookPrefix,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (item.sk === keys.addressBook(accountId).sk) book.version = Number(item.version);
-      else book.addresses.push(stripKeys<Address>(item));
-    }
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+  for (const item of await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: {
+      ':pk': keys.account(accountId).pk,
+      ':prefix': keys.addressBookPrefix,
+    },
+    ConsistentRead: true,
+  })) {
+    if (item.sk === keys.addressBook(accountId).sk) book.version = Number(item.version);
+    else book.addresses.push(stripKeys<Address>(item));
+  }
   return book;
 }
 

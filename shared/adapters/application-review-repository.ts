@@ -1,10 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getApplication } from '#adapters/application-repository';
-import { documentClient, keys, stripKeys, type TransactItem, tableName, transact } from '#adapters/dynamodb';
-import type { Application, ApplicationStatus, TimelineEntry } from '#domain/application';
-import { ConflictError } from '#domain/errors';
-import { deadlineDay } from '#domain/lifecycle';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { getApplication, leaveList, statusChange } from '#adapters/application-repository';
+import { deadlineItem } from '#adapters/deadline-watch';
+import { documentClient, isConditionFailure, keys, stripKeys, tableName, transact } from '#adapters/dynamodb';
+import type { Application, TimelineEntry } from '#domain/application';
 
 /** What finance decided (R25), kept on the application so a half-done decision can be finished. */
 export interface ReviewDecision {
@@ -20,27 +18,6 @@ export type ReviewedApplication = Application & {
   decisionSignalledAt?: string;
 };
 
-const isConditionFailure = (error: unknown) =>
-  error instanceof ConditionalCheckFailedException ||
-  (error instanceof ConflictError && error.reasons.includes('ConditionalCheckFailed'));
-
-export function deadlineItem(application: Application): TransactItem {
-  return {
-    Put: {
-      TableName: tableName,
-      Item: {
-        ...keys.deadline(
-          deadlineDay(application.expectedBy),
-          application.expectedBy,
-          application.applicationId,
-        ),
-        applicationId: application.applicationId,
-        expectedBy: application.expectedBy,
-      },
-    },
-  };
-}
-
 /**
  * After the cancellation deadline (R24, R25): `submitted` → `in-review` (listed for finance on
  * gsi2, oldest first) or `issuing` (approved by rule), and the deadline watch starts (R28),
@@ -52,30 +29,16 @@ export async function leaveSubmitted(
   entry: TimelineEntry,
 ): Promise<boolean> {
   const review = to === 'in-review';
+  // Listed for finance on gsi2 (oldest first) when it waits for a review.
+  const listed = review
+    ? {
+        gsi2pk: keys.pendingReview('APPLICATION'),
+        gsi2sk: `${application.submittedAt}#${application.applicationId}`,
+      }
+    : {};
   try {
     await transact([
-      {
-        Update: {
-          TableName: tableName,
-          Key: keys.application(application.applicationId),
-          UpdateExpression: `SET #status = :to, timeline = list_append(timeline, :entry)${
-            review ? ', gsi2pk = :gsi2pk, gsi2sk = :gsi2sk' : ''
-          }`,
-          ConditionExpression: '#status = :submitted',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':to': to,
-            ':entry': [entry],
-            ':submitted': 'submitted',
-            ...(review
-              ? {
-                  ':gsi2pk': keys.pendingReview('APPLICATION'),
-                  ':gsi2sk': `${application.submittedAt}#${application.applicationId}`,
-                }
-              : {}),
-          },
-        },
-      },
+      { Update: statusChange(application.applicationId, ['submitted'], to, entry, listed) },
       deadlineItem(application),
     ]);
     return true;
@@ -176,150 +139,7 @@ export async function getReviewedApplication(
   return (await getApplication(applicationId)) as ReviewedApplication | undefined;
 }
 
-/**
- * Moves an application along the paper path (`issued` → `shipped` → `delivered`) when all its
- * invoices got there. False when it is not in one of `from` (already moved: nothing to do).
- */
-export async function advanceApplication(
-  applicationId: string,
-  from: readonly ApplicationStatus[],
-  to: ApplicationStatus,
-  entry: TimelineEntry,
-): Promise<boolean> {
-  const values: Record<string, unknown> = { ':to': to, ':entry': [entry] };
-  from.forEach((status, i) => {
-    values[`:from${i}`] = status;
-  });
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.application(applicationId),
-        UpdateExpression: 'SET #status = :to, timeline = list_append(timeline, :entry)',
-        ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: values,
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
-}
-
-/** The provider's part is done (or finance was told): stop watching the deadline. */
-export async function stopWatchingDeadline(
-  application: Pick<Application, 'applicationId' | 'expectedBy'>,
-): Promise<void> {
-  await documentClient.send(
-    new DeleteCommand({
-      TableName: tableName,
-      Key: keys.deadline(
-        deadlineDay(application.expectedBy),
-        application.expectedBy,
-        application.applicationId,
-      ),
-    }),
-  );
-}
-
-/** Watched applications whose expectedBy lies before `now`, on the given China days. */
-export async function dueDeadlines(
-  days: readonly string[],
-  now: Date,
-): Promise<{ applicationId: string; expectedBy: string }[]> {
-  const due: { applicationId: string; expectedBy: string }[] = [];
-  for (const day of days) {
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await documentClient.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :pk AND sk < :now',
-          ExpressionAttributeValues: { ':pk': keys.deadlineDay(day), ':now': now.toISOString() },
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      for (const item of page.Items ?? [])
-        due.push({ applicationId: item.applicationId as string, expectedBy: item.expectedBy as string });
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-  }
-  return due;
-}
-
-/** Written before failure handling starts, removed when it is done: what is left is unfinished. */
-export async function flagForRecovery(applicationId: string, error: unknown, at: string): Promise<void> {
-  await documentClient.send(
-    new PutCommand({
-      TableName: tableName,
-      Item: { ...keys.recovery(applicationId), applicationId, error, at },
-    }),
-  );
-}
-
-export async function flaggedForRecovery(): Promise<{ applicationId: string; error?: unknown }[]> {
-  const found: { applicationId: string; error?: unknown }[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.recoveryPartition },
-        ConsistentRead: true,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? [])
-      found.push({ applicationId: item.applicationId as string, error: item.error });
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return found;
-}
-
-export async function clearRecoveryFlag(applicationId: string): Promise<void> {
-  await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.recovery(applicationId) }));
-}
-
-export interface PaperStockNotice {
-  message: string;
-  /** YYYY-MM-DD, China date. */
-  expectedMailingDate: string;
-  updatedAt: string;
-}
-
-export async function getPaperStockNotice(): Promise<PaperStockNotice | undefined> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.paperStockNotice }),
-  );
-  return Item ? stripKeys<PaperStockNotice>(Item) : undefined;
-}
-
-export async function putPaperStockNotice(notice: PaperStockNotice | undefined): Promise<void> {
-  if (!notice) {
-    await documentClient.send(new DeleteCommand({ TableName: tableName, Key: keys.paperStockNotice }));
-    return;
-  }
-  await documentClient.send(
-    new PutCommand({ TableName: tableName, Item: { ...keys.paperStockNotice, ...notice } }),
-  );
-}
-
 /** An application that failed while in review is no longer waiting for finance (GET /v1/admin/reviews). */
 export async function leaveReviewQueue(applicationId: string): Promise<void> {
-  try {
-    await documentClient.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.application(applicationId),
-        UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
-        ConditionExpression: 'gsi2pk = :review',
-        ExpressionAttributeValues: { ':review': keys.pendingReview('APPLICATION') },
-      }),
-    );
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-  }
+  await leaveList(applicationId, keys.pendingReview('APPLICATION'));
 }

@@ -1,6 +1,7 @@
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import { documentClient, keys, stripKeys, tableName, transact } from '#adapters/dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { imageOf } from '#adapters/audit-stream';
+import { documentClient, keys, queryAll, stripKeys, tableName, transact } from '#adapters/dynamodb';
 import type { AuditEntry, AuditHead, ChangeStamp, ItemChange, Subject, SubjectType } from '#domain/audit';
 
 /** A stream record of an audited item: whose it is, what changed, and where it is in the stream. */
@@ -44,30 +45,11 @@ export function subjectChangeOf(record: DynamoDBRecord): SubjectChange | undefin
     sequence,
     change: {
       eventName,
-      oldImage: data.OldImage ? fromImage(data.OldImage) : undefined,
-      newImage: data.NewImage ? fromImage(data.NewImage) : undefined,
+      oldImage: data.OldImage ? imageOf(data.OldImage) : undefined,
+      newImage: data.NewImage ? imageOf(data.NewImage) : undefined,
       streamAt: typeof seconds === 'number' ? new Date(seconds * 1000) : new Date(),
     },
   };
-}
-
-function fromImage(image: Record<string, AttributeValue>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, fromAttribute(value)]));
-}
-
-/** DynamoDB JSON to plain values (numbers as numbers, binary as base64 text: only compared). */
-function fromAttribute(value: AttributeValue): unknown {
-  if (value.S !== undefined) return value.S;
-  if (value.N !== undefined) return Number(value.N);
-  if (value.BOOL !== undefined) return value.BOOL;
-  if (value.NULL !== undefined) return null;
-  if (value.M !== undefined) return fromImage(value.M);
-  if (value.L !== undefined) return value.L.map(fromAttribute);
-  if (value.SS !== undefined) return [...value.SS];
-  if (value.NS !== undefined) return value.NS.map(Number);
-  if (value.B !== undefined) return value.B;
-  if (value.BS !== undefined) return [...value.BS];
-  return undefined;
 }
 
 export async function getAuditHead(type: SubjectType, id: string): Promise<AuditHead | undefined> {
@@ -148,26 +130,17 @@ export async function readAuditTrail(
 ): Promise<{ entries: AuditEntry[]; head?: AuditHead }> {
   const entries: AuditEntry[] = [];
   let head: AuditHead | undefined;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.auditTrail(type, id) },
-        ExclusiveStartKey: start,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (item.sk === keys.auditHead(type, id).sk) {
-        head = { seq: item.seq, hash: item.hash, streamSequence: item.streamSequence };
-      } else if (String(item.sk).startsWith(keys.auditEntryPrefix)) {
-        entries.push(stripKeys<AuditEntry>(item));
-      }
+  for (const item of await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.auditTrail(type, id) },
+    ConsistentRead: true,
+  })) {
+    if (item.sk === keys.auditHead(type, id).sk) {
+      head = { seq: item.seq, hash: item.hash, streamSequence: item.streamSequence };
+    } else if (String(item.sk).startsWith(keys.auditEntryPrefix)) {
+      entries.push(stripKeys<AuditEntry>(item));
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   return { entries, head };
 }
 

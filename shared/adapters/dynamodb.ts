@@ -1,6 +1,13 @@
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
+  paginateQuery,
+  type QueryCommandInput,
+  type QueryCommandOutput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -140,6 +147,52 @@ export async function transact(items: TransactItem[], token?: string): Promise<v
     }
     throw error;
   }
+}
+
+/** A write's condition failed, on its own or in a transaction (as transact reports it). */
+export const isConditionFailure = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException ||
+  (error instanceof ConflictError && error.reasons.includes('ConditionalCheckFailed'));
+
+/** `#field = :field` for each field, with the names and values: the SET part of an update. */
+export function assignments(fields: Record<string, unknown>): {
+  sets: string[];
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  for (const [field, value] of Object.entries(fields)) {
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  return { sets, names, values };
+}
+
+/** `#status IN (:from0, :from1, …)` with its values: a move from one of several statuses. */
+export function statusIn(from: readonly string[]): { condition: string; values: Record<string, unknown> } {
+  return {
+    condition: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+    values: Object.fromEntries(from.map((status, i) => [`:from${i}`, status])),
+  };
+}
+
+type Item = NonNullable<QueryCommandOutput['Items']>[number];
+
+/** A query of the table (or one of its indexes), page after page until the last. */
+export async function* queryPages(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item[]> {
+  for await (const page of paginateQuery({ client: documentClient }, { TableName: tableName, ...input })) {
+    yield page.Items ?? [];
+  }
+}
+
+/** Every item a query finds, all its pages read. */
+export async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const page of queryPages(input)) items.push(...page);
+  return items;
 }
 
 export function stripKeys<T>(item: Record<string, unknown>): T {

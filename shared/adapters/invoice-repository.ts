@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { moveAllocations } from '#adapters/allocation-moves';
 import {
   documentClient,
   keys,
   MAX_TRANSACTION_ITEMS,
+  queryAll,
   stripKeys,
-  type TransactItem,
   tableName,
   transact,
 } from '#adapters/dynamodb';
@@ -86,28 +87,16 @@ export async function settleInvoice(
   invoice: IssuedInvoice,
   allocations: readonly Allocation[],
 ): Promise<void> {
-  for (let start = 0, chunk = 0; start < allocations.length; start += SETTLE_CHUNK, chunk++) {
-    if (invoice.settledChunks.includes(chunk)) continue;
-    const items: TransactItem[] = allocations.slice(start, start + SETTLE_CHUNK).map((a) => ({
-      Update: {
-        TableName: tableName,
-        Key: keys.record(a.accountId ?? invoice.accountId, a.recordId),
-        UpdateExpression: 'ADD reservedAmount :minus, invoicedAmount :x',
-        ConditionExpression: 'reservedAmount >= :x',
-        ExpressionAttributeValues: { ':x': a.amount, ':minus': -a.amount },
-      },
-    }));
-    items.push({
-      Update: {
-        TableName: tableName,
-        Key: keys.invoice(invoice.invoiceId),
-        UpdateExpression: 'SET settledChunks = list_append(settledChunks, :chunk)',
-        ConditionExpression: 'NOT contains(settledChunks, :n)',
-        ExpressionAttributeValues: { ':chunk': [chunk], ':n': chunk },
-      },
-    });
-    await transact(items);
-  }
+  await moveAllocations({
+    from: 'reserved',
+    to: 'invoiced',
+    accountId: invoice.accountId,
+    allocations,
+    ownerKey: keys.invoice(invoice.invoiceId),
+    markerField: 'settledChunks',
+    done: invoice.settledChunks,
+    chunkSize: SETTLE_CHUNK,
+  });
 }
 
 export async function setInvoicePdf(invoiceId: string, pdfKey: string): Promise<void> {
@@ -154,22 +143,13 @@ export async function invoicesIssuedBetween(
   from: string,
   to: string,
 ): Promise<IssuedInvoice[]> {
-  const invoices: IssuedInvoice[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-        // gsi1sk is `<issuedAt>#<invoiceId>`: '#' sorts before every digit, so `to#` ends before `to`.
-        ExpressionAttributeValues: { ':pk': keys.invoicesOf(accountId), ':from': from, ':to': `${to}#` },
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? []) invoices.push(stripKeys<IssuedInvoice>(item));
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+  const items = await queryAll({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
+    // gsi1sk is `<issuedAt>#<invoiceId>`: '#' sorts before every digit, so `to#` ends before `to`.
+    ExpressionAttributeValues: { ':pk': keys.invoicesOf(accountId), ':from': from, ':to': `${to}#` },
+  });
+  const invoices = items.map((item) => stripKeys<IssuedInvoice>(item));
   return invoices.filter((i) => i.issuedAt < to);
 }
 

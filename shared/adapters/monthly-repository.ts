@@ -1,6 +1,14 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, keys, stripKeys, type TransactItem, tableName, transact } from '#adapters/dynamodb';
+import {
+  documentClient,
+  keys,
+  queryAll,
+  stripKeys,
+  type TransactItem,
+  tableName,
+  transact,
+} from '#adapters/dynamodb';
 import { ConflictError, RealNameRequiredError } from '#domain/errors';
 import {
   type AutoInvoicing,
@@ -251,34 +259,25 @@ export async function getRun(month: string): Promise<MonthlyRun | undefined> {
 /** The counters of every shard that has counted an account (at most 64 small items). */
 export async function readShardCounters(month: string): Promise<ShardCounters[]> {
   const shards: ShardCounters[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': keys.monthlyRun(month).pk,
-          ':prefix': keys.monthlyRunShardPrefix,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const counters = noCounters();
-      counters.processed = Number(item.processed ?? 0);
-      counters.created = Number(item.created ?? 0);
-      counters.createdAmount = Number(item.createdAmount ?? 0);
-      counters.skipped = Number(item.skipped ?? 0);
-      for (const [name, value] of Object.entries(item)) {
-        if (name.startsWith('skipped:'))
-          counters.skippedByReason[name.slice('skipped:'.length)] = Number(value);
-      }
-      shards.push(counters);
+  for (const item of await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: {
+      ':pk': keys.monthlyRun(month).pk,
+      ':prefix': keys.monthlyRunShardPrefix,
+    },
+    ConsistentRead: true,
+  })) {
+    const counters = noCounters();
+    counters.processed = Number(item.processed ?? 0);
+    counters.created = Number(item.created ?? 0);
+    counters.createdAmount = Number(item.createdAmount ?? 0);
+    counters.skipped = Number(item.skipped ?? 0);
+    for (const [name, value] of Object.entries(item)) {
+      if (name.startsWith('skipped:'))
+        counters.skippedByReason[name.slice('skipped:'.length)] = Number(value);
     }
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+    shards.push(counters);
+  }
   return shards;
 }
 

@@ -1,5 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, keys, tableName } from '#adapters/dynamodb';
+import { keys, queryPages } from '#adapters/dynamodb';
 import { TERMINAL_STATUSES } from '#domain/application';
 
 /**
@@ -27,27 +26,20 @@ export async function hasOpenApplicationUsing(
   });
   const usesFilter = 'titleId' in uses ? '#title.#titleId = :id' : '#delivery.#addressId = :id';
   values[':id'] = 'titleId' in uses ? uses.titleId : uses.addressId;
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        FilterExpression: `${usesFilter} AND NOT (#status IN (${closed.map((_, i) => `:closed${i}`).join(', ')}))`,
-        ExpressionAttributeNames: {
-          '#status': 'status',
-          ...('titleId' in uses
-            ? { '#title': 'title', '#titleId': 'titleId' }
-            : { '#delivery': 'delivery', '#addressId': 'addressId' }),
-        },
-        ExpressionAttributeValues: values,
-        ProjectionExpression: 'pk',
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    if ((page.Items ?? []).length > 0) return true;
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
+  const pages = queryPages({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    FilterExpression: `${usesFilter} AND NOT (#status IN (${closed.map((_, i) => `:closed${i}`).join(', ')}))`,
+    ExpressionAttributeNames: {
+      '#status': 'status',
+      ...('titleId' in uses
+        ? { '#title': 'title', '#titleId': 'titleId' }
+        : { '#delivery': 'delivery', '#addressId': 'addressId' }),
+    },
+    ExpressionAttributeValues: values,
+    ProjectionExpression: 'pk',
+  });
+  // The first page that finds one answers (a filter may leave earlier pages empty).
+  for await (const page of pages) if (page.length > 0) return true;
   return false;
 }

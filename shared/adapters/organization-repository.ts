@@ -1,5 +1,5 @@
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, keys, stripKeys, tableName } from '#adapters/dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { documentClient, keys, queryAll, stripKeys, tableName } from '#adapters/dynamodb';
 import type { Organization } from '#domain/organization';
 
 /** PUT /v1/internal/organizations/{orgId}: the billing system's settings of an organization. */
@@ -21,23 +21,13 @@ export async function getOrganization(orgId: string): Promise<Organization | und
 
 /** The member accounts of an organization (their profiles sit on gsi1 under the organization). */
 export async function listMemberIds(orgId: string): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.organizationMembers(orgId) },
-        ProjectionExpression: 'accountId',
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    for (const item of page.Items ?? []) ids.push(item.accountId as string);
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return ids;
+  const items = await queryAll({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.organizationMembers(orgId) },
+    ProjectionExpression: 'accountId',
+  });
+  return items.map((item) => item.accountId as string);
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   documentClient,
   keys,
   MAX_TRANSACTION_ITEMS,
+  queryAll,
   stripKeys,
   type TransactItem,
   tableName,
@@ -48,22 +49,12 @@ export async function getRecords(
 
 /** Every record of an account, oldest key first. */
 export async function listAllRecords(accountId: string): Promise<BillingRecord[]> {
-  const records: BillingRecord[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.account(accountId).pk, ':prefix': keys.recordPrefix },
-        ExclusiveStartKey: cursor,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) records.push(stripKeys<BillingRecord>(item));
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return records;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.account(accountId).pk, ':prefix': keys.recordPrefix },
+    ConsistentRead: true,
+  });
+  return items.map((item) => stripKeys<BillingRecord>(item));
 }
 
 const LEDGER_PROJECTION = {
@@ -114,23 +105,13 @@ async function edgeRecordKey(accountId: string, forward: boolean): Promise<strin
 }
 
 async function queryLedgerRange(accountId: string, low: string, high: string): Promise<LedgerRecord[]> {
-  const records: LedgerRecord[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
-        ExpressionAttributeValues: { ':pk': keys.account(accountId).pk, ':low': low, ':high': high },
-        ...LEDGER_PROJECTION,
-        ExclusiveStartKey: cursor,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) records.push(item as LedgerRecord);
-    cursor = page.LastEvaluatedKey;
-  } while (cursor);
-  return records;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+    ExpressionAttributeValues: { ':pk': keys.account(accountId).pk, ':low': low, ':high': high },
+    ...LEDGER_PROJECTION,
+    ConsistentRead: true,
+  });
+  return items as LedgerRecord[];
 }
 
 export interface RecordFilter {

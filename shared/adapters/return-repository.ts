@@ -1,10 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { moveAllocations } from '#adapters/allocation-moves';
 import { stampUpdate } from '#adapters/audit-repository';
 import {
+  assignments,
   documentClient,
   keys,
   MAX_TRANSACTION_ITEMS,
+  statusIn,
   stripKeys,
   type TransactItem,
   tableName,
@@ -75,47 +78,36 @@ export async function transitionReturn(
   fields: Record<string, unknown>,
   invoice?: { from: readonly InvoiceStatus[]; to: InvoiceStatus; stamp: ChangeStamp },
 ): Promise<boolean> {
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':to': to };
-  const sets = ['#status = :to'];
-  for (const [field, value] of Object.entries(fields)) {
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
-  }
-  from.forEach((status, i) => {
-    values[`:from${i}`] = status;
-  });
+  const set = assignments(fields);
+  const moving = statusIn(from);
   const items: TransactItem[] = [
     {
       Update: {
         TableName: tableName,
         Key: keys.invoiceReturn(invoiceReturn.returnId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        UpdateExpression: `SET ${['#status = :to', ...set.sets].join(', ')}`,
+        ConditionExpression: moving.condition,
+        ExpressionAttributeNames: { '#status': 'status', ...set.names },
+        ExpressionAttributeValues: { ':to': to, ...set.values, ...moving.values },
       },
     },
   ];
   if (invoice) {
     const s = stampUpdate(invoice.stamp);
-    const invoiceValues: Record<string, unknown> = {
-      ':to': invoice.to,
-      ':returnId': invoiceReturn.returnId,
-      ...s.values,
-    };
-    invoice.from.forEach((status, i) => {
-      invoiceValues[`:from${i}`] = status;
-    });
+    const invoiceMoving = statusIn(invoice.from);
     items.push({
       Update: {
         TableName: tableName,
         Key: keys.invoice(invoiceReturn.invoiceId),
         UpdateExpression: `SET #status = :to, ${s.set}${s.remove ? ` REMOVE ${s.remove}` : ''}`,
-        ConditionExpression: `returnId = :returnId AND #status IN (${invoice.from.map((_, i) => `:from${i}`).join(', ')})`,
+        ConditionExpression: `returnId = :returnId AND ${invoiceMoving.condition}`,
         ExpressionAttributeNames: { '#status': 'status', ...s.names },
-        ExpressionAttributeValues: invoiceValues,
+        ExpressionAttributeValues: {
+          ':to': invoice.to,
+          ':returnId': invoiceReturn.returnId,
+          ...s.values,
+          ...invoiceMoving.values,
+        },
       },
     });
   }
@@ -130,14 +122,7 @@ export async function transitionReturn(
 
 /** Sets fields on the return whatever its status (bookkeeping: the red number, the reissue). */
 export async function annotateReturn(returnId: string, fields: Record<string, unknown>): Promise<void> {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets: string[] = [];
-  for (const [field, value] of Object.entries(fields)) {
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
-  }
+  const { sets, names, values } = assignments(fields);
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
@@ -185,40 +170,17 @@ export async function restoreAllocations(
   invoiceReturn: InvoiceReturn,
   allocations: readonly Allocation[],
 ): Promise<void> {
-  for (let start = 0, chunk = 0; start < allocations.length; start += RESTORE_CHUNK, chunk++) {
-    if (invoiceReturn.restoredChunks.includes(chunk)) continue;
-    const items: TransactItem[] = allocations.slice(start, start + RESTORE_CHUNK).map((a) => ({
-      Update: {
-        TableName: tableName,
-        Key: keys.record(a.accountId ?? invoiceReturn.accountId, a.recordId),
-        UpdateExpression: 'ADD invoicedAmount :minus, availableAmount :x',
-        ConditionExpression: 'invoicedAmount >= :x',
-        ExpressionAttributeValues: { ':x': a.amount, ':minus': -a.amount },
-      },
-    }));
-    items.push({
-      Update: {
-        TableName: tableName,
-        Key: keys.invoiceReturn(invoiceReturn.returnId),
-        UpdateExpression: 'SET restoredChunks = list_append(restoredChunks, :chunk)',
-        ConditionExpression: 'NOT contains(restoredChunks, :n)',
-        ExpressionAttributeValues: { ':chunk': [chunk], ':n': chunk },
-      },
-    });
-    items.push(invalidateInvoiceable(invoiceReturn.accountId));
-    try {
-      await transact(items);
-    } catch (error) {
-      // A concurrent run of the same step restoring this chunk is fine; anything else is not.
-      if (
-        !(
-          error instanceof ConflictError &&
-          (await getReturn(invoiceReturn.returnId))?.restoredChunks.includes(chunk)
-        )
-      )
-        throw error;
-    }
-  }
+  await moveAllocations({
+    from: 'invoiced',
+    to: 'available',
+    accountId: invoiceReturn.accountId,
+    allocations,
+    ownerKey: keys.invoiceReturn(invoiceReturn.returnId),
+    markerField: 'restoredChunks',
+    done: invoiceReturn.restoredChunks,
+    chunkSize: RESTORE_CHUNK,
+    extraItems: () => [invalidateInvoiceable(invoiceReturn.accountId)],
+  });
 }
 
 /** R34: finance recorded that the buyer certified the special invoice (idempotent). */

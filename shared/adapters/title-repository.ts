@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type IdempotentRequest, rememberResponse, type StoredResponse } from '#adapters/create-idempotency';
 import { documentClient, keys, stripKeys, tableName, transact } from '#adapters/dynamodb';
+import { type IdempotentRequest, rememberResponse, type StoredResponse } from '#adapters/idempotency';
 import { ConflictError } from '#domain/errors';
 import type { Title } from '#domain/title';
 

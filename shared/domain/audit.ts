@@ -23,9 +23,10 @@
  * Unstamped writes get a best-effort actor and reason (see `describeChange`): the customer for
  * what only customers do (creating, cancelling, editing or deleting titles), `staff` for
  * decisions on reviews, `system` otherwise. Writes that change only internal bookkeeping
- * (index keys, chunk markers, task tokens) are not audited.
+ * (chunk markers, task tokens) are not audited.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { canonicalJson } from '#domain/canonical-json';
 
 export type SubjectType = 'application' | 'invoice' | 'title';
 export const SUBJECT_TYPES: readonly SubjectType[] = ['application', 'invoice', 'title'];
@@ -53,11 +54,11 @@ export interface AuditEntry extends AuditContent {
   /** SHA-256 (hex) of previousHash followed by the canonical JSON of the content. */
   hash: string;
   previousHash: string;
-  /** The stream record the entry came from: redelivered records at or before it are skipped. */
+  /** Where in the stream of changes the entry came from (opaque here; see #adapters/audit-stream). */
   streamSequence: string;
 }
 
-/** The end of a chain: the last entry's seq and hash, and the last stream record applied. */
+/** The end of a chain: the last entry's seq and hash, and the last change applied. */
 export interface AuditHead {
   seq: number;
   hash: string;
@@ -99,17 +100,6 @@ export function actorOf(principal: { accountId?: string; groups: readonly string
 
 // ---------------------------------------------------------------------------------------------
 // Hash chain
-
-/** JSON with keys sorted at every level and undefined members left out: one text per value. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
-  const members = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
-  return `{${members.join(',')}}`;
-}
 
 export function contentOf(entry: AuditContent): AuditContent {
   const { subjectType, subjectId, seq, at, actor, action, reason } = entry;
@@ -229,11 +219,6 @@ export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): C
   return { ok: problems.length === 0, entries: entries.length, problems };
 }
 
-/** Stream sequence numbers are decimal strings of up to 40 digits: compare them as integers. */
-export function isAfter(sequence: string, than: string | undefined): boolean {
-  return than === undefined || BigInt(sequence) > BigInt(than);
-}
-
 // ---------------------------------------------------------------------------------------------
 // From a change of a stored item to an entry
 
@@ -299,20 +284,11 @@ const MEANINGFUL_FIELDS: Record<SubjectType, readonly string[]> = {
   ],
 };
 
-/** Never a change worth an entry on their own: keys, index keys, the stamp, bookkeeping times. */
-const NEVER_AUDITED = new Set([
-  'pk',
-  'sk',
-  'gsi1pk',
-  'gsi1sk',
-  'gsi2pk',
-  'gsi2sk',
-  'changedBy',
-  'changedAt',
-  'changeId',
-  'changeReason',
-  'updatedAt',
-]);
+/**
+ * Never a change worth an entry on their own: the stamp, bookkeeping times. (Images come
+ * without the keys that say where an item is stored: the adapter reading changes drops them.)
+ */
+const NEVER_AUDITED = new Set(['changedBy', 'changedAt', 'changeId', 'changeReason', 'updatedAt']);
 
 /** Named actions for fields whose setting is an event of its own. */
 const FIELD_ACTIONS: Record<string, string> = {
@@ -436,7 +412,7 @@ function freshStamp(before: Image | undefined, after: Image | undefined) {
   return { changedBy, changedAt: str(after?.changedAt), changeReason: str(after?.changeReason) };
 }
 
-/** Top-level attributes that differ (sorted), ignoring keys, index keys and the stamp. */
+/** Top-level attributes that differ (sorted), ignoring the stamp. */
 function changedFields(before: Image | undefined, after: Image | undefined): string[] {
   const names = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
   return [...names]

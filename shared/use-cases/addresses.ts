@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { applyAddressPlan, readAddressBook } from '#adapters/address-repository';
-import { idempotentRequest, replay } from '#adapters/create-idempotency';
+import { idempotentRequest, replay } from '#adapters/idempotency';
 import { hasOpenApplicationUsing } from '#adapters/open-applications';
 import { type Address, type AddressPlan, listOrder, planAdd, planChange, planRemove } from '#domain/address';
 import { ConflictError } from '#domain/errors';

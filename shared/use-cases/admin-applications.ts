@@ -1,14 +1,13 @@
-import { getApplication, releaseAndTransition } from '#adapters/application-repository';
+import { advanceApplication, getApplication, releaseAndTransition } from '#adapters/application-repository';
 import {
-  advanceApplication,
   approveInReview,
   closeRejectedReview,
   getReviewedApplication,
   markDecisionSignalled,
   type ReviewDecision,
   type ReviewedApplication,
-  stopWatchingDeadline,
 } from '#adapters/application-review-repository';
+import { stopWatchingDeadline } from '#adapters/deadline-watch';
 import { getInvoice, markShipped } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
 import { resumeTask } from '#adapters/workflow-signal';

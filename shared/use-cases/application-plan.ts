@@ -1,4 +1,4 @@
-import { readApplicantState } from '#adapters/application-repository';
+import { readApplicantState } from '#adapters/applicant-state';
 import { settings } from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
 import { type Allocation, allocateSelection, type Delivery, splitIntoInvoices } from '#domain/application';

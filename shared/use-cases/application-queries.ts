@@ -1,5 +1,6 @@
 import { getAccount } from '#adapters/account-repository';
-import { getApplication, listApplicationsOf } from '#adapters/application-repository';
+import { listApplicationsOf } from '#adapters/application-listing';
+import { getApplication } from '#adapters/application-repository';
 import { isListedFor } from '#adapters/organization-repository';
 import { NotFoundError, ValidationError } from '#domain/errors';
 import type { ApplicationList, ApplicationListQuery, ApplicationView } from '#schemas/applications';

@@ -1,9 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
-import {
-  getIdempotency,
-  markWorkflowStarted,
-  createApplication as storeApplication,
-} from '#adapters/application-repository';
+import { randomUUID } from 'node:crypto';
+import { createApplication as storeApplication } from '#adapters/application-creation';
+import { markWorkflowStarted } from '#adapters/application-repository';
+import { expiresAt, getIdempotency, hashRequest, IDEMPOTENCY_TTL_SECONDS } from '#adapters/idempotency';
 import { logger } from '#adapters/logger';
 import { startApplicationWorkflow } from '#adapters/workflow-client';
 import { settings } from '#config/settings';
@@ -16,7 +14,6 @@ import type { CreateApplicationBody } from '#schemas/applications';
 import { type ApplicationPlan, planApplication } from '#use-cases/application-plan';
 import { applicationView } from '#use-cases/views';
 
-const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 const MAX_CONFLICT_RETRIES = 3;
 /** How long a repeated request waits for the first one's chunked reservation to finish. */
 const PENDING_REPLAY_WAIT_MS = 5_000;
@@ -126,7 +123,7 @@ async function acceptOnce(
           requestHash,
           statusCode: 201,
           body: view,
-          expiresAt: Math.floor(now.getTime() / 1000) + idempotencyTtlSeconds,
+          expiresAt: expiresAt(now, idempotencyTtlSeconds),
         }
       : undefined,
   });
@@ -152,19 +149,4 @@ export function cancellationDeadline(submittedAt: Date): Date {
   return window === 'end-of-day'
     ? endOfShanghaiDay(submittedAt)
     : new Date(submittedAt.getTime() + parseIsoDuration(window));
-}
-
-function hashRequest(body: unknown): string {
-  return createHash('sha256').update(canonicalJson(body)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -5,8 +5,9 @@ import {
   type SubjectChange,
   subjectChangeOf,
 } from '#adapters/audit-repository';
+import { isAfter } from '#adapters/audit-stream';
 import { logger } from '#adapters/logger';
-import { type AuditHead, describeChange, isAfter, nextEntry } from '#domain/audit';
+import { type AuditHead, describeChange, nextEntry } from '#domain/audit';
 import { ConflictError } from '#domain/errors';
 
 const APPEND_ATTEMPTS = 4;

@@ -1,5 +1,4 @@
-import { getApplication } from '#adapters/application-repository';
-import { advanceApplication } from '#adapters/application-review-repository';
+import { advanceApplication, getApplication } from '#adapters/application-repository';
 import { keys } from '#adapters/dynamodb';
 import {
   getInvoice,

@@ -1,4 +1,4 @@
-import { readApplicantState } from '#adapters/application-repository';
+import { readApplicantState } from '#adapters/applicant-state';
 import { logger } from '#adapters/logger';
 import {
   claimMarker,

@@ -1,4 +1,4 @@
-import { readApplicantState } from '#adapters/application-repository';
+import { readApplicantState } from '#adapters/applicant-state';
 import { saveAutoInvoicing } from '#adapters/monthly-repository';
 import { assertMayApply } from '#domain/account';
 import { NotFoundError, RealNameRequiredError, ValidationError } from '#domain/errors';

@@ -1,4 +1,4 @@
-import { readApplicantState } from '#adapters/application-repository';
+import { readApplicantState } from '#adapters/applicant-state';
 import { NotFoundError } from '#domain/errors';
 import type { BillingRecordList, BillingRecordQuery } from '#schemas/billing-records';
 import { listBillingRecords } from '#use-cases/billing-records';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { readApplicantState } from '#adapters/application-repository';
+import { readApplicantState } from '#adapters/applicant-state';
 import { documentClient, keys, tableName } from '#adapters/dynamodb';
 import {
   getOrganization,

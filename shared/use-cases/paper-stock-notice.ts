@@ -1,4 +1,4 @@
-import { getPaperStockNotice, putPaperStockNotice } from '#adapters/application-review-repository';
+import { getPaperStockNotice, putPaperStockNotice } from '#adapters/paper-stock-notice';
 import type { Delivery } from '#domain/application';
 import type { PaperStockNoticeBody } from '#schemas/invoices';
 import { type PaperStockNoticeView, paperStockNoticeView } from '#use-cases/views';

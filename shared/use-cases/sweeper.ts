@@ -1,9 +1,6 @@
-import {
-  abandonReservation,
-  listWorkflowPending,
-  markWorkflowStarted,
-  type PendingApplication,
-} from '#adapters/application-repository';
+import { abandonReservation } from '#adapters/application-creation';
+import { listWorkflowPending, type PendingApplication } from '#adapters/application-listing';
+import { markWorkflowStarted } from '#adapters/application-repository';
 import { logger } from '#adapters/logger';
 import { startApplicationWorkflow } from '#adapters/workflow-client';
 

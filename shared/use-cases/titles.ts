@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { getAccount } from '#adapters/account-repository';
-import { idempotentRequest, replay } from '#adapters/create-idempotency';
+import { idempotentRequest, replay } from '#adapters/idempotency';
 import { hasOpenApplicationUsing } from '#adapters/open-applications';
 import {
   getTitle,

@@ -4,26 +4,21 @@
  * It runs the same synthesized template as the shared stack, on in-memory DynamoDB and S3.
  * Costs a JVM: use it only where the shared stack (test/support/api.ts) cannot do.
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { signLocalToken } from '../../scripts/local/jwt.ts';
 import type { SesStoredEmail } from '../../scripts/local/ses.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../scripts/local/stack.ts';
 import { cdkOutDir, synthesizeIfStale } from '../../scripts/local/synth.ts';
+import { type ApiResponse, httpClient, sentMail, upsertAccount } from './http.ts';
 
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
-export interface OwnResponse {
-  status: number;
-  headers: Headers;
-  body: any;
-  raw: Uint8Array;
-}
+export type OwnResponse = ApiResponse;
 
 export interface OwnStack {
   stack: LocalStack;
@@ -73,55 +68,34 @@ export async function startOwnStack(
 
   const request: OwnStack['request'] = async (method, path, who, body) => {
     const token = await signLocalToken(stack.jwtSecret, { accountId: who.accountId, groups: who.groups });
-    const response = await fetch(`${stack.apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const raw = new Uint8Array(await response.arrayBuffer());
-    const type = response.headers.get('content-type') ?? '';
-    const parsed =
-      type.includes('json') && raw.length > 0 ? JSON.parse(Buffer.from(raw).toString('utf8')) : undefined;
-    return { status: response.status, headers: response.headers, body: parsed, raw };
+    return httpClient(stack.apiUrl, token).request(method, path, body);
   };
-
-  const billing = { accountId: 'billing-system', groups: ['billing-system'] };
   const givenAccount: OwnStack['givenAccount'] = async (accountId, records) => {
-    const put = await request('PUT', `/v1/internal/accounts/${accountId}`, billing, {
-      region: 'mainland',
-      realName: { type: 'enterprise', name: '杭州示例科技有限公司' },
-      arrears: 0,
+    const token = await signLocalToken(stack.jwtSecret, {
+      accountId: 'billing-system',
+      groups: ['billing-system'],
     });
-    if (put.status !== 200)
-      throw new Error(`account upsert failed: ${put.status} ${JSON.stringify(put.body)}`);
-    const post = await request('POST', '/v1/internal/billing-records', billing, {
-      records: records.map((r) => ({ accountId, ...r })),
-    });
-    if (post.status !== 200)
-      throw new Error(`records upsert failed: ${post.status} ${JSON.stringify(post.body)}`);
+    await upsertAccount(httpClient(stack.apiUrl, token), accountId, { records });
   };
 
-  const query = async (pk: string) => {
+  /** Every item of a paginated read (test-only: the table is small). */
+  const all = async (pages: AsyncIterable<{ Items?: Record<string, any>[] }>) => {
     const items: Record<string, any>[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await documents.send(
-        new QueryCommand({
+    for await (const page of pages) items.push(...(page.Items ?? []));
+    return items;
+  };
+  const query = (pk: string) =>
+    all(
+      paginateQuery(
+        { client: documents },
+        {
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': pk },
           ConsistentRead: true,
-          ExclusiveStartKey: cursor,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return items;
-  };
+        },
+      ),
+    );
 
   return {
     stack,
@@ -140,28 +114,19 @@ export async function startOwnStack(
     },
     request,
     givenAccount,
-    async mailTo(address) {
-      const store = (await (await fetch(`${stack.sesUrl}/store`)).json()) as { emails: SesStoredEmail[] };
-      return store.emails.filter((e) => e.destination.to.includes(address));
-    },
-    async itemsWithPrefix(prefix) {
-      const items: Record<string, any>[] = [];
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(
-          new ScanCommand({
+    mailTo: (address) => sentMail(stack.sesUrl, address),
+    itemsWithPrefix: (prefix) =>
+      all(
+        paginateScan(
+          { client: documents },
+          {
             TableName: tableName,
             FilterExpression: 'begins_with(pk, :p)',
             ExpressionAttributeValues: { ':p': prefix },
             ConsistentRead: true,
-            ExclusiveStartKey: cursor,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        cursor = page.LastEvaluatedKey;
-      } while (cursor);
-      return items;
-    },
+          },
+        ),
+      ),
     async recordsOf(accountId) {
       return (await query(`ACCOUNT#${accountId}`)).filter((i) => String(i.sk).startsWith('RECORD#'));
     },
@@ -172,4 +137,4 @@ export async function startOwnStack(
   };
 }
 
-export const ownId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+export { uniqueId as ownId } from './http.ts';

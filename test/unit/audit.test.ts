@@ -1,19 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { imageOf, isAfter } from '#adapters/audit-stream';
 import {
   type AuditEntry,
   actorOf,
-  canonicalJson,
   changeStamp,
   describeChange,
   GENESIS_HASH,
   hashEntry,
   type ItemChange,
-  isAfter,
   nextEntry,
   type Subject,
   verifyChain,
 } from '#domain/audit';
+import { canonicalJson } from '#domain/canonical-json';
 
 const application: Subject = { type: 'application', id: 'app-1' };
 const invoice: Subject = { type: 'invoice', id: 'inv-1' };
@@ -49,6 +49,25 @@ describe('the hash chain', () => {
   it('writes one canonical JSON per value: sorted keys, no undefined members', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: undefined }], c: 'é' }, z: undefined })).toBe(
       '{"a":{"c":"é","d":[1,{"y":2}]},"b":1}',
+    );
+  });
+
+  it('writes parsed JSON as the Idempotency-Key request hashes always did (stored keys still match)', () => {
+    // The text the request hashes were computed with before they shared this function.
+    const requestText = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(requestText).join(',')}]`;
+      if (value && typeof value === 'object') {
+        const entries = Object.entries(value as Record<string, unknown>)
+          .filter(([, v]) => v !== undefined)
+          .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${requestText(v)}`).join(',')}}`;
+      }
+      return JSON.stringify(value);
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(canonicalJson(value)).toBe(requestText(value));
+      }),
     );
   });
 
@@ -171,6 +190,32 @@ describe('the hash chain', () => {
     expect(isAfter('100000000000000000000000000001', '100000000000000000000000000000')).toBe(true);
     expect(isAfter('100000000000000000000000000000', '100000000000000000000000000000')).toBe(false);
     expect(isAfter('1', undefined)).toBe(true);
+  });
+
+  it('reads a stream image as plain values without the keys that place the item', () => {
+    expect(
+      imageOf({
+        pk: { S: 'APPLICATION#app-1' },
+        sk: { S: 'APPLICATION' },
+        gsi1pk: { S: 'ACCOUNT#acct-1#APPLICATIONS' },
+        gsi1sk: { S: '2026-11-02T01:00:00.000Z#app-1' },
+        gsi2pk: { S: 'WORKFLOW_PENDING' },
+        gsi2sk: { S: 'x' },
+        status: { S: 'submitted' },
+        total: { N: '1200' },
+        delivery: { M: { medium: { S: 'email' }, pk: { S: 'kept inside a map' } } },
+        timeline: { L: [{ M: { at: { S: '2026-11-02T01:00:00.000Z' } } }] },
+        flag: { BOOL: true },
+        gone: { NULL: true },
+      }),
+    ).toEqual({
+      status: 'submitted',
+      total: 1200,
+      delivery: { medium: 'email', pk: 'kept inside a map' },
+      timeline: [{ at: '2026-11-02T01:00:00.000Z' }],
+      flag: true,
+      gone: null,
+    });
   });
 });
 

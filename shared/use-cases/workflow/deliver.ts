@@ -1,13 +1,11 @@
-import {
-  advanceApplication,
-  getPaperStockNotice,
-  stopWatchingDeadline,
-} from '#adapters/application-review-repository';
+import { advanceApplication } from '#adapters/application-repository';
+import { stopWatchingDeadline } from '#adapters/deadline-watch';
 import { getPdf } from '#adapters/document-store';
 import { keys } from '#adapters/dynamodb';
 import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
 import type { Attachment } from '#adapters/mailer';
+import { getPaperStockNotice } from '#adapters/paper-stock-notice';
 import { settings } from '#config/settings';
 import type { Application } from '#domain/application';
 import { fitsAsAttachments, MAX_ATTACHMENT_BYTES } from '#domain/invoice-document';

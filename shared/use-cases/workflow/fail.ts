@@ -1,12 +1,9 @@
 import { annotateApplication, getApplication, releaseAndTransition } from '#adapters/application-repository';
-import {
-  clearRecoveryFlag,
-  flagForRecovery,
-  leaveReviewQueue,
-  stopWatchingDeadline,
-} from '#adapters/application-review-repository';
+import { leaveReviewQueue } from '#adapters/application-review-repository';
+import { stopWatchingDeadline } from '#adapters/deadline-watch';
 import { getInvoice, settleInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
+import { clearRecoveryFlag, flagForRecovery } from '#adapters/recovery-flags';
 import type { Allocation, Application } from '#domain/application';
 import { allocationsOf, type WorkflowTaskInput } from '#use-cases/workflow/common';
 import { notifyFailed, notifyFinance } from '#use-cases/workflow/notify';

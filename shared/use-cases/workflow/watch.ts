@@ -1,10 +1,7 @@
 import { getApplication } from '#adapters/application-repository';
-import {
-  dueDeadlines,
-  flaggedForRecovery,
-  stopWatchingDeadline,
-} from '#adapters/application-review-repository';
+import { dueDeadlines, stopWatchingDeadline } from '#adapters/deadline-watch';
 import { logger } from '#adapters/logger';
+import { flaggedForRecovery } from '#adapters/recovery-flags';
 import { daysToCheck, providerDone } from '#domain/lifecycle';
 import { failApplication } from '#use-cases/workflow/fail';
 import { notifyFinance } from '#use-cases/workflow/notify';

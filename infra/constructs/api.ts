@@ -139,6 +139,10 @@ export class Api extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    // One integration and one Lambda permission per function, not per method: the permission
+    // lets this API invoke the function from any of its methods (execute-api ARN with
+    // wildcards), so a route added to a function adds its method and nothing else.
+    const integrations = new Map<IFunction, LambdaIntegration>();
     for (const route of props.routes) {
       const resource = route.path
         .split('/')
@@ -148,9 +152,12 @@ export class Api extends Construct {
           this.restApi.root,
         );
       const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-      // No console test-invoke permission: one Lambda permission per method, not two (the stack
-      // is near CloudFormation's 500-resource limit).
-      resource.addMethod(route.method, new LambdaIntegration(route.fn, { allowTestInvoke: false }), {
+      let integration = integrations.get(route.fn);
+      if (!integration) {
+        integration = new LambdaIntegration(route.fn, { scopePermissionToMethod: false });
+        integrations.set(route.fn, integration);
+      }
+      resource.addMethod(route.method, integration, {
         authorizer,
         requestValidator: validator,
         requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),

@@ -5,6 +5,7 @@
  * another deployment setting). No JVM of its own: both talk to the shared stack's services.
  */
 import { inject } from 'vitest';
+import { API_FUNCTIONS } from '#http/routes/index';
 import { createLambdaRuntime } from '../../scripts/local/lambda-runtime.ts';
 import { cdkOutDir } from '../../scripts/local/synth.ts';
 import { readTemplate } from '../../scripts/local/template.ts';
@@ -73,15 +74,12 @@ export function bundledFunctions(overrides: Record<string, string> = {}): Bundle
   };
 }
 
-/** The logical id prefix infra gives a function: API routes "Api" + PascalCase path, the sweeper its construct's. */
+/** The logical id prefix infra gives a function: API functions "Api" + their name, the sweeper its construct's. */
 function logicalIdPrefix(entry: string): string {
   if (entry === 'functions/workflow/start-pending.ts') return 'SweeperStartPending';
-  return `Api${entry
-    .replace(/^functions\//, '')
-    .replace(/\.ts$/, '')
-    .split(/[/-]/)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join('')}`;
+  const api = API_FUNCTIONS.find((fn) => fn.entry === entry);
+  if (!api) throw new Error(`${entry} is not an API function (shared/http/routes/index.ts)`);
+  return `Api${api.name}`;
 }
 
 /** An API Gateway proxy event as the local gateway (and the Cognito authorizer) would pass it. */

@@ -97,9 +97,17 @@ describe('documents bucket', () => {
   let bucketId: string;
   let bucket: CfnResource;
   beforeAll(() => {
-    const [, fn] = Object.entries(resources(template, 'AWS::Lambda::Function'))[0]!;
+    // The first function that is told a bucket (each function gets only the variables it reads).
+    const fn = Object.values(resources(template, 'AWS::Lambda::Function')).find(
+      (f) => ((f.Properties.Environment as Json).Variables as Json).DOCUMENTS_BUCKET,
+    )!;
     const variables = (fn.Properties.Environment as Json).Variables as { DOCUMENTS_BUCKET: { Ref: string } };
     bucketId = variables.DOCUMENTS_BUCKET.Ref;
+    // Every function told a bucket is told the same one.
+    for (const f of Object.values(resources(template, 'AWS::Lambda::Function'))) {
+      const told = ((f.Properties.Environment as Json).Variables as Json).DOCUMENTS_BUCKET;
+      if (told) expect(told).toEqual({ Ref: bucketId });
+    }
     bucket = resources(template, 'AWS::S3::Bucket')[bucketId]!;
   });
 
@@ -172,16 +180,30 @@ describe('Lambda functions', () => {
     expect(new Set(used).size).toBe(used.length);
   });
 
-  it('all get TABLE_NAME and STATE_MACHINE_ARN; the ARN is built from the state machine’s fixed name', () => {
+  it('all get TABLE_NAME; every STATE_MACHINE_ARN is built from the machine’s fixed name, and the starters get it', () => {
     const [tableId] = only('AWS::DynamoDB::Table');
     const [, stateMachine] = applicationMachine();
     expect(stateMachine.Properties.StateMachineName).toBe(`invoice-applications-${stage}`);
     const expectedArn = `arn:\${Ref:AWS::Partition}:states:\${Ref:AWS::Region}:\${Ref:AWS::AccountId}:stateMachine:invoice-applications-${stage}`;
+    const told: string[] = [];
     for (const [id, fn] of Object.entries(resources(template, 'AWS::Lambda::Function'))) {
       const variables = (fn.Properties.Environment as Json).Variables as Json;
       expect(variables.TABLE_NAME, id).toEqual({ Ref: tableId });
+      if (variables.STATE_MACHINE_ARN === undefined) continue;
       expect(flattenIntrinsics(variables.STATE_MACHINE_ARN), id).toBe(expectedArn);
+      told.push(id);
     }
+    // The create path (API and monthly run) and the sweeper start executions: they need the ARN.
+    for (const prefix of [
+      'ApiApplicationsWrite',
+      'ApiOrganizations',
+      'SweeperStartPending',
+      'MonthlyProcessShard',
+    ])
+      expect(
+        told.some((id) => id.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
   });
 
   it('may start executions of that very ARN (the create-application role)', () => {

@@ -2,7 +2,6 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   CognitoUserPoolsAuthorizer,
-  Cors,
   EndpointType,
   type IResource,
   LambdaIntegration,
@@ -36,7 +35,8 @@ const GROUPS = ['finance', 'billing-system', 'org-admin'];
 /**
  * The public REST API: Cognito user-pool authorizer on every method (the account comes from
  * the token's custom:accountId), request validation, access logs, throttling, and gateway
- * errors in the same problem+json shape the handlers use.
+ * errors in the same problem+json shape the handlers use. No CORS: the web console is served
+ * from the API's own origin, so browsers send no preflight and the API has no OPTIONS methods.
  */
 export class Api extends Construct {
   readonly restApi: RestApi;
@@ -89,10 +89,6 @@ export class Api extends Construct {
         tracingEnabled: true,
         throttlingRateLimit: props.throttle.rateLimit,
         throttlingBurstLimit: props.throttle.burstLimit,
-      },
-      defaultCorsPreflightOptions: {
-        allowOrigins: Cors.ALL_ORIGINS,
-        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
       },
     });
     const problem = (status: string, code: string, title: string) => ({

@@ -350,9 +350,8 @@ describe('REST API', () => {
     });
   });
 
-  it('has every route of infra/routes.ts, and no other method', () => {
+  it('has every route of infra/routes.ts, and no other method (no CORS preflight: same origin)', () => {
     const routes = apiMethods(template)
-      .filter((m) => m.properties.HttpMethod !== 'OPTIONS')
       .map((m) => m.route)
       .sort();
     expect(routes).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
@@ -360,7 +359,6 @@ describe('REST API', () => {
 
   it('requires path parameters the routes declare', () => {
     for (const { route, properties } of apiMethods(template)) {
-      if (properties.HttpMethod === 'OPTIONS') continue;
       const params = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       expect(properties.RequestParameters ?? {}, route).toEqual(
         Object.fromEntries(params.map((p) => [`method.request.path.${p}`, true])),
@@ -368,7 +366,7 @@ describe('REST API', () => {
     }
   });
 
-  it('puts the Cognito user-pool authorizer and the request validator on every non-OPTIONS method', () => {
+  it('puts the Cognito user-pool authorizer and the request validator on every method', () => {
     const [authorizerId, authorizer] = only('AWS::ApiGateway::Authorizer');
     const [userPoolId] = only('AWS::Cognito::UserPool');
     const [validatorId] = only('AWS::ApiGateway::RequestValidator');
@@ -380,7 +378,7 @@ describe('REST API', () => {
       ValidateRequestBody: true,
       ValidateRequestParameters: true,
     });
-    const methods = apiMethods(template).filter((m) => m.properties.HttpMethod !== 'OPTIONS');
+    const methods = apiMethods(template);
     expect(methods.length).toBeGreaterThan(0);
     for (const { route, properties } of methods) {
       expect(properties, route).toMatchObject({

@@ -26,7 +26,7 @@ import { Workflow } from './workflow.ts';
 export interface ReturnsProps {
   /** Names the state machine `invoice-returns-<stage>`. */
   stage: string;
-  /** The functions' shared environment (includes RETURNS_STATE_MACHINE_ARN). */
+  /** The values the stack sets (includes RETURNS_STATE_MACHINE_ARN); the step function gets what it reads. */
   environment: Record<string, string>;
   table: ITable;
   documents: IBucket;
@@ -68,8 +68,8 @@ export class Returns extends Construct {
       resources: [arn],
     });
 
-    // One function runs every step (each state names its step): a function per step would take
-    // the stack past CloudFormation's 500 resources.
+    // One function runs every step (each state names its step): a function per step would cost
+    // four more functions, each with its role, policy and log group, for the same grants.
     const stepFn = new ServiceFunction(this, 'StepFunction', {
       entry: 'functions/workflow/returns-step.ts',
       environment: props.environment,

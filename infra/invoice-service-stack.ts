@@ -12,11 +12,13 @@ import { Monthly } from './constructs/monthly.ts';
 import { Returns } from './constructs/returns.ts';
 import { Sweeper } from './constructs/sweeper.ts';
 import { Workflow } from './constructs/workflow.ts';
-import { ROUTES } from './routes.ts';
+import { API_FUNCTIONS, type ApiFunction } from './routes.ts';
 import type { ServiceSettings } from './settings.ts';
 
 export interface InvoiceServiceStackProps extends StackProps {
   settings: ServiceSettings;
+  /** The API's functions and their routes; API_FUNCTIONS unless a test adds a route. */
+  apiFunctions?: readonly ApiFunction[];
 }
 
 export class InvoiceServiceStack extends Stack {
@@ -113,20 +115,26 @@ export class InvoiceServiceStack extends Stack {
     new Deadlines(this, 'Deadlines', { environment, table: data.table, mail: mail.identity });
     new Monthly(this, 'Monthly', { stage: settings.stage, environment, table: data.table, startExecution });
 
-    const routes = ROUTES.map((spec) => {
-      const name = spec.entry
-        .replace(/^functions\//, '')
-        .replace(/\.ts$/, '')
-        .split(/[/-]/)
-        .map((w) => w[0]!.toUpperCase() + w.slice(1))
-        .join('');
-      const fn = new ServiceFunction(this, `Api${name}`, { entry: spec.entry, environment });
-      if (spec.uses.includes('table-write')) data.table.grantReadWriteData(fn);
-      else if (spec.uses.includes('table-read')) data.table.grantReadData(fn);
-      if (spec.uses.includes('documents-read')) documents.bucket.grantRead(fn);
-      if (spec.uses.includes('workflow-start')) fn.addToRolePolicy(startExecution);
-      if (spec.uses.includes('workflow-signal')) fn.addToRolePolicy(signalTasks);
-      if (spec.uses.includes('workflow-stop')) {
+    const returns = new Returns(this, 'Returns', {
+      stage: settings.stage,
+      environment,
+      table: data.table,
+      documents: documents.bucket,
+      mail: mail.identity,
+      startApplications: startExecution,
+    });
+
+    // One function per entry of API_FUNCTIONS, granted the union of its routes' `uses`.
+    const routes = (props.apiFunctions ?? API_FUNCTIONS).flatMap((spec) => {
+      const fn = new ServiceFunction(this, `Api${spec.name}`, { entry: spec.entry, environment });
+      const routes = Object.values(spec.routes);
+      const uses = new Set(routes.flatMap((route) => route.uses));
+      if (uses.has('table-write')) data.table.grantReadWriteData(fn);
+      else if (uses.has('table-read')) data.table.grantReadData(fn);
+      if (uses.has('documents-read')) documents.bucket.grantRead(fn);
+      if (uses.has('workflow-start')) fn.addToRolePolicy(startExecution);
+      if (uses.has('workflow-signal')) fn.addToRolePolicy(signalTasks);
+      if (uses.has('workflow-stop')) {
         fn.addToRolePolicy(stopExecutions);
         Validations.of(fn).acknowledge({
           id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:${stateMachineName}:*]`,
@@ -134,17 +142,10 @@ export class InvoiceServiceStack extends Stack {
             'Executions are named after their application: StopExecution can only name this machine’s executions.',
         });
       }
-      if (spec.uses.includes('mail-send')) mail.identity.grantSendEmail(fn);
-      return { method: spec.method, path: spec.path, fn };
-    });
-    new Returns(this, 'Returns', {
-      stage: settings.stage,
-      environment,
-      table: data.table,
-      documents: documents.bucket,
-      mail: mail.identity,
-      startApplications: startExecution,
-      apiFunctions: routes,
+      if (uses.has('mail-send')) mail.identity.grantSendEmail(fn);
+      if (uses.has('returns-start')) fn.addToRolePolicy(returns.startExecution);
+      if (uses.has('returns-signal')) fn.addToRolePolicy(returns.signalTasks);
+      return routes.map((route) => ({ method: route.method, path: route.path, fn }));
     });
     new Api(this, 'Api', {
       routes,

@@ -2,7 +2,6 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   CognitoUserPoolsAuthorizer,
-  Cors,
   EndpointType,
   type IResource,
   LambdaIntegration,
@@ -36,7 +35,8 @@ const GROUPS = ['finance', 'billing-system', 'org-admin'];
 /**
  * The public REST API: Cognito user-pool authorizer on every method (the account comes from
  * the token's custom:accountId), request validation, access logs, throttling, and gateway
- * errors in the same problem+json shape the handlers use.
+ * errors in the same problem+json shape the handlers use. No CORS: the web console is served
+ * from the API's own origin, so browsers send no preflight and the API has no OPTIONS methods.
  */
 export class Api extends Construct {
   readonly restApi: RestApi;
@@ -90,10 +90,6 @@ export class Api extends Construct {
         throttlingRateLimit: props.throttle.rateLimit,
         throttlingBurstLimit: props.throttle.burstLimit,
       },
-      defaultCorsPreflightOptions: {
-        allowOrigins: Cors.ALL_ORIGINS,
-        allowHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
-      },
     });
     const problem = (status: string, code: string, title: string) => ({
       statusCode: status,
@@ -139,6 +135,10 @@ export class Api extends Construct {
       validateRequestBody: true,
       validateRequestParameters: true,
     });
+    // One integration and one Lambda permission per function, not per method: the permission
+    // lets this API invoke the function from any of its methods (execute-api ARN with
+    // wildcards), so a route added to a function adds its method and nothing else.
+    const integrations = new Map<IFunction, LambdaIntegration>();
     for (const route of props.routes) {
       const resource = route.path
         .split('/')
@@ -148,9 +148,12 @@ export class Api extends Construct {
           this.restApi.root,
         );
       const pathParams = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
-      // No console test-invoke permission: one Lambda permission per method, not two (the stack
-      // is near CloudFormation's 500-resource limit).
-      resource.addMethod(route.method, new LambdaIntegration(route.fn, { allowTestInvoke: false }), {
+      let integration = integrations.get(route.fn);
+      if (!integration) {
+        integration = new LambdaIntegration(route.fn, { scopePermissionToMethod: false });
+        integrations.set(route.fn, integration);
+      }
+      resource.addMethod(route.method, integration, {
         authorizer,
         requestValidator: validator,
         requestParameters: Object.fromEntries(pathParams.map((p) => [`method.request.path.${p}`, true])),

@@ -10,7 +10,7 @@ import { ServiceFunction } from './function-defaults.ts';
 export interface AuditProps {
   /** The service table: its stream feeds the trail, and the trail is stored in it. */
   table: Table;
-  /** The functions' shared environment (TABLE_NAME and settings). */
+  /** The values the stack sets (TABLE_NAME and settings); the recorder gets what it reads. */
   environment: Record<string, string>;
 }
 

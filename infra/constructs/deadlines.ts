@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { ServiceFunction } from './function-defaults.ts';
 
 export interface DeadlinesProps {
-  /** The functions' shared environment (table, FINANCE_EMAIL, MAIL_FROM, settings). */
+  /** The stack's values (table, FINANCE_EMAIL, MAIL_FROM, settings); the function takes what it reads. */
   environment: Record<string, string>;
   table: ITable;
   /** The sender identity the finance notices go out from. */

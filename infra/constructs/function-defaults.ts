@@ -5,6 +5,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { environmentFor } from '../environment.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -18,8 +19,9 @@ const ESM_BANNER =
   'const __dirname = __cjsDirname(__filename);';
 
 export interface ServiceFunctionProps {
-  /** Path from the project root, e.g. "functions/applications/create-application.ts". */
+  /** Path from the project root, e.g. "functions/api/applications-write.ts". */
   entry: string;
+  /** The values the stack sets; the function gets only those its entry reads (infra/environment.ts). */
   environment: Record<string, string>;
   timeout?: Duration;
   memorySize?: number;
@@ -30,9 +32,12 @@ export interface ServiceFunctionProps {
 /**
  * Every function the same way: Node 22 on ARM64, ESM bundle with the AWS SDK inside (no
  * reliance on the runtime's copy), minified with source maps, X-Ray tracing, its own log
- * group with a retention.
+ * group with a retention, and only the environment variables its code reads.
  */
 export class ServiceFunction extends NodejsFunction {
+  /** Path from the project root of the handler file. */
+  readonly entry: string;
+
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, {
       retention: RetentionDays.ONE_MONTH,
@@ -53,7 +58,7 @@ export class ServiceFunction extends NodejsFunction {
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'invoice-service',
-        ...props.environment,
+        ...environmentFor(props.entry, props.environment),
       },
       bundling: {
         format: OutputFormat.ESM,
@@ -75,5 +80,6 @@ export class ServiceFunction extends NodejsFunction {
         },
       },
     });
+    this.entry = props.entry;
   }
 }

@@ -38,7 +38,7 @@ import { ServiceFunction } from './function-defaults.ts';
 export interface MonthlyProps {
   /** Names the state machine `invoice-monthly-<stage>`. */
   stage: string;
-  /** The functions' shared environment (table, application state machine ARN, settings). */
+  /** The stack's values (table, application machine ARN, settings); each function takes what it reads. */
   environment: Record<string, string>;
   table: ITable;
   /** Allows StartExecution on the application state machine: the run applies as a customer does. */

@@ -1,6 +1,6 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
@@ -26,15 +26,13 @@ import { Workflow } from './workflow.ts';
 export interface ReturnsProps {
   /** Names the state machine `invoice-returns-<stage>`. */
   stage: string;
-  /** The functions' shared environment (includes RETURNS_STATE_MACHINE_ARN). */
+  /** The values the stack sets (includes RETURNS_STATE_MACHINE_ARN); the step function gets what it reads. */
   environment: Record<string, string>;
   table: ITable;
   documents: IBucket;
   mail: IEmailIdentity;
   /** StartExecution on the application state machine: a reissue applies as the customer does. */
   startApplications: PolicyStatement;
-  /** The API's functions: the return route may start this machine, finance's arrival route resume it. */
-  apiFunctions: ReadonlyArray<{ method: string; path: string; fn: IGrantable }>;
   /** How long a mailed-back paper invoice may take to arrive before the return fails. */
   arrivalTimeout?: Duration;
 }
@@ -55,19 +53,23 @@ const PERMANENT_ERRORS = ['PermanentTaskError'];
  */
 export class Returns extends Construct {
   readonly stateMachine: StateMachine;
+  /** StartExecution on this machine: for the function serving the return route (`returns-start`). */
+  readonly startExecution: PolicyStatement;
+  /** SendTask* on this machine: for the function serving finance's arrival route (`returns-signal`). */
+  readonly signalTasks: PolicyStatement;
 
   constructor(scope: Construct, id: string, props: ReturnsProps) {
     super(scope, id);
     const stateMachineName = `invoice-returns-${props.stage}`;
     const arn = Workflow.arnFor(this, stateMachineName);
-    const startReturns = new PolicyStatement({ actions: ['states:StartExecution'], resources: [arn] });
-    const signalReturns = new PolicyStatement({
+    this.startExecution = new PolicyStatement({ actions: ['states:StartExecution'], resources: [arn] });
+    this.signalTasks = new PolicyStatement({
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
       resources: [arn],
     });
 
-    // One function runs every step (each state names its step): a function per step would take
-    // the stack past CloudFormation's 500 resources.
+    // One function runs every step (each state names its step): a function per step would cost
+    // four more functions, each with its role, policy and log group, for the same grants.
     const stepFn = new ServiceFunction(this, 'StepFunction', {
       entry: 'functions/workflow/returns-step.ts',
       environment: props.environment,
@@ -77,15 +79,8 @@ export class Returns extends Construct {
     props.table.grantReadWriteData(stepFn);
     props.documents.grantReadWrite(stepFn);
     props.mail.grantSendEmail(stepFn);
-    stepFn.addToRolePolicy(signalReturns);
+    stepFn.addToRolePolicy(this.signalTasks);
     stepFn.addToRolePolicy(props.startApplications);
-
-    for (const route of props.apiFunctions) {
-      if (route.method === 'POST' && route.path === '/v1/invoices/{invoiceId}/returns')
-        route.fn.grantPrincipal.addToPrincipalPolicy(startReturns);
-      if (route.method === 'POST' && route.path === '/v1/admin/invoices/{invoiceId}/returned')
-        route.fn.grantPrincipal.addToPrincipalPolicy(signalReturns);
-    }
 
     const stepInput = (step: string, extra: Record<string, unknown> = {}) =>
       TaskInput.fromObject({

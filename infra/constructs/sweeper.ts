@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { ServiceFunction } from './function-defaults.ts';
 
 export interface SweeperProps {
-  /** The functions' shared environment (table, state machine ARN, settings). */
+  /** The values the stack sets (table, state machine ARN, settings); its function gets what it reads. */
   environment: Record<string, string>;
   table: ITable;
   /** Allows StartExecution on the application state machine. */

@@ -2,35 +2,47 @@ import { type InvoicingEntity, parseEntities } from '#config/entities';
 import { requireEnv, requireIntEnv, requireOneOf } from '#config/env';
 import type { ArrearsPolicy } from '#domain/invoiceable';
 
-/**
+/*
  * Deployment settings (cdk.json context → Lambda environment). Read lazily per setting so a
- * function only needs the variables it uses, but each read fails fast with the name.
+ * function only needs the variables it uses, but each read fails fast with the name. Import
+ * the module as a namespace (`import * as settings`) and each export is pure: the bundler drops
+ * the settings a function never reads, so its bundle names exactly the variables it needs
+ * (infra gives each function only those; test/infra checks both agree).
  */
-export const settings = {
-  entities: once((): InvoicingEntity[] => parseEntities(requireEnv('INVOICING_ENTITIES'))),
-  /** "end-of-day" (24:00 Asia/Shanghai of the submission day, R24) or an ISO duration for local runs. */
-  cancelWindow: once(() => requireEnv('CANCEL_WINDOW')),
-  arrearsPolicy: once((): ArrearsPolicy => requireOneOf('ARREARS_POLICY', ['offset', 'block'] as const)),
-  /** R23: "special-only" lets only special VAT invoices be on paper; "none" disables paper. */
-  paperInvoices: once(() => requireOneOf('PAPER_INVOICES', ['special-only', 'none'] as const)),
-  reviewThresholdFen: once(() => requireIntEnv('REVIEW_THRESHOLD_FEN')),
-  expectedWorkingDays: once(() => requireIntEnv('EXPECTED_WORKING_DAYS')),
-  paymentSyncDays: once(() => requireIntEnv('PAYMENT_SYNC_DAYS')),
-  /** R28: where breached deadlines and failed deliveries are reported (finance staff's mailbox). */
-  financeEmail: once(() => requireEnv('FINANCE_EMAIL')),
-  /** R27: the public API root (custom domain), for download links in e-mails. */
-  apiBaseUrl: once(() => requireEnv('API_BASE_URL').replace(/\/+$/, '')),
-  /** R31: how long one invocation of the monthly run's shard task works before it hands on a cursor. */
-  monthlyShardSeconds: once(() => requireIntEnv('MONTHLY_SHARD_SECONDS')),
-  /** R31: opted-in accounts read per query of a shard, and processed at once within a page. */
-  monthlyPageSize: once(() => requireIntEnv('MONTHLY_PAGE_SIZE')),
-  monthlyAccountConcurrency: once(() => requireIntEnv('MONTHLY_ACCOUNT_CONCURRENCY')),
-  /** R27: the most PDF bytes one e-mail carries before links are sent instead. */
-  mailAttachmentLimitBytes: once(() => requireIntEnv('MAIL_ATTACHMENT_LIMIT_BYTES')),
-};
+
+export const entities = /* @__PURE__ */ once((): InvoicingEntity[] =>
+  parseEntities(requireEnv('INVOICING_ENTITIES')),
+);
+/** "end-of-day" (24:00 Asia/Shanghai of the submission day, R24) or an ISO duration for local runs. */
+export const cancelWindow = /* @__PURE__ */ once(() => requireEnv('CANCEL_WINDOW'));
+export const arrearsPolicy = /* @__PURE__ */ once(
+  (): ArrearsPolicy => requireOneOf('ARREARS_POLICY', ['offset', 'block'] as const),
+);
+/** R23: "special-only" lets only special VAT invoices be on paper; "none" disables paper. */
+export const paperInvoices = /* @__PURE__ */ once(() =>
+  requireOneOf('PAPER_INVOICES', ['special-only', 'none'] as const),
+);
+export const reviewThresholdFen = /* @__PURE__ */ once(() => requireIntEnv('REVIEW_THRESHOLD_FEN'));
+export const expectedWorkingDays = /* @__PURE__ */ once(() => requireIntEnv('EXPECTED_WORKING_DAYS'));
+export const paymentSyncDays = /* @__PURE__ */ once(() => requireIntEnv('PAYMENT_SYNC_DAYS'));
+/** R28: where breached deadlines and failed deliveries are reported (finance staff's mailbox). */
+export const financeEmail = /* @__PURE__ */ once(() => requireEnv('FINANCE_EMAIL'));
+/** R27: the public API root (custom domain), for download links in e-mails. */
+export const apiBaseUrl = /* @__PURE__ */ once(() => requireEnv('API_BASE_URL').replace(/\/+$/, ''));
+/** R31: how long one invocation of the monthly run's shard task works before it hands on a cursor. */
+export const monthlyShardSeconds = /* @__PURE__ */ once(() => requireIntEnv('MONTHLY_SHARD_SECONDS'));
+/** R31: opted-in accounts read per query of a shard, and processed at once within a page. */
+export const monthlyPageSize = /* @__PURE__ */ once(() => requireIntEnv('MONTHLY_PAGE_SIZE'));
+export const monthlyAccountConcurrency = /* @__PURE__ */ once(() =>
+  requireIntEnv('MONTHLY_ACCOUNT_CONCURRENCY'),
+);
+/** R27: the most PDF bytes one e-mail carries before links are sent instead. */
+export const mailAttachmentLimitBytes = /* @__PURE__ */ once(() =>
+  requireIntEnv('MAIL_ATTACHMENT_LIMIT_BYTES'),
+);
 
 export function entityById(entityId: string): InvoicingEntity | undefined {
-  return settings.entities().find((e) => e.entityId === entityId);
+  return entities().find((e) => e.entityId === entityId);
 }
 
 function once<T>(read: () => T): () => T {

@@ -2,13 +2,16 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
+import httpRouterHandler from '@middy/http-router';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { z } from 'zod';
 import { logger } from '#adapters/logger';
-import { DomainError, ValidationError } from '#domain/errors';
+import { DomainError, NotFoundError, ValidationError } from '#domain/errors';
 import { type Group, type Principal, principalOf, requireCustomer, requireGroup } from '#http/principal';
 import { PROBLEM_CONTENT_TYPE, toProblem } from '#http/problem';
+import type { Route, RouteGroup } from '#http/routes/route';
+import { IdempotencyHeaders } from '#schemas/common';
 
 export type Access = 'customer' | Group;
 
@@ -18,45 +21,71 @@ export interface HttpResult {
   headers?: Record<string, string>;
   /** Binary bodies (PDFs) go out base64-encoded, as API Gateway expects. */
   binary?: { contentType: string; data: Uint8Array };
+  /** Text bodies (CSV) go out as the text itself, so API Gateway needs no binary type for them. */
+  text?: { contentType: string; data: string };
 }
 
-export interface RouteRequest<B, Q, P> {
+/** What a route's schema yields once validated; undefined where the route declares none. */
+type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType }
+  ? z.output<S>
+  : undefined;
+
+export interface RouteRequest<R extends Route> {
   principal: Principal;
+  /** The caller's account on customer routes; '' on group routes. */
   accountId: string;
-  body: B;
-  query: Q;
-  path: P;
+  body: Parsed<R, 'body'>;
+  query: Parsed<R, 'query'>;
+  path: Parsed<R, 'pathParams'>;
   headers: Record<string, string | undefined>;
   now: Date;
 }
 
-export interface RouteOptions<B, Q, P> {
-  access: Access;
-  body?: z.ZodType<B>;
-  query?: z.ZodType<Q>;
-  path?: z.ZodType<P>;
-  /** Validates the (lower-cased) headers; the handler still reads them from `headers`. */
-  headers?: z.ZodType<unknown>;
-}
+/** One implementation per route of the group, and no other (checked by the compiler). */
+export type Implementations<G extends RouteGroup> = {
+  [K in keyof G]: (request: RouteRequest<G[K]>) => Promise<HttpResult>;
+};
 
 /**
- * The one middy chain every API handler uses, in the house order: logger context → header
- * normalizer → JSON body parser → auth and schema validation → security headers → error
- * mapper, registered last so it sees every error (middy runs onError in reverse order).
+ * The Lambda handler of one API function: `@middy/http-router` picks the route by method and
+ * path, and each route's access rule and schemas come from its entry in the route table, so
+ * the contract is written once. The chain, in the house order: logger context → header
+ * normalizer → (per route) JSON body parser → auth and schema validation → security headers →
+ * error mapper, registered last so it sees every error (middy runs onError in reverse order).
  */
-export function route<B = undefined, Q = undefined, P = undefined>(
-  options: RouteOptions<B, Q, P>,
-  run: (request: RouteRequest<B, Q, P>) => Promise<HttpResult>,
-) {
+export function api<G extends RouteGroup>(routes: G, implementations: Implementations<G>) {
+  const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
+    routes: Object.entries(routes).map(([name, route]) => ({
+      method: route.method,
+      path: route.path,
+      handler: routeHandler(route, implementations[name as keyof G] as Implementation),
+    })),
+    // API Gateway only sends the methods it has; this answers a direct invocation for another.
+    notFoundResponse: ({ method, path }) => {
+      throw new NotFoundError(`No route for ${method} ${path}.`);
+    },
+  });
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(router)
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(httpSecurityHeaders())
+    .use(problemMapper());
+}
+
+type Implementation = (request: RouteRequest<Route>) => Promise<HttpResult>;
+
+/** One route: its access rule, then its inputs against its schemas, then the implementation. */
+function routeHandler(route: Route, run: Implementation) {
+  const access: Access = route.group ?? 'customer';
   const core = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const principal = principalOf(event);
     let accountId = '';
-    if (options.access === 'customer') accountId = requireCustomer(principal).accountId;
-    else requireGroup(principal, options.access);
-    const body = validate(options.body, event.body ?? undefined, 'body');
-    const query = validate(options.query, event.queryStringParameters ?? {}, 'query');
-    const path = validate(options.path, event.pathParameters ?? {}, 'path');
-    validate(options.headers, event.headers ?? {}, 'header');
+    if (access === 'customer') accountId = requireCustomer(principal).accountId;
+    else requireGroup(principal, access);
+    const body = validate(route.body, event.body ?? undefined, 'body');
+    const query = validate(route.query, event.queryStringParameters ?? {}, 'query');
+    const path = validate(route.pathParams, event.pathParameters ?? {}, 'path');
+    if (route.idempotent) validate(IdempotencyHeaders, event.headers ?? {}, 'header');
     const result = await run({
       principal,
       accountId,
@@ -65,23 +94,21 @@ export function route<B = undefined, Q = undefined, P = undefined>(
       path,
       headers: event.headers as Record<string, string | undefined>,
       now: new Date(),
-    });
+    } as RouteRequest<Route>);
     return toProxyResult(result);
   };
-
-  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(core)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpHeaderNormalizer());
-  if (options.body) chain.use(httpJsonBodyParser({ disableContentTypeError: false }));
-  return chain.use(httpSecurityHeaders()).use(problemMapper());
+  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(core);
+  // Only routes with a body parse one: a body-less POST needs no content type.
+  if (route.body) chain.use(httpJsonBodyParser({ disableContentTypeError: false }));
+  return chain;
 }
 
-function validate<T>(
-  schema: z.ZodType<T> | undefined,
+function validate(
+  schema: z.ZodType | undefined,
   value: unknown,
   where: 'body' | 'query' | 'path' | 'header',
-): T {
-  if (!schema) return undefined as T;
+): unknown {
+  if (!schema) return undefined;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new ValidationError(
@@ -104,6 +131,13 @@ function toProxyResult(result: HttpResult): APIGatewayProxyResult {
       headers: { 'content-type': result.binary.contentType, ...result.headers },
       body: Buffer.from(result.binary.data).toString('base64'),
       isBase64Encoded: true,
+    };
+  }
+  if (result.text) {
+    return {
+      statusCode: result.statusCode,
+      headers: { 'content-type': result.text.contentType, ...result.headers },
+      body: result.text.data,
     };
   }
   return {

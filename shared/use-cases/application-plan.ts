@@ -1,5 +1,5 @@
 import { readApplicantState } from '#adapters/applicant-state';
-import { settings } from '#config/settings';
+import * as settings from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
 import { type Allocation, allocateSelection, type Delivery, splitIntoInvoices } from '#domain/application';
 import {

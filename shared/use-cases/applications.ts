@@ -4,7 +4,7 @@ import { markWorkflowStarted } from '#adapters/application-repository';
 import { expiresAt, getIdempotency, hashRequest, IDEMPOTENCY_TTL_SECONDS } from '#adapters/idempotency';
 import { logger } from '#adapters/logger';
 import { startApplicationWorkflow } from '#adapters/workflow-client';
-import { settings } from '#config/settings';
+import * as settings from '#config/settings';
 import { type Application, splitIntoInvoices } from '#domain/application';
 import { addWorkingDays, endOfShanghaiDay, parseIsoDuration } from '#domain/calendar';
 import { ConflictError, DomainError, IdempotencyKeyReusedError } from '#domain/errors';

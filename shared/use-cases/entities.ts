@@ -1,4 +1,4 @@
-import { settings } from '#config/settings';
+import * as settings from '#config/settings';
 
 /** GET /v1/entities: the sellers from configuration (R11), without what only invoices print. */
 export function listEntities() {

@@ -7,7 +7,7 @@ import {
   putInvoiceableSummary,
   writeUpsertPlan,
 } from '#adapters/record-repository';
-import { settings } from '#config/settings';
+import * as settings from '#config/settings';
 import { ValidationError } from '#domain/errors';
 import {
   computeInvoiceable,

@@ -9,7 +9,7 @@ import {
   listShardAccounts,
   readShardCounters,
 } from '#adapters/monthly-repository';
-import { settings } from '#config/settings';
+import * as settings from '#config/settings';
 import { computeInvoiceable } from '#domain/invoiceable';
 import {
   allShards,

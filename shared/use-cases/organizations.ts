@@ -8,7 +8,7 @@ import {
   putOrganization,
   putPointers,
 } from '#adapters/organization-repository';
-import { settings } from '#config/settings';
+import * as settings from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
 import { type Allocation, allocateSelection } from '#domain/application';
 import { toShanghaiIso } from '#domain/calendar';

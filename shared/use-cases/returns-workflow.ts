@@ -12,7 +12,8 @@ import {
   transitionReturn,
 } from '#adapters/return-repository';
 import { resumeTask } from '#adapters/workflow-signal';
-import { entityById, settings } from '#config/settings';
+import * as settings from '#config/settings';
+import { entityById } from '#config/settings';
 import type { Allocation } from '#domain/application';
 import { changeStamp } from '#domain/audit';
 import { formatInvoiceNumber, type IssuedInvoice } from '#domain/issued-invoice';

@@ -4,6 +4,7 @@ import { Template as T } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Asl,
+  apiMethods,
   buildApp,
   definitionOf,
   flattenIntrinsics,
@@ -31,6 +32,22 @@ const statements = () =>
   Object.entries(resources(template, 'AWS::IAM::Policy')).flatMap(([id, policy]) =>
     (policy.Properties.PolicyDocument as { Statement: Json[] }).Statement.map((s) => ({ id, s })),
   );
+
+/** The policy of the function behind an API method (its integration's function, that function's role). */
+const policyOfRoute = (route: string): string => {
+  const method = apiMethods(template).find((m) => m.route === route);
+  expect(method, route).toBeDefined();
+  const uri = flattenIntrinsics((method!.properties.Integration as Json).Uri);
+  const fnId = /\$\{GetAtt:(\w+)\.Arn\}/.exec(uri)?.[1];
+  const fn = resources(template, 'AWS::Lambda::Function')[fnId ?? ''];
+  expect(fn, `${route} integrates a function of the stack`).toBeDefined();
+  const roleId = (fn!.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+  const policies = Object.entries(resources(template, 'AWS::IAM::Policy')).filter(([, p]) =>
+    (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId),
+  );
+  expect(policies, `${route}: one policy`).toHaveLength(1);
+  return policies[0]![0];
+};
 
 describe('R34 the returns state machine', () => {
   it('R34 is a Standard machine in JSONPath only: no Assign, no JSONata, no ItemReader', () => {
@@ -71,7 +88,7 @@ describe('R34 the returns state machine', () => {
     expect(asl.States.FailReturn!.Next).toBe('Failed');
   });
 
-  it('R34 only the return route may start it and only finance’s arrival route and the step function may resume it', () => {
+  it('R34 only the return route’s function may start it; only the arrival route’s and the step function may resume it', () => {
     // Prepare
     const arn = new RegExp(`:stateMachine:invoice-returns-${stage}$`);
     const start = statements().filter(
@@ -84,11 +101,14 @@ describe('R34 the returns state machine', () => {
         arn.test(flattenIntrinsics(s.Resource)),
     );
 
+    const returnRoute = policyOfRoute('POST /v1/invoices/{invoiceId}/returns');
+    const arrivalRoute = policyOfRoute('POST /v1/admin/invoices/{invoiceId}/returned');
+
     // Assess
     expect(start.map(({ id }) => id)).toHaveLength(1);
-    expect(start[0]!.id).toMatch(/^ApiReturnsRequestReturn/);
+    expect(start[0]!.id).toBe(returnRoute);
     expect(signal.map(({ id }) => id).sort()).toHaveLength(2);
-    expect(signal.some(({ id }) => id.startsWith('ApiReturnsConfirmReturnArrived'))).toBe(true);
+    expect(signal.some(({ id }) => id === arrivalRoute)).toBe(true);
     expect(signal.some(({ id }) => id.startsWith('ReturnsStepFunction'))).toBe(true);
   });
 });

@@ -97,9 +97,17 @@ describe('documents bucket', () => {
   let bucketId: string;
   let bucket: CfnResource;
   beforeAll(() => {
-    const [, fn] = Object.entries(resources(template, 'AWS::Lambda::Function'))[0]!;
+    // The first function that is told a bucket (each function gets only the variables it reads).
+    const fn = Object.values(resources(template, 'AWS::Lambda::Function')).find(
+      (f) => ((f.Properties.Environment as Json).Variables as Json).DOCUMENTS_BUCKET,
+    )!;
     const variables = (fn.Properties.Environment as Json).Variables as { DOCUMENTS_BUCKET: { Ref: string } };
     bucketId = variables.DOCUMENTS_BUCKET.Ref;
+    // Every function told a bucket is told the same one.
+    for (const f of Object.values(resources(template, 'AWS::Lambda::Function'))) {
+      const told = ((f.Properties.Environment as Json).Variables as Json).DOCUMENTS_BUCKET;
+      if (told) expect(told).toEqual({ Ref: bucketId });
+    }
     bucket = resources(template, 'AWS::S3::Bucket')[bucketId]!;
   });
 
@@ -172,16 +180,30 @@ describe('Lambda functions', () => {
     expect(new Set(used).size).toBe(used.length);
   });
 
-  it('all get TABLE_NAME and STATE_MACHINE_ARN; the ARN is built from the state machine’s fixed name', () => {
+  it('all get TABLE_NAME; every STATE_MACHINE_ARN is built from the machine’s fixed name, and the starters get it', () => {
     const [tableId] = only('AWS::DynamoDB::Table');
     const [, stateMachine] = applicationMachine();
     expect(stateMachine.Properties.StateMachineName).toBe(`invoice-applications-${stage}`);
     const expectedArn = `arn:\${Ref:AWS::Partition}:states:\${Ref:AWS::Region}:\${Ref:AWS::AccountId}:stateMachine:invoice-applications-${stage}`;
+    const told: string[] = [];
     for (const [id, fn] of Object.entries(resources(template, 'AWS::Lambda::Function'))) {
       const variables = (fn.Properties.Environment as Json).Variables as Json;
       expect(variables.TABLE_NAME, id).toEqual({ Ref: tableId });
+      if (variables.STATE_MACHINE_ARN === undefined) continue;
       expect(flattenIntrinsics(variables.STATE_MACHINE_ARN), id).toBe(expectedArn);
+      told.push(id);
     }
+    // The create path (API and monthly run) and the sweeper start executions: they need the ARN.
+    for (const prefix of [
+      'ApiApplicationsWrite',
+      'ApiOrganizations',
+      'SweeperStartPending',
+      'MonthlyProcessShard',
+    ])
+      expect(
+        told.some((id) => id.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
   });
 
   it('may start executions of that very ARN (the create-application role)', () => {
@@ -328,9 +350,8 @@ describe('REST API', () => {
     });
   });
 
-  it('has every route of infra/routes.ts, and no other method', () => {
+  it('has every route of infra/routes.ts, and no other method (no CORS preflight: same origin)', () => {
     const routes = apiMethods(template)
-      .filter((m) => m.properties.HttpMethod !== 'OPTIONS')
       .map((m) => m.route)
       .sort();
     expect(routes).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
@@ -338,7 +359,6 @@ describe('REST API', () => {
 
   it('requires path parameters the routes declare', () => {
     for (const { route, properties } of apiMethods(template)) {
-      if (properties.HttpMethod === 'OPTIONS') continue;
       const params = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
       expect(properties.RequestParameters ?? {}, route).toEqual(
         Object.fromEntries(params.map((p) => [`method.request.path.${p}`, true])),
@@ -346,7 +366,7 @@ describe('REST API', () => {
     }
   });
 
-  it('puts the Cognito user-pool authorizer and the request validator on every non-OPTIONS method', () => {
+  it('puts the Cognito user-pool authorizer and the request validator on every method', () => {
     const [authorizerId, authorizer] = only('AWS::ApiGateway::Authorizer');
     const [userPoolId] = only('AWS::Cognito::UserPool');
     const [validatorId] = only('AWS::ApiGateway::RequestValidator');
@@ -358,7 +378,7 @@ describe('REST API', () => {
       ValidateRequestBody: true,
       ValidateRequestParameters: true,
     });
-    const methods = apiMethods(template).filter((m) => m.properties.HttpMethod !== 'OPTIONS');
+    const methods = apiMethods(template);
     expect(methods.length).toBeGreaterThan(0);
     for (const { route, properties } of methods) {
       expect(properties, route).toMatchObject({

@@ -5,6 +5,7 @@
  * another deployment setting). No JVM of its own: both talk to the shared stack's services.
  */
 import { inject } from 'vitest';
+import { API_FUNCTIONS } from '#http/routes/index';
 import { createLambdaRuntime } from '../../scripts/local/lambda-runtime.ts';
 import { cdkOutDir } from '../../scripts/local/synth.ts';
 import { readTemplate } from '../../scripts/local/template.ts';
@@ -20,17 +21,9 @@ const templateFunctions = () => {
   return functions;
 };
 
-/**
- * What the stack gives every function: the template's environment, the local endpoints, the
- * tests' 2-second cancellation window; `overrides` win.
- */
-export function functionEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
-  const base = templateFunctions().find(
-    (fn) => fn.environment.TABLE_NAME && fn.environment.STATE_MACHINE_ARN,
-  );
-  if (!base) throw new Error('No function in the template has TABLE_NAME and STATE_MACHINE_ARN');
+/** The local endpoints, fake credentials and the tests' 2-second cancellation window; `overrides` win. */
+function localEnvironment(overrides: Record<string, string>): Record<string, string> {
   return {
-    ...base.environment,
     AWS_REGION: 'us-east-1',
     AWS_DEFAULT_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -43,6 +36,17 @@ export function functionEnvironment(overrides: Record<string, string> = {}): Rec
     CANCEL_WINDOW: 'PT2S',
     ...overrides,
   };
+}
+
+/**
+ * What the stack gives its functions, together (each function gets only the variables it
+ * reads, so the use cases of a test need the union), then the local environment.
+ */
+export function functionEnvironment(overrides: Record<string, string> = {}): Record<string, string> {
+  const base: Record<string, string> = Object.assign({}, ...templateFunctions().map((fn) => fn.environment));
+  if (!base.TABLE_NAME || !base.STATE_MACHINE_ARN)
+    throw new Error('No function in the template has TABLE_NAME or STATE_MACHINE_ARN');
+  return { ...base, ...localEnvironment(overrides) };
 }
 
 /**
@@ -59,10 +63,10 @@ export interface BundledFunctions {
   close(): Promise<void>;
 }
 
-/** The synthesized bundles, run in worker threads of this process with the given environment. */
+/** The synthesized bundles, run in worker threads of this process: each its own environment, then the local one. */
 export function bundledFunctions(overrides: Record<string, string> = {}): BundledFunctions {
   const all = templateFunctions();
-  const runtime = createLambdaRuntime(all, { quiet: true, env: functionEnvironment(overrides) });
+  const runtime = createLambdaRuntime(all, { quiet: true, env: localEnvironment(overrides) });
   return {
     invoke: async (entry, event) => {
       const fn = all.find((f) => f.logicalId.startsWith(logicalIdPrefix(entry)));
@@ -73,15 +77,12 @@ export function bundledFunctions(overrides: Record<string, string> = {}): Bundle
   };
 }
 
-/** The logical id prefix infra gives a function: API routes "Api" + PascalCase path, the sweeper its construct's. */
+/** The logical id prefix infra gives a function: API functions "Api" + their name, the sweeper its construct's. */
 function logicalIdPrefix(entry: string): string {
   if (entry === 'functions/workflow/start-pending.ts') return 'SweeperStartPending';
-  return `Api${entry
-    .replace(/^functions\//, '')
-    .replace(/\.ts$/, '')
-    .split(/[/-]/)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join('')}`;
+  const api = API_FUNCTIONS.find((fn) => fn.entry === entry);
+  if (!api) throw new Error(`${entry} is not an API function (shared/http/routes/index.ts)`);
+  return `Api${api.name}`;
 }
 
 /** An API Gateway proxy event as the local gateway (and the Cognito authorizer) would pass it. */

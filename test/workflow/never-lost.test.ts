@@ -66,7 +66,7 @@ describe('never lost (invariant 4)', () => {
     // Prepare: accepted while Step Functions is unreachable
     const c = await customer([order(uniqueId('o'), { cashAmount: 2_000 })]);
     const response = (await unreachable.invoke(
-      'functions/applications/create-application.ts',
+      'functions/api/applications-write.ts',
       proxyEvent('POST', '/v1/applications', c.accountId, {
         body: {
           mode: 'amount',

@@ -1,4 +1,4 @@
-import type { Route } from '#http/routes/route';
+import type { RouteGroup } from '#http/routes/route';
 import {
   ApplicationIdPath,
   ApplicationList,
@@ -23,22 +23,42 @@ const APPLY_ERRORS = [
   'AMOUNT_EXCEEDS_INVOICEABLE',
 ];
 
-/** Applying, previewing, following and cancelling applications. */
-export const APPLICATION_ROUTES: Route[] = [
-  {
+/** Previewing and following applications: table reads only. */
+export const APPLICATIONS_READ = {
+  previewApplication: {
     method: 'POST',
     path: '/v1/applications/preview',
-    entry: 'functions/applications/preview-application.ts',
     uses: ['table-read'],
     summary: 'Preview the invoices an application would produce (R18); writes nothing',
     body: CreateApplicationBody,
     ok: { status: 200, schema: ApplicationPreview },
     errors: APPLY_ERRORS,
   },
-  {
+  listApplications: {
+    method: 'GET',
+    path: '/v1/applications',
+    uses: ['table-read'],
+    summary: 'The account’s applications, newest first, with the prefill for the next one (R19)',
+    query: ApplicationListQuery,
+    ok: { status: 200, schema: ApplicationList },
+    errors: [],
+  },
+  getApplication: {
+    method: 'GET',
+    path: '/v1/applications/{applicationId}',
+    uses: ['table-read'],
+    summary: 'One application with its invoices and timeline',
+    pathParams: ApplicationIdPath,
+    ok: { status: 200, schema: ApplicationView },
+    errors: ['NOT_FOUND'],
+  },
+} satisfies RouteGroup;
+
+/** Applying and cancelling: starts and stops the application workflow. */
+export const APPLICATIONS_WRITE = {
+  createApplication: {
     method: 'POST',
     path: '/v1/applications',
-    entry: 'functions/applications/create-application.ts',
     uses: ['table-write', 'workflow-start'],
     summary: 'Apply for invoices',
     body: CreateApplicationBody,
@@ -46,34 +66,13 @@ export const APPLICATION_ROUTES: Route[] = [
     ok: { status: 201, schema: ApplicationView },
     errors: [...APPLY_ERRORS, 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT'],
   },
-  {
-    method: 'GET',
-    path: '/v1/applications',
-    entry: 'functions/applications/list-applications.ts',
-    uses: ['table-read'],
-    summary: 'The account’s applications, newest first, with the prefill for the next one (R19)',
-    query: ApplicationListQuery,
-    ok: { status: 200, schema: ApplicationList },
-    errors: [],
-  },
-  {
-    method: 'GET',
-    path: '/v1/applications/{applicationId}',
-    entry: 'functions/applications/get-application.ts',
-    uses: ['table-read'],
-    summary: 'One application with its invoices and timeline',
-    pathParams: ApplicationIdPath,
-    ok: { status: 200, schema: ApplicationView },
-    errors: ['NOT_FOUND'],
-  },
-  {
+  cancelApplication: {
     method: 'POST',
     path: '/v1/applications/{applicationId}/cancel',
-    entry: 'functions/applications/cancel-application.ts',
     uses: ['table-write', 'workflow-stop', 'mail-send'],
     summary: 'Cancel until cancellableUntil and before issuing starts (R24)',
     pathParams: ApplicationIdPath,
     ok: { status: 200, schema: ApplicationView },
     errors: ['NOT_FOUND', 'CANCEL_WINDOW_CLOSED', 'CONFLICT'],
   },
-];
+} satisfies RouteGroup;

@@ -1,4 +1,4 @@
-import type { Route } from '#http/routes/route';
+import type { RouteGroup } from '#http/routes/route';
 import { ApplicationIdPath } from '#schemas/applications';
 import { AuditQuery, AuditSubjectPath, AuditTrailView, AuditVerificationView } from '#schemas/audit';
 import { InvoiceIdPath } from '#schemas/invoices';
@@ -7,11 +7,10 @@ import { InvoiceIdPath } from '#schemas/invoices';
  * The audit trail (issue 7): read-only. Entries are written by the table stream's consumer
  * (functions/audit/record-changes.ts), never by a route.
  */
-export const AUDIT_ROUTES: Route[] = [
-  {
+export const AUDIT = {
+  getApplicationAudit: {
     method: 'GET',
     path: '/v1/applications/{applicationId}/audit',
-    entry: 'functions/audit/get-application-audit.ts',
     uses: ['table-read'],
     summary: 'Who changed the application, when, how and why: hash-chained entries, oldest first',
     pathParams: ApplicationIdPath,
@@ -19,10 +18,9 @@ export const AUDIT_ROUTES: Route[] = [
     ok: { status: 200, schema: AuditTrailView },
     errors: ['NOT_FOUND'],
   },
-  {
+  getInvoiceAudit: {
     method: 'GET',
     path: '/v1/invoices/{invoiceId}/audit',
-    entry: 'functions/audit/get-invoice-audit.ts',
     uses: ['table-read'],
     summary: 'Who changed the invoice, when, how and why: hash-chained entries, oldest first',
     pathParams: InvoiceIdPath,
@@ -30,10 +28,9 @@ export const AUDIT_ROUTES: Route[] = [
     ok: { status: 200, schema: AuditTrailView },
     errors: ['NOT_FOUND'],
   },
-  {
+  verifyAuditTrail: {
     method: 'GET',
     path: '/v1/admin/audit/{subjectType}/{subjectId}/verify',
-    entry: 'functions/audit/verify-audit-trail.ts',
     uses: ['table-read'],
     summary: 'Recompute an audit trail’s hash chain and report every entry that does not fit (finance)',
     group: 'finance',
@@ -41,4 +38,4 @@ export const AUDIT_ROUTES: Route[] = [
     ok: { status: 200, schema: AuditVerificationView },
     errors: ['NOT_FOUND'],
   },
-];
+} satisfies RouteGroup;

@@ -1,21 +1,41 @@
-import { ADMIN_ROUTES } from '#http/routes/admin';
-import { APPLICATION_ROUTES } from '#http/routes/applications';
-import { AUDIT_ROUTES } from '#http/routes/audit';
-import { INVOICE_ROUTES } from '#http/routes/invoices';
-import { LEDGER_ROUTES } from '#http/routes/ledger';
-import { MONTHLY_ROUTES } from '#http/routes/monthly';
-import { ORGANIZATION_ROUTES } from '#http/routes/organizations';
-import type { Route } from '#http/routes/route';
-import { TITLE_ROUTES } from '#http/routes/titles';
+import { ADMIN } from '#http/routes/admin';
+import { APPLICATIONS_READ, APPLICATIONS_WRITE } from '#http/routes/applications';
+import { AUDIT } from '#http/routes/audit';
+import { INVOICES_READ, INVOICES_WRITE } from '#http/routes/invoices';
+import { LEDGER } from '#http/routes/ledger';
+import { MONTHLY } from '#http/routes/monthly';
+import { ORGANIZATIONS } from '#http/routes/organizations';
+import { RETURNS } from '#http/routes/returns';
+import type { Route, RouteGroup } from '#http/routes/route';
+import { TITLES_READ, TITLES_WRITE } from '#http/routes/titles';
+
+/** One Lambda function of the API: the routes it serves and the handler file that implements them. */
+export interface ApiFunction {
+  /** PascalCase; infra names the function `Api<name>`. */
+  name: string;
+  /** Handler file from the project root. */
+  entry: string;
+  routes: RouteGroup;
+}
+
+/**
+ * The API's functions, one per bounded context, split into a read and a write function where
+ * least privilege calls for it (a function gets the union of its routes' `uses`).
+ */
+export const API_FUNCTIONS: readonly ApiFunction[] = [
+  { name: 'Ledger', entry: 'functions/api/ledger.ts', routes: LEDGER },
+  { name: 'TitlesRead', entry: 'functions/api/titles-read.ts', routes: TITLES_READ },
+  { name: 'TitlesWrite', entry: 'functions/api/titles-write.ts', routes: TITLES_WRITE },
+  { name: 'ApplicationsRead', entry: 'functions/api/applications-read.ts', routes: APPLICATIONS_READ },
+  { name: 'ApplicationsWrite', entry: 'functions/api/applications-write.ts', routes: APPLICATIONS_WRITE },
+  { name: 'InvoicesRead', entry: 'functions/api/invoices-read.ts', routes: INVOICES_READ },
+  { name: 'InvoicesWrite', entry: 'functions/api/invoices-write.ts', routes: INVOICES_WRITE },
+  { name: 'Returns', entry: 'functions/api/returns.ts', routes: RETURNS },
+  { name: 'Admin', entry: 'functions/api/admin.ts', routes: ADMIN },
+  { name: 'Audit', entry: 'functions/api/audit.ts', routes: AUDIT },
+  { name: 'Monthly', entry: 'functions/api/monthly.ts', routes: MONTHLY },
+  { name: 'Organizations', entry: 'functions/api/organizations.ts', routes: ORGANIZATIONS },
+];
 
 /** Every route the API serves: infra builds them, the OpenAPI document describes them. */
-export const ROUTES: readonly Route[] = [
-  ...LEDGER_ROUTES,
-  ...TITLE_ROUTES,
-  ...APPLICATION_ROUTES,
-  ...INVOICE_ROUTES,
-  ...ADMIN_ROUTES,
-  ...AUDIT_ROUTES,
-  ...MONTHLY_ROUTES,
-  ...ORGANIZATION_ROUTES,
-];
+export const ROUTES: readonly Route[] = API_FUNCTIONS.flatMap((fn) => Object.values(fn.routes));

@@ -1,4 +1,4 @@
-import type { Route } from '#http/routes/route';
+import type { RouteGroup } from '#http/routes/route';
 import {
   AutoInvoicingBody,
   AutoInvoicingView,
@@ -8,11 +8,10 @@ import {
 } from '#schemas/monthly';
 
 /** R31 monthly automatic invoicing: the account's settings and finance's view of a run. */
-export const MONTHLY_ROUTES: Route[] = [
-  {
+export const MONTHLY = {
+  putAutoInvoicing: {
     method: 'PUT',
     path: '/v1/account/auto-invoicing',
-    entry: 'functions/monthly/put-auto-invoicing.ts',
     uses: ['table-write'],
     summary: 'Turn monthly automatic invoicing on with a title and delivery target, or off (R31)',
     body: AutoInvoicingBody,
@@ -27,10 +26,9 @@ export const MONTHLY_ROUTES: Route[] = [
       'PAPER_NOT_AVAILABLE',
     ],
   },
-  {
+  getMonthlyRun: {
     method: 'GET',
     path: '/v1/admin/monthly-runs/{month}',
-    entry: 'functions/monthly/get-monthly-run.ts',
     uses: ['table-read'],
     summary: 'A monthly run: counts, amount, and the skipped accounts with their reasons (R31)',
     group: 'finance',
@@ -39,4 +37,4 @@ export const MONTHLY_ROUTES: Route[] = [
     ok: { status: 200, schema: MonthlyRunView },
     errors: ['NOT_FOUND'],
   },
-];
+} satisfies RouteGroup;

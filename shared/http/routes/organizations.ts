@@ -1,4 +1,4 @@
-import type { Route } from '#http/routes/route';
+import type { RouteGroup } from '#http/routes/route';
 import {
   OrgAccountsView,
   OrgApplicationBody,
@@ -9,11 +9,10 @@ import {
 } from '#schemas/organizations';
 
 /** R32 R33: enterprises with several accounts. */
-export const ORGANIZATION_ROUTES: Route[] = [
-  {
+export const ORGANIZATIONS = {
+  putOrganization: {
     method: 'PUT',
     path: '/v1/internal/organizations/{orgId}',
-    entry: 'functions/org/put-organization.ts',
     uses: ['table-write'],
     summary: 'Upsert an organization’s settings: cross-member arrears offset (billing system, R33)',
     group: 'billing-system',
@@ -22,20 +21,18 @@ export const ORGANIZATION_ROUTES: Route[] = [
     ok: { status: 200, schema: OrganizationView },
     errors: [],
   },
-  {
+  listOrgAccounts: {
     method: 'GET',
     path: '/v1/org/accounts',
-    entry: 'functions/org/list-accounts.ts',
     uses: ['table-read'],
     summary: 'The organization’s member accounts with what each can invoice, and together (R32, R33)',
     group: 'org-admin',
     ok: { status: 200, schema: OrgAccountsView },
     errors: [],
   },
-  {
+  createOrgApplications: {
     method: 'POST',
     path: '/v1/org/applications',
-    entry: 'functions/org/create-applications.ts',
     uses: ['table-write', 'workflow-start'],
     summary: 'Apply for several member accounts: one application each, or one consolidated (R32, R33)',
     group: 'org-admin',
@@ -58,4 +55,4 @@ export const ORGANIZATION_ROUTES: Route[] = [
       'CONFLICT',
     ],
   },
-];
+} satisfies RouteGroup;

@@ -2,15 +2,13 @@ import type * as z from 'zod';
 import type { Group } from '#http/principal';
 
 /**
- * One HTTP route: the Lambda behind it (infra builds one function per route, with grants from
- * `uses`) and its contract (the OpenAPI document is generated from the same zod schemas the
- * handler validates with).
+ * One HTTP route, its contract written once: the handler validates with these schemas and
+ * checks this access rule (shared/http/handler.ts), the OpenAPI document is generated from
+ * them, and infra grants the serving function what `uses` names.
  */
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
-  /** Handler file from the project root, e.g. "functions/titles/create-title.ts". */
-  entry: string;
   uses: ReadonlyArray<
     | 'table-read'
     | 'table-write'
@@ -19,6 +17,8 @@ export interface Route {
     | 'workflow-signal'
     | 'workflow-stop'
     | 'mail-send'
+    | 'returns-start'
+    | 'returns-signal'
   >;
   summary: string;
   /** The group the caller must be in; customer routes need an account instead. */
@@ -26,8 +26,15 @@ export interface Route {
   body?: z.ZodType;
   pathParams?: z.ZodObject;
   query?: z.ZodObject;
+  /** Takes an optional Idempotency-Key header (validated with the other inputs). */
   idempotent?: boolean;
   ok: { status: number; schema?: z.ZodType; contentType?: string };
   /** Error codes beyond VALIDATION_FAILED, UNAUTHENTICATED and FORBIDDEN. */
-  errors: string[];
+  errors: readonly string[];
 }
+
+/**
+ * The routes one Lambda function serves, by name. Its handler (`functions/api/<file>.ts`)
+ * implements every name and no other; infra builds one function per group (routes/index.ts).
+ */
+export type RouteGroup = Record<string, Route>;

@@ -1,33 +1,42 @@
-import type { Route } from '#http/routes/route';
+import type { RouteGroup } from '#http/routes/route';
 import { AddressBody, AddressIdPath, AddressList, AddressView } from '#schemas/addresses';
-import {
-  AccountTitlePath,
-  ListQuery,
-  ReviewList,
-  TitleBody,
-  TitleDecisionBody,
-  TitleIdPath,
-  TitleList,
-  TitleReviewItem,
-  TitleView,
-} from '#schemas/titles';
+import { ListQuery, TitleBody, TitleIdPath, TitleList, TitleView } from '#schemas/titles';
 
-/** Invoice titles (invoice information), mailing addresses, and finance's title reviews. */
-export const TITLE_ROUTES: Route[] = [
-  {
+/** The account’s invoice titles (invoice information) and mailing addresses: table reads only. */
+export const TITLES_READ = {
+  listTitles: {
     method: 'GET',
     path: '/v1/titles',
-    entry: 'functions/titles/list-titles.ts',
     uses: ['table-read'],
     summary: 'The account’s invoice titles',
     query: ListQuery,
     ok: { status: 200, schema: TitleList },
     errors: [],
   },
-  {
+  getTitle: {
+    method: 'GET',
+    path: '/v1/titles/{titleId}',
+    uses: ['table-read'],
+    summary: 'One invoice title',
+    pathParams: TitleIdPath,
+    ok: { status: 200, schema: TitleView },
+    errors: ['NOT_FOUND'],
+  },
+  listAddresses: {
+    method: 'GET',
+    path: '/v1/addresses',
+    uses: ['table-read'],
+    summary: 'The account’s mailing addresses (R22), the default first',
+    ok: { status: 200, schema: AddressList },
+    errors: [],
+  },
+} satisfies RouteGroup;
+
+/** The account’s invoice titles and mailing addresses, changed. */
+export const TITLES_WRITE = {
+  createTitle: {
     method: 'POST',
     path: '/v1/titles',
-    entry: 'functions/titles/create-title.ts',
     uses: ['table-write'],
     summary:
       'Add an invoice title: ordinary titles are approved at once, special VAT titles wait for review (R21)',
@@ -36,20 +45,9 @@ export const TITLE_ROUTES: Route[] = [
     ok: { status: 201, schema: TitleView },
     errors: ['REAL_NAME_REQUIRED', 'TITLE_TYPE_NOT_ALLOWED', 'IDEMPOTENCY_KEY_REUSED', 'CONFLICT'],
   },
-  {
-    method: 'GET',
-    path: '/v1/titles/{titleId}',
-    entry: 'functions/titles/get-title.ts',
-    uses: ['table-read'],
-    summary: 'One invoice title',
-    pathParams: TitleIdPath,
-    ok: { status: 200, schema: TitleView },
-    errors: ['NOT_FOUND'],
-  },
-  {
+  updateTitle: {
     method: 'PUT',
     path: '/v1/titles/{titleId}',
-    entry: 'functions/titles/update-title.ts',
     uses: ['table-write'],
     summary:
       'Replace an invoice title: ordinary edits apply at once, a special title goes back to review (R21); 409 while an open application uses it',
@@ -58,29 +56,18 @@ export const TITLE_ROUTES: Route[] = [
     ok: { status: 200, schema: TitleView },
     errors: ['NOT_FOUND', 'REAL_NAME_REQUIRED', 'TITLE_TYPE_NOT_ALLOWED', 'CONFLICT'],
   },
-  {
+  deleteTitle: {
     method: 'DELETE',
     path: '/v1/titles/{titleId}',
-    entry: 'functions/titles/delete-title.ts',
     uses: ['table-write'],
     summary: 'Delete an invoice title; 409 while an open application uses it',
     pathParams: TitleIdPath,
     ok: { status: 204 },
     errors: ['NOT_FOUND', 'CONFLICT'],
   },
-  {
-    method: 'GET',
-    path: '/v1/addresses',
-    entry: 'functions/addresses/list-addresses.ts',
-    uses: ['table-read'],
-    summary: 'The account’s mailing addresses (R22), the default first',
-    ok: { status: 200, schema: AddressList },
-    errors: [],
-  },
-  {
+  createAddress: {
     method: 'POST',
     path: '/v1/addresses',
-    entry: 'functions/addresses/create-address.ts',
     uses: ['table-write'],
     summary: 'Save a mailing address (at most 20); the first one is the default (R22)',
     body: AddressBody,
@@ -88,10 +75,9 @@ export const TITLE_ROUTES: Route[] = [
     ok: { status: 201, schema: AddressView },
     errors: ['IDEMPOTENCY_KEY_REUSED', 'CONFLICT'],
   },
-  {
+  updateAddress: {
     method: 'PUT',
     path: '/v1/addresses/{addressId}',
-    entry: 'functions/addresses/update-address.ts',
     uses: ['table-write'],
     summary:
       'Replace a mailing address; isDefault: true makes it the default; 409 while an open application ships to it',
@@ -100,10 +86,9 @@ export const TITLE_ROUTES: Route[] = [
     ok: { status: 200, schema: AddressView },
     errors: ['NOT_FOUND', 'CONFLICT'],
   },
-  {
+  deleteAddress: {
     method: 'DELETE',
     path: '/v1/addresses/{addressId}',
-    entry: 'functions/addresses/delete-address.ts',
     uses: ['table-write'],
     summary:
       'Delete a mailing address; deleting the default makes the most recent remaining one default; 409 while an open application ships to it',
@@ -111,28 +96,4 @@ export const TITLE_ROUTES: Route[] = [
     ok: { status: 204 },
     errors: ['NOT_FOUND', 'CONFLICT'],
   },
-  {
-    method: 'GET',
-    path: '/v1/admin/reviews',
-    entry: 'functions/admin/list-reviews.ts',
-    uses: ['table-read'],
-    summary: 'Special titles pending qualification review (R21) and applications waiting for finance (R25)',
-    group: 'finance',
-    query: ListQuery,
-    ok: { status: 200, schema: ReviewList },
-    errors: [],
-  },
-  {
-    method: 'POST',
-    path: '/v1/admin/accounts/{accountId}/titles/{titleId}/decision',
-    entry: 'functions/admin/decide-title.ts',
-    uses: ['table-write', 'mail-send'],
-    summary:
-      'Approve or reject a pending special title (a reason is required to reject); the customer is e-mailed the result (R21, R30)',
-    group: 'finance',
-    pathParams: AccountTitlePath,
-    body: TitleDecisionBody,
-    ok: { status: 200, schema: TitleReviewItem },
-    errors: ['NOT_FOUND', 'CONFLICT'],
-  },
-];
+} satisfies RouteGroup;

@@ -6,7 +6,7 @@ import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
 import type { Attachment } from '#adapters/mailer';
 import { getPaperStockNotice } from '#adapters/paper-stock-notice';
-import { settings } from '#config/settings';
+import * as settings from '#config/settings';
 import type { Application } from '#domain/application';
 import { fitsAsAttachments, MAX_ATTACHMENT_BYTES } from '#domain/invoice-document';
 import type { IssuedInvoice } from '#domain/issued-invoice';

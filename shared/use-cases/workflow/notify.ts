@@ -3,7 +3,7 @@ import { keys } from '#adapters/dynamodb';
 import { logger } from '#adapters/logger';
 import { type Attachment, sendMail } from '#adapters/mailer';
 import { claimNotice, completeNotice, releaseNotice } from '#adapters/notice-marks';
-import { settings } from '#config/settings';
+import * as settings from '#config/settings';
 import type { Application, TimelineEntry } from '#domain/application';
 import type { IssuedInvoice, Shipment } from '#domain/issued-invoice';
 import {

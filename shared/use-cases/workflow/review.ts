@@ -1,5 +1,5 @@
 import { leaveSubmitted } from '#adapters/application-review-repository';
-import { settings } from '#config/settings';
+import * as settings from '#config/settings';
 import { load, type WorkflowTaskInput } from '#use-cases/workflow/common';
 
 export type ReviewDecision = 'approved' | 'manual' | 'cancelled';

@@ -268,9 +268,9 @@ export type ReturnStep =
   | 'fail';
 
 /**
- * The returns state machine's tasks share one function: each state names its step. A stack
- * near CloudFormation's 500-resource limit cannot afford a function (with role, policy and log
- * group) per step.
+ * The returns state machine's tasks share one function: each state names its step. The steps
+ * need the same grants, and a function per step would add a role, a policy and a log group
+ * each for nothing.
  */
 export async function runReturnStep(
   input: FailReturnInput & { step: ReturnStep; taskToken?: string },

@@ -1,17 +1,10 @@
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  type IScheduleTarget,
-  Schedule,
-  ScheduleExpression,
-  ScheduleGroup,
-  ScheduleTargetInput,
-  TimeWindow,
-} from 'aws-cdk-lib/aws-scheduler';
+import { type Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { ServiceFunction } from './function-defaults.ts';
+import { scheduledTarget } from './scheduled-target.ts';
 
 export interface DeadlinesProps {
   /** The stack's values (table, FINANCE_EMAIL, MAIL_FROM, settings); the function takes what it reads. */
@@ -40,30 +33,12 @@ export class Deadlines extends Construct {
     props.table.grantReadWriteData(this.function);
     props.mail.grantSendEmail(this.function);
 
-    const role = new Role(this, 'InvokeRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    });
-    const fn = this.function;
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
-    );
-    const target: IScheduleTarget = {
-      bind: () => ({
-        arn: fn.functionArn,
-        role,
-        input: ScheduleTargetInput.fromObject({}),
-        // The run is idempotent and the next hour covers a missed one: a couple of retries only.
-        retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-      }),
-    };
-    this.schedule = new Schedule(this, 'Hourly', {
+    this.schedule = scheduledTarget(this, 'Hourly', {
       description: 'Tells finance about breached deadlines and recovers failed failure handling (R28)',
       schedule: ScheduleExpression.cron({ minute: '5', timeZone: TimeZone.ASIA_SHANGHAI }),
-      scheduleGroup: new ScheduleGroup(this, 'Group', {}),
-      target,
-      timeWindow: TimeWindow.off(),
+      target: { arn: this.function.functionArn, action: 'lambda:InvokeFunction' },
+      // The run is idempotent and the next hour covers a missed one: a couple of retries only.
+      retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
     });
   }
 }

@@ -8,16 +8,9 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  type IScheduleTarget,
-  Schedule,
-  ScheduleExpression,
-  ScheduleGroup,
-  ScheduleTargetInput,
-  TimeWindow,
-} from 'aws-cdk-lib/aws-scheduler';
+import { type Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import {
   Choice,
   Condition,
@@ -34,6 +27,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ServiceFunction } from './function-defaults.ts';
+import { scheduledTarget } from './scheduled-target.ts';
 
 export interface MonthlyProps {
   /** Names the state machine `invoice-monthly-<stage>`. */
@@ -160,31 +154,7 @@ export class Monthly extends Construct {
       });
     }
 
-    // Its own role, allowed to start exactly this state machine.
-    const role = new Role(this, 'StartRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }),
-    });
-    const machineArn = stack.formatArn({
-      service: 'states',
-      resource: 'stateMachine',
-      resourceName: stateMachineName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['states:StartExecution'], resources: [machineArn] }),
-    );
-    const target: IScheduleTarget = {
-      bind: () => ({
-        arn: this.stateMachine.stateMachineArn,
-        role,
-        input: ScheduleTargetInput.fromObject({}),
-        // A delivery that failed is retried for a few hours; a duplicate delivery is harmless.
-        retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 6 * 3600 },
-      }),
-    };
-    this.schedule = new Schedule(this, 'On10th', {
+    this.schedule = scheduledTarget(this, 'On10th', {
       description: 'Monthly automatic invoicing (R31): the 10th, 09:00 China time',
       schedule: ScheduleExpression.cron({
         minute: '0',
@@ -192,9 +162,19 @@ export class Monthly extends Construct {
         day: '10',
         timeZone: TimeZone.ASIA_SHANGHAI,
       }),
-      scheduleGroup: new ScheduleGroup(this, 'Group', {}),
-      target,
-      timeWindow: TimeWindow.off(),
+      target: {
+        arn: this.stateMachine.stateMachineArn,
+        action: 'states:StartExecution',
+        // The fixed-name ARN, so the role does not depend on the machine it starts.
+        resource: stack.formatArn({
+          service: 'states',
+          resource: 'stateMachine',
+          resourceName: stateMachineName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      },
+      // A delivery that failed is retried for a few hours; a duplicate delivery is harmless.
+      retryPolicy: { maximumRetryAttempts: 10, maximumEventAgeInSeconds: 6 * 3600 },
     });
   }
 }

@@ -1,16 +1,10 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import {
-  type IScheduleTarget,
-  Schedule,
-  ScheduleExpression,
-  ScheduleGroup,
-  ScheduleTargetInput,
-  TimeWindow,
-} from 'aws-cdk-lib/aws-scheduler';
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
 import { ServiceFunction } from './function-defaults.ts';
+import { scheduledTarget } from './scheduled-target.ts';
 
 export interface SweeperProps {
   /** The values the stack sets (table, state machine ARN, settings); its function gets what it reads. */
@@ -39,32 +33,12 @@ export class Sweeper extends Construct {
     props.table.grantReadWriteData(this.function);
     this.function.addToRolePolicy(props.startExecution);
 
-    const group = new ScheduleGroup(this, 'Group', {});
-    // Its own role, allowed to invoke exactly this function (not its versions: no `:*`).
-    const role = new Role(this, 'InvokeRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-    });
-    const fn = this.function;
-    role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
-    );
-    const target: IScheduleTarget = {
-      bind: () => ({
-        arn: fn.functionArn,
-        role,
-        input: ScheduleTargetInput.fromObject({}),
-        // A missed minute is covered by the next run; never pile runs up.
-        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
-      }),
-    };
-    this.schedule = new Schedule(this, 'EveryMinute', {
+    this.schedule = scheduledTarget(this, 'EveryMinute', {
       description: 'Starts workflows of accepted applications that were not started (invariant 4)',
       schedule: ScheduleExpression.rate(Duration.minutes(1)),
-      scheduleGroup: group,
-      target,
-      timeWindow: TimeWindow.off(),
+      target: { arn: this.function.functionArn, action: 'lambda:InvokeFunction' },
+      // A missed minute is covered by the next run; never pile runs up.
+      retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeInSeconds: 60 },
     });
   }
 }

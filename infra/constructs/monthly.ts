@@ -1,33 +1,20 @@
-import {
-  ArnFormat,
-  type CfnElement,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  TimeZone,
-  Validations,
-} from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Duration, Stack, TimeZone, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import {
   Choice,
   Condition,
-  DefinitionBody,
   JsonPath,
-  LogLevel,
   Map as MapState,
-  StateMachine,
-  StateMachineType,
+  type StateMachine,
   Succeed,
   TaskInput,
-  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ServiceFunction } from './function-defaults.ts';
 import { scheduledTarget } from './scheduled-target.ts';
+import { lambdaStep, standardStateMachine } from './state-machine.ts';
 
 export interface MonthlyProps {
   /** Names the state machine `invoice-monthly-<stage>`. */
@@ -87,20 +74,10 @@ export class Monthly extends Construct {
     processShard.addToRolePolicy(props.startExecution);
     const summarize = fn('SummarizeRunFunction', 'functions/monthly/summarize-run.ts', Duration.seconds(30));
 
-    const task = (name: string, lambda: ServiceFunction, payload: TaskInput | undefined) => {
-      const t = new LambdaInvoke(this, name, {
-        lambdaFunction: lambda,
-        payloadResponseOnly: true,
-        payload,
-        // The result is the next state (ResultPath left out: the local runner mis-reads an explicit "$").
-        retryOnServiceExceptions: false,
-        // A state gives up a little after the function's own timeout, so a retry never overlaps a live attempt.
-        taskTimeout: Timeout.duration(lambda.timeout!.plus(Duration.seconds(30))),
-      });
-      // Every attempt is safe to repeat (markers); back off over a few minutes of trouble.
-      t.addRetry({ errors: ['States.ALL'], interval: Duration.seconds(2), backoffRate: 2, maxAttempts: 6 });
-      return t;
-    };
+    // Every attempt is safe to repeat (markers), permanent errors included; back off over a few
+    // minutes of trouble. The result is the next state.
+    const task = (name: string, fn: ServiceFunction, payload: TaskInput | undefined) =>
+      lambdaStep(this, name, { fn, payload, result: 'replace', retries: 6, retryPermanent: true });
 
     const start = task(
       'StartRun',
@@ -131,19 +108,9 @@ export class Monthly extends Construct {
     );
 
     const stateMachineName = `invoice-monthly-${props.stage}`;
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
+    this.stateMachine = standardStateMachine(this, {
       stateMachineName,
-      stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(start.next(forEachShard).next(summary)),
-      tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, 'Logs', {
-          retention: RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        level: LogLevel.ALL,
-        includeExecutionData: false,
-      },
+      definition: start.next(forEachShard).next(summary),
     });
     const stack = Stack.of(this);
     for (const f of [startRun, processShard, summarize]) {

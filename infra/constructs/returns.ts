@@ -1,26 +1,20 @@
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import {
   Choice,
   Condition,
-  DefinitionBody,
   Fail,
-  IntegrationPattern,
   JsonPath,
-  LogLevel,
-  StateMachine,
-  StateMachineType,
+  type StateMachine,
   Succeed,
   TaskInput,
-  Timeout,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { ServiceFunction } from './function-defaults.ts';
+import { lambdaStep, standardStateMachine } from './state-machine.ts';
 import { Workflow } from './workflow.ts';
 
 export interface ReturnsProps {
@@ -36,9 +30,6 @@ export interface ReturnsProps {
   /** How long a mailed-back paper invoice may take to arrive before the return fails. */
   arrivalTimeout?: Duration;
 }
-
-/** Errors that retrying cannot fix; see shared/domain/workflow-errors.ts. */
-const PERMANENT_ERRORS = ['PermanentTaskError'];
 
 /**
  * R34 returns, a Standard state machine `invoice-returns-<stage>` with the issuing workflow's
@@ -89,49 +80,22 @@ export class Returns extends Construct {
         applicationId: JsonPath.stringAt('$.applicationId'),
         ...extra,
       });
-    // A state gives up a little after the function's own timeout, so a retry never overlaps a live attempt.
-    const stateTimeout = Timeout.duration(Duration.seconds(120 + 30));
-    const retryEverythingElse = { interval: Duration.seconds(2), backoffRate: 2 };
-    const task = (name: string, step: string) => {
-      const t = new LambdaInvoke(this, name, {
-        lambdaFunction: stepFn,
-        payloadResponseOnly: true,
-        payload: stepInput(step),
-        resultPath: JsonPath.DISCARD,
-        retryOnServiceExceptions: false,
-        taskTimeout: stateTimeout,
-      });
-      t.addRetry({ errors: PERMANENT_ERRORS, maxAttempts: 0 });
-      t.addRetry({ errors: ['States.ALL'], ...retryEverythingElse, maxAttempts: 4 });
-      return t;
-    };
+    const task = (name: string, step: string) =>
+      lambdaStep(this, name, { fn: stepFn, payload: stepInput(step), retries: 4 });
 
-    const failTask = new LambdaInvoke(this, 'FailReturn', {
-      lambdaFunction: stepFn,
-      payloadResponseOnly: true,
+    const failed = lambdaStep(this, 'FailReturn', {
+      fn: stepFn,
       payload: stepInput('fail', { error: JsonPath.objectAt('$.error') }),
-      resultPath: JsonPath.DISCARD,
-      retryOnServiceExceptions: false,
-      taskTimeout: stateTimeout,
-    });
-    failTask.addRetry({ errors: PERMANENT_ERRORS, maxAttempts: 0 });
-    failTask.addRetry({ errors: ['States.ALL'], ...retryEverythingElse, maxAttempts: 6 });
-    const failed = failTask.next(
-      new Fail(this, 'Failed', { error: 'ReturnFailed', causePath: '$.error.Cause' }),
-    );
+      retries: 6,
+    }).next(new Fail(this, 'Failed', { error: 'ReturnFailed', causePath: '$.error.Cause' }));
 
     // Paper: parked on a task token until finance confirms the invoice arrived (a timeout is not retried).
-    const awaitArrival = new LambdaInvoke(this, 'AwaitArrival', {
-      lambdaFunction: stepFn,
-      integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+    const awaitArrival = lambdaStep(this, 'AwaitArrival', {
+      fn: stepFn,
+      waitForToken: { timeout: props.arrivalTimeout ?? Duration.days(30) },
       payload: stepInput('await-arrival', { taskToken: JsonPath.taskToken }),
-      resultPath: JsonPath.DISCARD,
-      taskTimeout: Timeout.duration(props.arrivalTimeout ?? Duration.days(30)),
-      retryOnServiceExceptions: false,
+      retries: 4,
     });
-    awaitArrival.addRetry({ errors: PERMANENT_ERRORS, maxAttempts: 0 });
-    awaitArrival.addRetry({ errors: ['States.Timeout'], maxAttempts: 0 });
-    awaitArrival.addRetry({ errors: ['States.ALL'], ...retryEverythingElse, maxAttempts: 4 });
 
     const issue = task('IssueRedLetter', 'issue-red-letter');
     const restore = task('RestoreLedger', 'restore-ledger');
@@ -154,20 +118,7 @@ export class Returns extends Construct {
       .when(Condition.booleanEquals('$.awaitArrival', true), awaitArrival)
       .otherwise(issue);
 
-    this.stateMachine = new StateMachine(this, 'StateMachine', {
-      stateMachineName,
-      stateMachineType: StateMachineType.STANDARD,
-      definitionBody: DefinitionBody.fromChainable(definition),
-      tracingEnabled: true,
-      logs: {
-        destination: new LogGroup(this, 'Logs', {
-          retention: RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-        level: LogLevel.ALL,
-        includeExecutionData: false,
-      },
-    });
+    this.stateMachine = standardStateMachine(this, { stateMachineName, definition });
     const logicalId = Stack.of(this).getLogicalId(stepFn.node.defaultChild as CfnElement);
     Validations.of(this).acknowledge({
       id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,

@@ -64,7 +64,11 @@ export class ServiceFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         banner: ESM_BANNER,
         externalModules: [],
-        esbuildArgs: { '--alias:brotli/decompress.js': path.join(root, 'infra/brotli-shim.mjs') },
+        esbuildArgs: {
+          '--alias:brotli/decompress.js': path.join(root, 'infra/brotli-shim.mjs'),
+          // Credentials from the environment only (see the shim): ≈130 KB less per bundle.
+          '--alias:@aws-sdk/credential-provider-node': path.join(root, 'infra/aws-credentials-shim.mjs'),
+        },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],

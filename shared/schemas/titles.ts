@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { isValidTaxpayerId } from '#domain/tax-id';
-import { missingFields } from '#domain/title';
+import { missingFields } from '#domain/title-fields';
 import { Email, Fen, Id, Instant } from '#schemas/common';
 
 // No control characters: these fields are printed on invoices and quoted in e-mails.

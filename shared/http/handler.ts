@@ -4,11 +4,11 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
 import { logger } from '#adapters/logger';
 import { DomainError, ValidationError } from '#domain/errors';
 import { type Group, type Principal, principalOf, requireCustomer, requireGroup } from '#http/principal';
 import { PROBLEM_CONTENT_TYPE, toProblem } from '#http/problem';
+import type * as z from '#schemas/zod';
 
 export type Access = 'customer' | Group;
 
@@ -32,11 +32,11 @@ export interface RouteRequest<B, Q, P> {
 
 export interface RouteOptions<B, Q, P> {
   access: Access;
-  body?: z.ZodType<B>;
-  query?: z.ZodType<Q>;
-  path?: z.ZodType<P>;
+  body?: z.ZodMiniType<B>;
+  query?: z.ZodMiniType<Q>;
+  path?: z.ZodMiniType<P>;
   /** Validates the (lower-cased) headers; the handler still reads them from `headers`. */
-  headers?: z.ZodType<unknown>;
+  headers?: z.ZodMiniType<unknown>;
 }
 
 /**
@@ -77,7 +77,7 @@ export function route<B = undefined, Q = undefined, P = undefined>(
 }
 
 function validate<T>(
-  schema: z.ZodType<T> | undefined,
+  schema: z.ZodMiniType<T> | undefined,
   value: unknown,
   where: 'body' | 'query' | 'path' | 'header',
 ): T {

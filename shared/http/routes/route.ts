@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import type { Group } from '#http/principal';
+import type * as z from '#schemas/zod';
 
 /**
  * One HTTP route: the Lambda behind it (infra builds one function per route, with grants from
@@ -23,11 +23,11 @@ export interface Route {
   summary: string;
   /** The group the caller must be in; customer routes need an account instead. */
   group?: Group;
-  body?: z.ZodType;
-  pathParams?: z.ZodObject;
-  query?: z.ZodObject;
+  body?: z.ZodMiniType;
+  pathParams?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
   idempotent?: boolean;
-  ok: { status: number; schema?: z.ZodType; contentType?: string };
+  ok: { status: number; schema?: z.ZodMiniType; contentType?: string };
   /** Error codes beyond VALIDATION_FAILED, UNAUTHENTICATED and FORBIDDEN. */
   errors: string[];
 }

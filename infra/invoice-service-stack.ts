@@ -145,6 +145,7 @@ export class InvoiceServiceStack extends Stack {
       mail: mail.identity,
       startApplications: startExecution,
       apiFunctions: routes,
+      pdfFunction: issue,
     });
     new Api(this, 'Api', {
       routes,

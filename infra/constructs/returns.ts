@@ -1,6 +1,7 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
@@ -37,6 +38,11 @@ export interface ReturnsProps {
   apiFunctions: ReadonlyArray<{ method: string; path: string; fn: IGrantable }>;
   /** How long a mailed-back paper invoice may take to arrive before the return fails. */
   arrivalTimeout?: Duration;
+  /**
+   * The invoice-issuing function, the one function that renders PDFs (bundle budgets): it runs
+   * the IssueRedLetter step. It reads and writes the table and the documents bucket already.
+   */
+  pdfFunction: IFunction;
 }
 
 /** Errors that retrying cannot fix; see shared/domain/workflow-errors.ts. */
@@ -72,7 +78,6 @@ export class Returns extends Construct {
       entry: 'functions/workflow/returns-step.ts',
       environment: props.environment,
       timeout: Duration.seconds(120),
-      withFont: true,
     });
     props.table.grantReadWriteData(stepFn);
     props.documents.grantReadWrite(stepFn);
@@ -97,9 +102,9 @@ export class Returns extends Construct {
     // A state gives up a little after the function's own timeout, so a retry never overlaps a live attempt.
     const stateTimeout = Timeout.duration(Duration.seconds(120 + 30));
     const retryEverythingElse = { interval: Duration.seconds(2), backoffRate: 2 };
-    const task = (name: string, step: string) => {
+    const task = (name: string, step: string, lambdaFunction: IFunction = stepFn) => {
       const t = new LambdaInvoke(this, name, {
-        lambdaFunction: stepFn,
+        lambdaFunction,
         payloadResponseOnly: true,
         payload: stepInput(step),
         resultPath: JsonPath.DISCARD,
@@ -138,7 +143,7 @@ export class Returns extends Construct {
     awaitArrival.addRetry({ errors: ['States.Timeout'], maxAttempts: 0 });
     awaitArrival.addRetry({ errors: ['States.ALL'], ...retryEverythingElse, maxAttempts: 4 });
 
-    const issue = task('IssueRedLetter', 'issue-red-letter');
+    const issue = task('IssueRedLetter', 'issue-red-letter', props.pdfFunction);
     const restore = task('RestoreLedger', 'restore-ledger');
     const deliver = task('DeliverRedLetter', 'deliver');
     const reissue = task('Reissue', 'reissue');
@@ -173,10 +178,12 @@ export class Returns extends Construct {
         includeExecutionData: false,
       },
     });
-    const logicalId = Stack.of(this).getLogicalId(stepFn.node.defaultChild as CfnElement);
-    Validations.of(this).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-      reason: 'Step Functions may invoke any version or alias of its own task function.',
-    });
+    for (const fn of [stepFn, props.pdfFunction]) {
+      const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason: 'Step Functions may invoke any version or alias of its own task function.',
+      });
+    }
   }
 }

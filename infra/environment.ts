@@ -42,8 +42,8 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
     'PAPER_INVOICES',
     'EXPECTED_WORKING_DAYS',
   ],
-  'functions/api/invoices-read.ts': ['TABLE_NAME', 'DOCUMENTS_BUCKET', 'RETURNS_STATE_MACHINE_ARN'],
-  'functions/api/invoices-write.ts': ['TABLE_NAME', 'RETURNS_STATE_MACHINE_ARN'],
+  'functions/api/invoices-read.ts': ['TABLE_NAME', 'DOCUMENTS_BUCKET'],
+  'functions/api/invoices-write.ts': ['TABLE_NAME'],
   'functions/api/returns.ts': [
     'TABLE_NAME',
     'RETURNS_STATE_MACHINE_ARN',
@@ -84,7 +84,6 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
     'STATE_MACHINE_ARN',
     'MAIL_FROM',
     'MAIL_CONFIGURATION_SET',
-    'INVOICING_ENTITIES',
     'CANCEL_WINDOW',
     'ARREARS_POLICY',
     'PAPER_INVOICES',

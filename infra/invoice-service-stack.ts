@@ -122,6 +122,7 @@ export class InvoiceServiceStack extends Stack {
       documents: documents.bucket,
       mail: mail.identity,
       startApplications: startExecution,
+      pdfFunction: issue,
     });
 
     // One function per entry of API_FUNCTIONS, granted the union of its routes' `uses`.

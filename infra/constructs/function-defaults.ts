@@ -44,6 +44,7 @@ export class ServiceFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const fontFile = 'node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf';
+    const holidayFile = 'chinese-days/dist/chinese-days.json';
     super(scope, id, {
       entry: path.join(root, props.entry),
       handler: 'handler',
@@ -69,14 +70,23 @@ export class ServiceFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         banner: ESM_BANNER,
         externalModules: [],
-        esbuildArgs: { '--alias:brotli/decompress.js': path.join(root, 'infra/brotli-shim.mjs') },
+        esbuildArgs: {
+          '--alias:brotli/decompress.js': path.join(root, 'infra/brotli-shim.mjs'),
+          // Credentials from the environment only (see the shim): ≈130 KB less per bundle.
+          '--alias:@aws-sdk/credential-provider-node': path.join(root, 'infra/aws-credentials-shim.mjs'),
+        },
         commandHooks: {
           beforeBundling: () => [],
           beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) =>
-            props.withFont
+          afterBundling: (inputDir: string, outputDir: string) => [
+            // The holiday calendar is read when a working day is first counted, not bundled
+            // (shared/domain/working-days.ts): the same path under the bundle's node_modules.
+            `mkdir -p "${outputDir}/node_modules/${path.dirname(holidayFile)}"`,
+            `cp "${path.join(inputDir, 'node_modules', holidayFile)}" "${outputDir}/node_modules/${holidayFile}"`,
+            ...(props.withFont
               ? [`cp "${path.join(inputDir, fontFile)}" "${outputDir}/NotoSansSC-Regular.ttf"`]
-              : [],
+              : []),
+          ],
         },
       },
     });

@@ -1,6 +1,7 @@
 import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IEmailIdentity } from 'aws-cdk-lib/aws-ses';
 import {
@@ -29,6 +30,11 @@ export interface ReturnsProps {
   startApplications: PolicyStatement;
   /** How long a mailed-back paper invoice may take to arrive before the return fails. */
   arrivalTimeout?: Duration;
+  /**
+   * The invoice-issuing function, the one function that renders PDFs (bundle budgets): it runs
+   * the IssueRedLetter step. It reads and writes the table and the documents bucket already.
+   */
+  pdfFunction: IFunction;
 }
 
 /**
@@ -65,7 +71,6 @@ export class Returns extends Construct {
       entry: 'functions/workflow/returns-step.ts',
       environment: props.environment,
       timeout: Duration.seconds(120),
-      withFont: true,
     });
     props.table.grantReadWriteData(stepFn);
     props.documents.grantReadWrite(stepFn);
@@ -80,8 +85,8 @@ export class Returns extends Construct {
         applicationId: JsonPath.stringAt('$.applicationId'),
         ...extra,
       });
-    const task = (name: string, step: string) =>
-      lambdaStep(this, name, { fn: stepFn, payload: stepInput(step), retries: 4 });
+    const task = (name: string, step: string, fn: IFunction = stepFn) =>
+      lambdaStep(this, name, { fn, payload: stepInput(step), retries: 4 });
 
     const failed = lambdaStep(this, 'FailReturn', {
       fn: stepFn,
@@ -97,7 +102,7 @@ export class Returns extends Construct {
       retries: 4,
     });
 
-    const issue = task('IssueRedLetter', 'issue-red-letter');
+    const issue = task('IssueRedLetter', 'issue-red-letter', props.pdfFunction);
     const restore = task('RestoreLedger', 'restore-ledger');
     const deliver = task('DeliverRedLetter', 'deliver');
     const reissue = task('Reissue', 'reissue');
@@ -119,10 +124,12 @@ export class Returns extends Construct {
       .otherwise(issue);
 
     this.stateMachine = standardStateMachine(this, { stateMachineName, definition });
-    const logicalId = Stack.of(this).getLogicalId(stepFn.node.defaultChild as CfnElement);
-    Validations.of(this).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-      reason: 'Step Functions may invoke any version or alias of its own task function.',
-    });
+    for (const fn of [stepFn, props.pdfFunction]) {
+      const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement);
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        reason: 'Step Functions may invoke any version or alias of its own task function.',
+      });
+    }
   }
 }

@@ -1,32 +1,23 @@
 import type { RealNameType } from '#domain/account';
-import { addWorkingDays } from '#domain/calendar';
 import {
   ConflictError,
   RealNameRequiredError,
   TitleTypeNotAllowedError,
   ValidationError,
 } from '#domain/errors';
+import { SPECIAL_FIELDS, type TitleFields, type TitleType } from '#domain/title-fields';
+import { addWorkingDays } from '#domain/working-days';
 
-export type TitleType =
-  | 'enterprise-ordinary'
-  | 'enterprise-special'
-  | 'personal-ordinary'
-  | 'organization-ordinary';
+// The customer-written part lives apart so the request schemas need no working-day calendar.
+export {
+  missingFields,
+  requiredFields,
+  requiresTaxId,
+  type TitleFields,
+  type TitleType,
+} from '#domain/title-fields';
+
 export type TitleStatus = 'approved' | 'pending-review' | 'rejected';
-
-/** What the customer writes; everything else on a title is the service's. */
-export interface TitleFields {
-  type: TitleType;
-  name: string;
-  taxId?: string;
-  registeredAddress?: string;
-  registeredPhone?: string;
-  bankName?: string;
-  bankAccount?: string;
-  remark?: string;
-  /** Where the qualification review result is e-mailed (special titles). */
-  notifyEmail?: string;
-}
 
 export interface Title extends TitleFields {
   accountId: string;
@@ -66,38 +57,6 @@ export function snapshotTitle(title: Title): TitleSnapshot {
 
 /** R21: the provider reviews special VAT titles within this many working days. */
 export const REVIEW_WORKING_DAYS = 2;
-
-type OptionalField = Exclude<keyof TitleFields, 'type' | 'name'>;
-
-const SPECIAL_FIELDS: readonly OptionalField[] = [
-  'taxId',
-  'registeredAddress',
-  'registeredPhone',
-  'bankName',
-  'bankAccount',
-  'notifyEmail',
-];
-
-/**
- * R20, R21: what a title of this type must carry besides the buyer name. Enterprise and
- * organization titles need the taxpayer ID; special VAT titles also the registered address and
- * phone, bank name and account (printed on the invoice), and an e-mail for the review result.
- */
-export function requiredFields(type: TitleType): readonly OptionalField[] {
-  if (type === 'personal-ordinary') return [];
-  if (type === 'enterprise-special') return SPECIAL_FIELDS;
-  return ['taxId'];
-}
-
-/** The required fields that are absent or blank, in a stable order. */
-export function missingFields(fields: TitleFields): OptionalField[] {
-  return requiredFields(fields.type).filter((field) => !fields[field]?.trim());
-}
-
-/** R20: enterprise and organization titles need the taxpayer ID; personal ones need only the name. */
-export function requiresTaxId(type: TitleType): boolean {
-  return requiredFields(type).includes('taxId');
-}
 
 /** R21: special VAT titles wait for qualification review; ordinary ones apply at once. */
 export function needsReview(type: TitleType): boolean {

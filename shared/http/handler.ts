@@ -5,13 +5,13 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler from '@middy/http-router';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { z } from 'zod';
 import { logger } from '#adapters/logger';
 import { DomainError, NotFoundError, ValidationError } from '#domain/errors';
 import { type Group, type Principal, principalOf, requireCustomer, requireGroup } from '#http/principal';
 import { PROBLEM_CONTENT_TYPE, toProblem } from '#http/problem';
 import type { Route, RouteGroup } from '#http/routes/route';
 import { IdempotencyHeaders } from '#schemas/common';
+import type * as z from '#schemas/zod';
 
 export type Access = 'customer' | Group;
 
@@ -26,7 +26,7 @@ export interface HttpResult {
 }
 
 /** What a route's schema yields once validated; undefined where the route declares none. */
-type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodType }
+type Parsed<R, K extends string> = R extends { [P in K]: infer S extends z.ZodMiniType }
   ? z.output<S>
   : undefined;
 
@@ -104,7 +104,7 @@ function routeHandler(route: Route, run: Implementation) {
 }
 
 function validate(
-  schema: z.ZodType | undefined,
+  schema: z.ZodMiniType | undefined,
   value: unknown,
   where: 'body' | 'query' | 'path' | 'header',
 ): unknown {

@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { ROUTES } from '#http/routes/index';
 import { ProblemSchema } from '#schemas/common';
+import * as z from '#schemas/zod';
 
 const COMMON_ERRORS = ['VALIDATION_FAILED', 'UNAUTHENTICATED', 'FORBIDDEN'];
 
@@ -13,7 +13,8 @@ const STATUS_OF: Record<string, string> = {
   CANCEL_WINDOW_CLOSED: '409',
 };
 
-const schema = (s: z.ZodType) =>
+// The JSON-Schema generator runs here, in scripts, never in a Lambda bundle.
+const schema = (s: z.ZodMiniType) =>
   z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
 
 export function buildOpenApiDocument(version: string): Record<string, unknown> {

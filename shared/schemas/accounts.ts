@@ -1,50 +1,51 @@
-import * as z from 'zod';
 import { DeliveryInput } from '#schemas/applications';
 import { Email, Fen, Id, Instant } from '#schemas/common';
+import * as z from '#schemas/zod';
 
 const Region = z.enum(['mainland', 'overseas']);
-const RealName = z
-  .object({
-    type: z.enum(['none', 'individual', 'enterprise']),
-    name: z.string().min(1).max(200).optional(),
-  })
-  .strict();
+const RealName = z.strictObject({
+  type: z.enum(['none', 'individual', 'enterprise']),
+  name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+});
 const Language = z.enum(['zh', 'en']);
 
-export const PutAccountBody = z
-  .object({
+export const PutAccountBody = z.meta(
+  z.strictObject({
     region: Region,
     realName: RealName,
-    arrears: Fen.meta({ description: 'What the account owes, in fen (R12); 0 when nothing' }),
-    orgId: Id.optional(),
-    language: Language.optional().meta({
+    arrears: z.meta(Fen, { description: 'What the account owes, in fen (R12); 0 when nothing' }),
+    orgId: z.optional(Id),
+    language: z.meta(z.optional(Language), {
       description: 'Language of e-mails and documents; when left out it stays as it was (zh at first)',
     }),
-    email: Email.optional().meta({ description: 'Contact e-mail for notifications; left out removes it' }),
-  })
-  .strict()
-  .meta({ id: 'AccountUpsert' });
+    email: z.meta(z.optional(Email), {
+      description: 'Contact e-mail for notifications; left out removes it',
+    }),
+  }),
+  { id: 'AccountUpsert' },
+);
 export type PutAccountBody = z.infer<typeof PutAccountBody>;
 
 export const AccountIdPath = z.object({ accountId: Id });
 
-export const AccountProfileView = z
-  .object({
+export const AccountProfileView = z.meta(
+  z.object({
     accountId: Id,
     region: Region,
     realName: RealName,
     arrears: Fen,
-    orgId: Id.optional(),
+    orgId: z.optional(Id),
     language: Language,
-    email: Email.optional(),
+    email: z.optional(Email),
     updatedAt: Instant,
-  })
-  .meta({ id: 'AccountProfile' });
+  }),
+  { id: 'AccountProfile' },
+);
 
-export const AccountView = z
-  .object({
+export const AccountView = z.meta(
+  z.object({
     accountId: Id,
-    synced: z.boolean().meta({
+    synced: z.meta(z.boolean(), {
       description:
         'false while the billing system has not sent this account yet: the account is shown as not ' +
         'verified (realName.type "none", region "mainland", no arrears) and applying answers ' +
@@ -53,23 +54,25 @@ export const AccountView = z
     region: Region,
     realName: RealName,
     language: Language,
-    email: Email.optional(),
-    orgId: Id.optional(),
+    email: z.optional(Email),
+    orgId: z.optional(Id),
     arrears: Fen,
-    deficit: Fen.meta({
+    deficit: z.meta(Fen, {
       description:
         'R13: invoices owed for records refunded or reduced after they were invoiced, not yet covered by later consumption',
     }),
-    invoiceable: Fen.meta({ description: 'The amount of GET /v1/invoiceable' }),
-    autoInvoicing: z
-      .object({ enabled: z.boolean(), titleId: Id.optional(), delivery: DeliveryInput.optional() })
-      .meta({
+    invoiceable: z.meta(Fen, { description: 'The amount of GET /v1/invoiceable' }),
+    autoInvoicing: z.meta(
+      z.object({ enabled: z.boolean(), titleId: z.optional(Id), delivery: z.optional(DeliveryInput) }),
+      {
         description:
           'R31 monthly automatic invoicing (PUT /v1/account/auto-invoicing): on with its title and delivery target, or { enabled: false }',
-      }),
-    lastUsed: z.object({ titleId: Id, delivery: DeliveryInput }).optional().meta({
+      },
+    ),
+    lastUsed: z.meta(z.optional(z.object({ titleId: Id, delivery: DeliveryInput })), {
       description: 'R19: the title and delivery target of the last application, to prefill the next one',
     }),
-  })
-  .meta({ id: 'Account' });
+  }),
+  { id: 'Account' },
+);
 export type AccountView = z.infer<typeof AccountView>;

@@ -1,37 +1,46 @@
-import * as z from 'zod';
 import { isValidMainlandPhone, isValidPostalCode } from '#domain/address';
 import { Id } from '#schemas/common';
+import * as z from '#schemas/zod';
 
 const PLAIN = /^[^\p{Cc}]*$/u;
 const text = (max: number) =>
-  z.string().trim().min(1).max(max).regex(PLAIN, 'no control characters (line breaks, tabs)');
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1),
+      z.maxLength(max),
+      z.regex(PLAIN, 'no control characters (line breaks, tabs)'),
+    );
 
-export const AddressBody = z
-  .object({
+export const AddressBody = z.meta(
+  z.strictObject({
     recipient: text(50),
     phone: z
       .string()
-      .trim()
-      .refine(
-        isValidMainlandPhone,
-        'a mainland mobile number (1[3-9] and 9 digits) or landline (0, area code, optional "-", 7–8 digits)',
+      .check(
+        z.trim(),
+        z.refine(
+          isValidMainlandPhone,
+          'a mainland mobile number (1[3-9] and 9 digits) or landline (0, area code, optional "-", 7–8 digits)',
+        ),
       ),
     province: text(50),
     city: text(50),
     district: text(50),
     street: text(200),
-    postalCode: z.string().trim().refine(isValidPostalCode, 'six digits'),
-    isDefault: z.boolean().optional().meta({
+    postalCode: z.string().check(z.trim(), z.refine(isValidPostalCode, 'six digits')),
+    isDefault: z.meta(z.optional(z.boolean()), {
       description:
         'true makes this the default (the old default is unset in the same change); the first address is always the default',
     }),
-  })
-  .strict()
-  .meta({ id: 'AddressInput' });
+  }),
+  { id: 'AddressInput' },
+);
 export type AddressBody = z.infer<typeof AddressBody>;
 
-export const AddressView = z
-  .object({
+export const AddressView = z.meta(
+  z.object({
     addressId: Id,
     recipient: z.string(),
     phone: z.string(),
@@ -41,14 +50,16 @@ export const AddressView = z
     street: z.string(),
     postalCode: z.string(),
     isDefault: z.boolean(),
-  })
-  .meta({ id: 'Address' });
+  }),
+  { id: 'Address' },
+);
 
-export const AddressList = z
-  .object({
-    items: z.array(AddressView).meta({ description: 'At most 20; the default first, then the newest' }),
-    nextCursor: z.string().optional().meta({ description: 'Never set: every address fits one page' }),
-  })
-  .meta({ id: 'AddressList' });
+export const AddressList = z.meta(
+  z.object({
+    items: z.meta(z.array(AddressView), { description: 'At most 20; the default first, then the newest' }),
+    nextCursor: z.meta(z.optional(z.string()), { description: 'Never set: every address fits one page' }),
+  }),
+  { id: 'AddressList' },
+);
 
 export const AddressIdPath = z.object({ addressId: Id });

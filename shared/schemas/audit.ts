@@ -1,36 +1,42 @@
-import * as z from 'zod';
 import { Id, Instant } from '#schemas/common';
+import * as z from '#schemas/zod';
 
 export const AuditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).optional().meta({ description: 'Page size, default 100' }),
-  cursor: z.string().min(1).max(64).optional().meta({ description: 'nextCursor of the previous page' }),
+  limit: z.meta(z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))), {
+    description: 'Page size, default 100',
+  }),
+  cursor: z.meta(z.optional(z.string().check(z.minLength(1), z.maxLength(64))), {
+    description: 'nextCursor of the previous page',
+  }),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
-const Hash = z.string().regex(/^[0-9a-f]{64}$/);
+const Hash = z.string().check(z.regex(/^[0-9a-f]{64}$/));
 
 export const AuditEntryView = z.object({
-  seq: z.int().min(1).meta({ description: 'Position in the chain, from 1' }),
+  seq: z.meta(z.int().check(z.gte(1)), { description: 'Position in the chain, from 1' }),
   at: Instant,
-  actor: z.string().meta({
+  actor: z.meta(z.string(), {
     description: 'Who: account:<accountId>, staff or staff:<id> (finance), system or system:<component>',
     examples: ['account:acct-1', 'staff', 'system'],
   }),
-  action: z
-    .string()
-    .meta({ description: 'What', examples: ['created', 'status: submitted → issuing', 'e-mailed'] }),
-  reason: z.string().optional().meta({ description: 'Why, when known' }),
-  hash: Hash.meta({ description: 'SHA-256 (hex) of previousHash followed by the entry’s canonical JSON' }),
-  previousHash: Hash.meta({ description: 'The hash of the entry before; 64 zeros for the first' }),
+  action: z.meta(z.string(), {
+    description: 'What',
+    examples: ['created', 'status: submitted → issuing', 'e-mailed'],
+  }),
+  reason: z.meta(z.optional(z.string()), { description: 'Why, when known' }),
+  hash: z.meta(Hash, { description: 'SHA-256 (hex) of previousHash followed by the entry’s canonical JSON' }),
+  previousHash: z.meta(Hash, { description: 'The hash of the entry before; 64 zeros for the first' }),
 });
 export type AuditEntryView = z.infer<typeof AuditEntryView>;
 
-export const AuditTrailView = z
-  .object({
+export const AuditTrailView = z.meta(
+  z.object({
     items: z.array(AuditEntryView),
-    nextCursor: z.string().optional(),
-  })
-  .meta({ id: 'AuditTrail' });
+    nextCursor: z.optional(z.string()),
+  }),
+  { id: 'AuditTrail' },
+);
 export type AuditTrailView = z.infer<typeof AuditTrailView>;
 
 export const AuditSubjectPath = z.object({
@@ -38,13 +44,13 @@ export const AuditSubjectPath = z.object({
   subjectId: Id,
 });
 
-export const AuditVerificationView = z
-  .object({
+export const AuditVerificationView = z.meta(
+  z.object({
     subjectType: z.enum(['application', 'invoice', 'title']),
     subjectId: Id,
     ok: z.boolean(),
-    entries: z.int().min(0),
-    head: z.object({ seq: z.int(), hash: Hash }).optional(),
+    entries: z.int().check(z.gte(0)),
+    head: z.optional(z.object({ seq: z.int(), hash: Hash })),
     problems: z.array(
       z.object({
         seq: z.int(),
@@ -52,6 +58,7 @@ export const AuditVerificationView = z
         detail: z.string(),
       }),
     ),
-  })
-  .meta({ id: 'AuditVerification' });
+  }),
+  { id: 'AuditVerification' },
+);
 export type AuditVerificationView = z.infer<typeof AuditVerificationView>;

@@ -1,13 +1,13 @@
-import * as z from 'zod';
 import { Fen, Id, TaxRate } from '#schemas/common';
+import * as z from '#schemas/zod';
 
-export const EntityView = z
-  .object({ entityId: Id, name: z.string(), taxId: z.string() })
-  .meta({ id: 'InvoicingEntity' });
+export const EntityView = z.meta(z.object({ entityId: Id, name: z.string(), taxId: z.string() }), {
+  id: 'InvoicingEntity',
+});
 export const EntityList = z.object({ items: z.array(EntityView) });
 
-export const InvoiceableView = z
-  .object({
+export const InvoiceableView = z.meta(
+  z.object({
     amount: Fen,
     byEntity: z.array(z.object({ entity: Id, taxRate: TaxRate, amount: Fen })),
     formula: z.object({
@@ -19,5 +19,6 @@ export const InvoiceableView = z
       deficit: Fen,
       amount: Fen,
     }),
-  })
-  .meta({ id: 'Invoiceable' });
+  }),
+  { id: 'Invoiceable' },
+);

@@ -1,22 +1,33 @@
-import * as z from 'zod';
 import { isValidTaxpayerId } from '#domain/tax-id';
-import { missingFields } from '#domain/title';
+import { missingFields } from '#domain/title-fields';
 import { Email, Fen, Id, Instant } from '#schemas/common';
+import * as z from '#schemas/zod';
 
 // No control characters: these fields are printed on invoices and quoted in e-mails.
 const PLAIN = /^[^\p{Cc}]*$/u;
 const text = (max: number) =>
-  z.string().trim().min(1).max(max).regex(PLAIN, 'no control characters (line breaks, tabs)');
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.minLength(1),
+      z.maxLength(max),
+      z.regex(PLAIN, 'no control characters (line breaks, tabs)'),
+    );
 
-const TaxpayerId = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .refine(
-    isValidTaxpayerId,
-    '15–20 upper-case letters and digits; an 18-character code needs a valid check character',
-  )
-  .meta({ description: 'Taxpayer ID (纳税人识别号), usually the 18-character unified social credit code' });
+const TaxpayerId = z.meta(
+  z
+    .string()
+    .check(
+      z.trim(),
+      z.toUpperCase(),
+      z.refine(
+        isValidTaxpayerId,
+        '15–20 upper-case letters and digits; an 18-character code needs a valid check character',
+      ),
+    ),
+  { description: 'Taxpayer ID (纳税人识别号), usually the 18-character unified social credit code' },
+);
 
 export const TitleType = z.enum([
   'enterprise-ordinary',
@@ -26,103 +37,106 @@ export const TitleType = z.enum([
 ]);
 
 /** Create and replace take the same body: a PUT writes every customer field anew. */
-export const TitleBody = z
-  .object({
-    type: TitleType,
-    name: text(100).meta({ description: 'Buyer name as printed on the invoice' }),
-    taxId: TaxpayerId.optional(),
-    registeredAddress: text(200).optional(),
-    registeredPhone: z
-      .string()
-      .trim()
-      .regex(/^[0-9+\- ]{7,20}$/, 'a phone number')
-      .optional(),
-    bankName: text(100).optional(),
-    bankAccount: z
-      .string()
-      .trim()
-      .regex(/^[0-9 -]{6,40}$/, 'a bank account number')
-      .optional(),
-    remark: z.string().max(200).regex(PLAIN, 'no control characters').optional(),
-    notifyEmail: Email.optional().meta({
-      description:
-        'Where the qualification review result is e-mailed (zh or en by the account language); required for enterprise-special titles',
-    }),
-  })
-  .strict()
-  .superRefine((title, ctx) => {
-    // R20: enterprise and organization titles need the taxpayer ID. R21: special VAT titles
-    // also need the registration and bank details and an address for the review result.
-    for (const field of missingFields(title)) {
-      ctx.addIssue({ code: 'custom', path: [field], message: `is required for ${title.type} titles` });
-    }
-  })
-  .meta({
+export const TitleBody = z.meta(
+  z
+    .strictObject({
+      type: TitleType,
+      name: z.meta(text(100), { description: 'Buyer name as printed on the invoice' }),
+      taxId: z.optional(TaxpayerId),
+      registeredAddress: z.optional(text(200)),
+      registeredPhone: z.optional(z.string().check(z.trim(), z.regex(/^[0-9+\- ]{7,20}$/, 'a phone number'))),
+      bankName: z.optional(text(100)),
+      bankAccount: z.optional(
+        z.string().check(z.trim(), z.regex(/^[0-9 -]{6,40}$/, 'a bank account number')),
+      ),
+      remark: z.optional(z.string().check(z.maxLength(200), z.regex(PLAIN, 'no control characters'))),
+      notifyEmail: z.meta(z.optional(Email), {
+        description:
+          'Where the qualification review result is e-mailed (zh or en by the account language); required for enterprise-special titles',
+      }),
+    })
+    .check(
+      z.superRefine((title, ctx) => {
+        // R20: enterprise and organization titles need the taxpayer ID. R21: special VAT titles
+        // also need the registration and bank details and an address for the review result.
+        for (const field of missingFields(title)) {
+          ctx.addIssue({ code: 'custom', path: [field], message: `is required for ${title.type} titles` });
+        }
+      }),
+    ),
+  {
     id: 'TitleInput',
     description:
       'enterprise-ordinary and organization-ordinary need taxId; enterprise-special needs taxId, registeredAddress, registeredPhone, bankName, bankAccount and notifyEmail; personal-ordinary needs only the name',
-  });
+  },
+);
 export type TitleBody = z.infer<typeof TitleBody>;
 
 /** The body of POST /v1/titles. */
 export const CreateTitleBody = TitleBody;
 export type CreateTitleBody = TitleBody;
 
-export const TitleView = z
-  .object({
+export const TitleView = z.meta(
+  z.object({
     titleId: Id,
     type: TitleType,
     name: z.string(),
-    taxId: z.string().optional(),
-    registeredAddress: z.string().optional(),
-    registeredPhone: z.string().optional(),
-    bankName: z.string().optional(),
-    bankAccount: z.string().optional(),
-    remark: z.string().optional(),
-    notifyEmail: z.string().optional(),
+    taxId: z.optional(z.string()),
+    registeredAddress: z.optional(z.string()),
+    registeredPhone: z.optional(z.string()),
+    bankName: z.optional(z.string()),
+    bankAccount: z.optional(z.string()),
+    remark: z.optional(z.string()),
+    notifyEmail: z.optional(z.string()),
     status: z.enum(['approved', 'pending-review', 'rejected']),
-    rejectionReason: z.string().optional(),
-    submittedAt: Instant.optional().meta({ description: 'When this version went to review (+08:00)' }),
-    reviewDueBy: Instant.optional().meta({
+    rejectionReason: z.optional(z.string()),
+    submittedAt: z.meta(z.optional(Instant), { description: 'When this version went to review (+08:00)' }),
+    reviewDueBy: z.meta(z.optional(Instant), {
       description:
         'R21: pending special titles are reviewed by the end of the 2nd mainland working day after submission (+08:00)',
     }),
-    decidedAt: Instant.optional(),
-  })
-  .meta({ id: 'Title' });
+    decidedAt: z.optional(Instant),
+  }),
+  { id: 'Title' },
+);
 export type TitleView = z.infer<typeof TitleView>;
 
-const Limit = z.coerce.number().int().min(1).max(100);
-const Cursor = z.string().min(1).max(1024);
+const Limit = z.coerce.number().check(z.int(), z.gte(1), z.lte(100));
+const Cursor = z.string().check(z.minLength(1), z.maxLength(1024));
 
-export const ListQuery = z.object({ limit: Limit.optional(), cursor: Cursor.optional() });
+export const ListQuery = z.object({ limit: z.optional(Limit), cursor: z.optional(Cursor) });
 export type ListQuery = z.infer<typeof ListQuery>;
 
-export const TitleList = z
-  .object({ items: z.array(TitleView), nextCursor: z.string().optional() })
-  .meta({ id: 'TitleList' });
+export const TitleList = z.meta(z.object({ items: z.array(TitleView), nextCursor: z.optional(z.string()) }), {
+  id: 'TitleList',
+});
 
 export const TitleIdPath = z.object({ titleId: Id });
 export const AccountTitlePath = z.object({ accountId: Id, titleId: Id });
 
-export const TitleDecisionBody = z
-  .object({
-    approve: z.boolean(),
-    reason: text(500).optional().meta({ description: 'Required when rejecting; e-mailed to the customer' }),
-  })
-  .strict()
-  .superRefine((decision, ctx) => {
-    if (!decision.approve && !decision.reason) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when rejecting' });
-    }
-  })
-  .meta({ id: 'TitleDecision' });
+export const TitleDecisionBody = z.meta(
+  z
+    .strictObject({
+      approve: z.boolean(),
+      reason: z.meta(z.optional(text(500)), {
+        description: 'Required when rejecting; e-mailed to the customer',
+      }),
+    })
+    .check(
+      z.superRefine((decision, ctx) => {
+        if (!decision.approve && !decision.reason) {
+          ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required when rejecting' });
+        }
+      }),
+    ),
+  { id: 'TitleDecision' },
+);
 export type TitleDecisionBody = z.infer<typeof TitleDecisionBody>;
 
-export const TitleReviewItem = TitleView.extend({ accountId: Id }).meta({ id: 'TitleReview' });
+export const TitleReviewItem = z.meta(z.extend(TitleView, { accountId: Id }), { id: 'TitleReview' });
 
-export const ApplicationReviewItem = z
-  .object({
+export const ApplicationReviewItem = z.meta(
+  z.object({
     accountId: Id,
     applicationId: Id,
     total: Fen,
@@ -130,16 +144,20 @@ export const ApplicationReviewItem = z
     titleType: TitleType,
     medium: z.enum(['electronic', 'paper']),
     submittedAt: Instant,
-    expectedBy: Instant.meta({ description: 'R28: when the application is expected to be complete' }),
-  })
-  .meta({ id: 'ApplicationReview' });
+    expectedBy: z.meta(Instant, { description: 'R28: when the application is expected to be complete' }),
+  }),
+  { id: 'ApplicationReview' },
+);
 
-export const ReviewList = z
-  .object({
-    titles: z.array(TitleReviewItem).meta({ description: 'Special titles waiting for review, oldest first' }),
-    applications: z
-      .array(ApplicationReviewItem)
-      .meta({ description: 'Applications waiting for finance (R25), oldest first' }),
-    nextCursor: z.string().optional(),
-  })
-  .meta({ id: 'ReviewList' });
+export const ReviewList = z.meta(
+  z.object({
+    titles: z.meta(z.array(TitleReviewItem), {
+      description: 'Special titles waiting for review, oldest first',
+    }),
+    applications: z.meta(z.array(ApplicationReviewItem), {
+      description: 'Applications waiting for finance (R25), oldest first',
+    }),
+    nextCursor: z.optional(z.string()),
+  }),
+  { id: 'ReviewList' },
+);

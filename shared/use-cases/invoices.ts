@@ -15,8 +15,7 @@ import type { IssuedInvoice } from '#domain/issued-invoice';
 import { allReached } from '#domain/lifecycle';
 import type { ExportQuery, ListInvoicesQuery } from '#schemas/invoices';
 import { currentPaperStockNotice } from '#use-cases/paper-stock-notice';
-import { returnView } from '#use-cases/returns';
-import { invoiceView } from '#use-cases/views';
+import { invoiceView, returnView } from '#use-cases/views';
 
 const DEFAULT_PAGE = 20;
 const DEFAULT_EXPORT_DAYS = 90;

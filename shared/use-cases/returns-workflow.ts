@@ -1,9 +1,8 @@
 import { getApplication } from '#adapters/application-repository';
-import { getPdf, invoicePdfKey, putPdf } from '#adapters/document-store';
+import { getPdf } from '#adapters/document-store';
 import { keys } from '#adapters/dynamodb';
-import { getInvoice, issueWithNextNumber, setInvoicePdf } from '#adapters/invoice-repository';
+import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
-import { renderInvoicePdf } from '#adapters/pdf-renderer';
 import {
   annotateReturn,
   getReturn,
@@ -13,41 +12,23 @@ import {
 } from '#adapters/return-repository';
 import { resumeTask } from '#adapters/workflow-signal';
 import * as settings from '#config/settings';
-import { entityById } from '#config/settings';
 import type { Allocation } from '#domain/application';
 import { changeStamp } from '#domain/audit';
-import { formatInvoiceNumber, type IssuedInvoice } from '#domain/issued-invoice';
 import { redLetterEmail, returnFailedFinanceEmail } from '#domain/return-notifications';
-import { type InvoiceReturn, redLetterOf } from '#domain/returns';
+import type { InvoiceReturn } from '#domain/returns';
 import { PermanentTaskError } from '#domain/workflow-errors';
 import type { CreateApplicationBody } from '#schemas/applications';
 import { previewApplication } from '#use-cases/application-plan';
 import { createApplication } from '#use-cases/applications';
 import { allocationsOf } from '#use-cases/workflow/common';
-import { toDocument } from '#use-cases/workflow/issue';
 import { languageOf, sendOnce } from '#use-cases/workflow/notify';
+import { load, original, type ReturnTaskInput } from '#use-cases/workflow/return-loading';
 
-/** What every task of the return workflow gets (applicationId: the original's, for log context). */
-export interface ReturnTaskInput {
-  returnId: string;
-  applicationId: string;
-}
+export type { ReturnTaskInput };
 
 const WORKFLOW = 'system:workflow';
 /** The reissued application's Idempotency-Key answer outlives any retry of the workflow. */
 const REISSUE_KEY_TTL_SECONDS = 400 * 24 * 3600;
-
-async function load(returnId: string): Promise<InvoiceReturn> {
-  const invoiceReturn = await getReturn(returnId);
-  if (!invoiceReturn) throw new PermanentTaskError(`Return ${returnId} does not exist`);
-  return invoiceReturn;
-}
-
-async function original(invoiceReturn: InvoiceReturn): Promise<IssuedInvoice> {
-  const invoice = await getInvoice(invoiceReturn.invoiceId);
-  if (!invoice) throw new PermanentTaskError(`Invoice ${invoiceReturn.invoiceId} does not exist`);
-  return invoice;
-}
 
 /**
  * Paper returns park here until finance confirms the invoice arrived (the token is kept on the
@@ -60,69 +41,6 @@ export async function awaitArrival({ returnId, taskToken }: ReturnTaskInput & { 
     throw new PermanentTaskError(`Return ${returnId} is ${invoiceReturn.status}`);
   logger.info('arrival confirmed before the token; resuming', { returnId });
   await resumeTask(taskToken, { arrived: true });
-}
-
-/**
- * R34: the red-letter invoice for the full amount, under the next number of the original's
- * entity (the same conditional counter transaction as blue invoices: invariant 2), its PDF,
- * and the original `credited`. The red invoice's id was fixed at request time, so a retry
- * finds the invoice it made instead of issuing another.
- */
-export async function issueRedLetter({ returnId }: ReturnTaskInput): Promise<void> {
-  const invoiceReturn = await load(returnId);
-  if (
-    invoiceReturn.status !== 'crediting' &&
-    invoiceReturn.status !== 'credited' &&
-    invoiceReturn.status !== 'reissued'
-  )
-    throw new PermanentTaskError(`Return ${returnId} is ${invoiceReturn.status}, not crediting`);
-  const credited = await original(invoiceReturn);
-  const entity = entityById(credited.entity);
-  if (!entity) throw new PermanentTaskError(`Invoicing entity ${credited.entity} is not configured`);
-  const red = await issueWithNextNumber((sequence) => {
-    const now = new Date();
-    return {
-      ...redLetterOf(
-        credited,
-        invoiceReturn.redInvoiceId,
-        formatInvoiceNumber(now, entity.numberPrefix, sequence),
-        now,
-      ),
-      ...changeStamp(
-        WORKFLOW,
-        now,
-        `red-letter invoice for ${credited.invoiceNumber} (${invoiceReturn.reason})`,
-      ),
-    };
-  });
-  if (!red.pdfKey) {
-    const key = invoicePdfKey(red.accountId, red.invoiceId);
-    await putPdf(
-      key,
-      await renderInvoicePdf({ ...toDocument(red), originalInvoiceNumber: credited.invoiceNumber }),
-    );
-    await setInvoicePdf(red.invoiceId, key);
-  }
-  if (credited.status !== 'credited') {
-    await transitionReturn(
-      invoiceReturn,
-      ['crediting'],
-      'crediting',
-      { redInvoiceNumber: red.invoiceNumber },
-      {
-        from: ['returning', 'returned'],
-        to: 'credited',
-        stamp: changeStamp(WORKFLOW, new Date(), `credited by red-letter invoice ${red.invoiceNumber}`),
-      },
-    );
-  } else if (!invoiceReturn.redInvoiceNumber) {
-    await annotateReturn(returnId, { redInvoiceNumber: red.invoiceNumber });
-  }
-  logger.info('red-letter invoice issued', {
-    returnId,
-    invoiceId: red.invoiceId,
-    invoiceNumber: red.invoiceNumber,
-  });
 }
 
 /** The credited invoice's allocations: those of its records in its application. */
@@ -259,13 +177,8 @@ export async function failReturn(input: FailReturnInput): Promise<void> {
   );
 }
 
-export type ReturnStep =
-  | 'await-arrival'
-  | 'issue-red-letter'
-  | 'restore-ledger'
-  | 'deliver'
-  | 'reissue'
-  | 'fail';
+/** The red-letter step (issue-red-letter) renders a PDF, so it runs in the issuing function. */
+export type ReturnStep = 'await-arrival' | 'restore-ledger' | 'deliver' | 'reissue' | 'fail';
 
 /**
  * The returns state machine's tasks share one function: each state names its step. The steps
@@ -279,8 +192,6 @@ export async function runReturnStep(
     case 'await-arrival':
       if (!input.taskToken) throw new PermanentTaskError('await-arrival needs a task token');
       return awaitArrival({ ...input, taskToken: input.taskToken });
-    case 'issue-red-letter':
-      return issueRedLetter(input);
     case 'restore-ledger':
       return restoreLedger(input);
     case 'deliver':

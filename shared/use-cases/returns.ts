@@ -6,36 +6,13 @@ import { startReturnWorkflow } from '#adapters/returns-workflow-client';
 import { getTitle } from '#adapters/title-repository';
 import { resumeTask } from '#adapters/workflow-signal';
 import { actorOf, changeStamp } from '#domain/audit';
-import { toShanghaiIso } from '#domain/calendar';
 import { ConflictError, IdempotencyKeyReusedError, NotFoundError, ValidationError } from '#domain/errors';
 import type { IssuedInvoice } from '#domain/issued-invoice';
 import { type InvoiceReturn, returnProblems } from '#domain/returns';
 import type { Principal } from '#http/principal';
 import type { ReturnBody } from '#schemas/returns';
 import { correctedInvoiceView, ownInvoice } from '#use-cases/invoices';
-
-const at = (iso: string | undefined) => (iso ? toShanghaiIso(new Date(iso)) : undefined);
-
-/** The public shape of a return: China time, no workflow internals. */
-export function returnView(r: InvoiceReturn) {
-  return {
-    returnId: r.returnId,
-    status: r.status,
-    reason: r.reason,
-    invoiceId: r.invoiceId,
-    invoiceNumber: r.invoiceNumber,
-    redInvoiceId: r.redInvoiceId,
-    ...(r.redInvoiceNumber ? { redInvoiceNumber: r.redInvoiceNumber } : {}),
-    ...(r.mailedBack ? { mailedBack: r.mailedBack } : {}),
-    ...(r.redLetterFormNumber ? { redLetterFormNumber: r.redLetterFormNumber } : {}),
-    ...(r.reissueTitleId ? { reissueTitleId: r.reissueTitleId } : {}),
-    ...(r.reissueApplicationId ? { reissueApplicationId: r.reissueApplicationId } : {}),
-    requestedAt: at(r.requestedAt)!,
-    ...(r.arrivedAt ? { arrivedAt: at(r.arrivedAt) } : {}),
-    ...(r.creditedAt ? { creditedAt: at(r.creditedAt) } : {}),
-    ...(r.failureReason ? { failureReason: r.failureReason } : {}),
-  };
-}
+import { returnView } from '#use-cases/views';
 
 /**
  * R34: the customer returns an invoice. The return and the invoice's move to `returning` are

@@ -1,10 +1,10 @@
-import * as z from 'zod';
 import { pendingReviewKey, pendingReviews, type QueuePosition } from '#adapters/review-queue';
 import type { Application } from '#domain/application';
 import { toShanghaiIso } from '#domain/calendar';
 import { ValidationError } from '#domain/errors';
 import type { Title } from '#domain/title';
 import type { ListQuery } from '#schemas/titles';
+import * as z from '#schemas/zod';
 import { titleView } from '#use-cases/titles';
 
 const DEFAULT_PAGE = 50;
@@ -53,7 +53,7 @@ export async function listReviews(query: ListQuery) {
 }
 
 const Position = z.object({ pk: z.string(), sk: z.string(), gsi2pk: z.string(), gsi2sk: z.string() });
-const ReviewCursor = z.object({ titles: Position.nullable(), applications: Position.nullable() });
+const ReviewCursor = z.object({ titles: z.nullable(Position), applications: z.nullable(Position) });
 type ReviewCursor = z.infer<typeof ReviewCursor>;
 
 function encodeCursor(cursor: ReviewCursor): string {

@@ -1,6 +1,7 @@
 import type { Application } from '#domain/application';
 import { toShanghaiIso } from '#domain/calendar';
 import type { IssuedInvoice } from '#domain/issued-invoice';
+import type { InvoiceReturn } from '#domain/returns';
 import type { ApplicationView } from '#schemas/applications';
 
 const at = (iso: string) => toShanghaiIso(new Date(iso));
@@ -64,5 +65,26 @@ export function invoiceView(invoice: IssuedInvoice, paperStockNotice?: PaperStoc
     ...(paperStockNotice && invoice.delivery.medium === 'paper' && invoice.status === 'issued'
       ? { paperStockNotice }
       : {}),
+  };
+}
+
+/** The public shape of a return: China time, no workflow internals. */
+export function returnView(r: InvoiceReturn) {
+  return {
+    returnId: r.returnId,
+    status: r.status,
+    reason: r.reason,
+    invoiceId: r.invoiceId,
+    invoiceNumber: r.invoiceNumber,
+    redInvoiceId: r.redInvoiceId,
+    ...(r.redInvoiceNumber ? { redInvoiceNumber: r.redInvoiceNumber } : {}),
+    ...(r.mailedBack ? { mailedBack: r.mailedBack } : {}),
+    ...(r.redLetterFormNumber ? { redLetterFormNumber: r.redLetterFormNumber } : {}),
+    ...(r.reissueTitleId ? { reissueTitleId: r.reissueTitleId } : {}),
+    ...(r.reissueApplicationId ? { reissueApplicationId: r.reissueApplicationId } : {}),
+    requestedAt: at(r.requestedAt),
+    ...(r.arrivedAt ? { arrivedAt: at(r.arrivedAt) } : {}),
+    ...(r.creditedAt ? { creditedAt: at(r.creditedAt) } : {}),
+    ...(r.failureReason ? { failureReason: r.failureReason } : {}),
   };
 }

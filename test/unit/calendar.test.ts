@@ -2,16 +2,14 @@ import chineseDays from 'chinese-days';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  addWorkingDays,
   endOfShanghaiDay,
-  isWorkingDay,
   parseIsoDuration,
   SHANGHAI_OFFSET,
   shanghaiDate,
   shanghaiMonth,
   toShanghaiIso,
-  workingDayCalendarCoverage,
 } from '#domain/calendar';
+import { addWorkingDays, isWorkingDay, workingDayCalendarCoverage } from '#domain/working-days';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

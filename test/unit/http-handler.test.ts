@@ -1,20 +1,20 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import * as z from 'zod';
 import { api, json } from '#http/handler';
 import { API_FUNCTIONS, ROUTES } from '#http/routes/index';
 import type { RouteGroup } from '#http/routes/route';
+import * as z from '#schemas/zod';
 import { SETTINGS } from '../../infra/environment.ts';
 
 // A function's handler as functions/api/*.ts builds one: the routes' contract comes from the group.
-const ThingPath = z.object({ thingId: z.string().regex(/^t_\w+$/) });
+const ThingPath = z.object({ thingId: z.string().check(z.regex(/^t_\w+$/)) });
 const GROUP = {
   listThings: {
     method: 'GET',
     path: '/v1/things',
     uses: ['table-read'],
     summary: 'Things',
-    query: z.object({ limit: z.coerce.number().int().min(1).max(10).optional() }),
+    query: z.object({ limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(10))) }),
     ok: { status: 200 },
     errors: [],
   },
@@ -42,7 +42,7 @@ const GROUP = {
     summary: 'Change a thing',
     group: 'finance',
     pathParams: ThingPath,
-    body: z.object({ name: z.string().min(1) }),
+    body: z.object({ name: z.string().check(z.minLength(1)) }),
     ok: { status: 200 },
     errors: [],
   },
@@ -51,7 +51,7 @@ const GROUP = {
     path: '/v1/things',
     uses: ['table-write'],
     summary: 'Add a thing',
-    body: z.object({ name: z.string().min(1) }),
+    body: z.object({ name: z.string().check(z.minLength(1)) }),
     idempotent: true,
     ok: { status: 201 },
     errors: [],

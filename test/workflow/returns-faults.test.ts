@@ -20,18 +20,21 @@ interface Plan {
 }
 
 let own: OwnStack;
-let stepFunction: string;
+/** The functions that run the returns state machine's tasks: its step function and, for the red-letter step, the PDF-rendering function. */
+let returnTaskFunctions: string[];
 const plans = new Map<string, Plan[]>();
 const FINANCE = 'finance@example.com';
 
 beforeAll(async () => {
   own = await startOwnStack({ stepFunctions: { retryIntervalOverrides: { '*': 100 } } });
-  stepFunction = own.functionNamed('ReturnsStepFunction');
+  returnTaskFunctions = [own.functionNamed('ReturnsStepFunction'), own.functionNamed('IssueInvoices')];
   const invoke = own.stack.lambda.invoke.bind(own.stack.lambda);
   own.stack.lambda.invoke = async (functionId: string, event: unknown) => {
     const { returnId, step } = (event ?? {}) as { returnId?: string; step?: string };
     const plan =
-      functionId === stepFunction && returnId ? plans.get(returnId)?.find((p) => p.step === step) : undefined;
+      returnTaskFunctions.includes(functionId) && returnId
+        ? plans.get(returnId)?.find((p) => p.step === step)
+        : undefined;
     if (!plan) return invoke(functionId, event);
     plan.calls++;
     switch (plan.fault) {

@@ -1,5 +1,5 @@
-import type * as z from 'zod';
 import type { Group } from '#http/principal';
+import type * as z from '#schemas/zod';
 
 /**
  * One HTTP route, its contract written once: the handler validates with these schemas and
@@ -23,12 +23,12 @@ export interface Route {
   summary: string;
   /** The group the caller must be in; customer routes need an account instead. */
   group?: Group;
-  body?: z.ZodType;
-  pathParams?: z.ZodObject;
-  query?: z.ZodObject;
+  body?: z.ZodMiniType;
+  pathParams?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
   /** Takes an optional Idempotency-Key header (validated with the other inputs). */
   idempotent?: boolean;
-  ok: { status: number; schema?: z.ZodType; contentType?: string };
+  ok: { status: number; schema?: z.ZodMiniType; contentType?: string };
   /** Error codes beyond VALIDATION_FAILED, UNAUTHENTICATED and FORBIDDEN. */
   errors: readonly string[];
 }

@@ -1,30 +1,19 @@
-import { rmSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { Template as T } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Asl,
-  buildApp,
-  definitionOf,
-  flattenIntrinsics,
-  type Json,
-  keyPaths,
-  resources,
-} from './helpers.ts';
+import { sharedTemplate } from '../support/infra-template.ts';
+import { type Asl, definitionOf, flattenIntrinsics, type Json, keyPaths, resources } from './helpers.ts';
 
 let template: Template;
 let asl: Asl;
 const stage = 'dev';
 
 beforeAll(() => {
-  const { app, stack } = buildApp();
-  template = T.fromStack(stack);
+  template = sharedTemplate();
   const machines = Object.values(resources(template, 'AWS::StepFunctions::StateMachine')).filter(
     (m) => m.Properties.StateMachineName === `invoice-returns-${stage}`,
   );
   expect(machines).toHaveLength(1);
   asl = definitionOf(machines[0]!);
-  return () => rmSync(app.outdir, { recursive: true, force: true });
 }, 60_000);
 
 const statements = () =>

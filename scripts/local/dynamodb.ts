@@ -105,6 +105,19 @@ export async function startDynamoDb(options: StartDynamoDbOptions): Promise<Loca
   }
 }
 
+/**
+ * Creates the tables on a DynamoDB Local that is already running (one JVM shared by several
+ * users, each with tables of its own), as startDynamoDb does for its own.
+ */
+export async function createTables(endpoint: string, tables: LocalTable[]): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: REGION, credentials: FAKE_CREDENTIALS });
+  try {
+    await ensureTables(client, tables);
+  } finally {
+    client.destroy();
+  }
+}
+
 async function waitUntilReady(
   client: DynamoDBClient,
   child: ChildProcess,

@@ -1,4 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/support/sequencer.ts';
 
 // Lambda runs in UTC; so do the tests and the local stack they start.
 process.env.TZ = 'UTC';
@@ -17,6 +18,7 @@ export default defineConfig({
     // waiting (cancellation windows, workflow polls), so more workers than cores pay off; every
     // project shares the one limit (vitest runs projects of different limits one after another).
     maxWorkers: 4,
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {

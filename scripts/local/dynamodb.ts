@@ -105,6 +105,19 @@ export async function startDynamoDb(options: StartDynamoDbOptions): Promise<Loca
   }
 }
 
+/**
+ * Creates the tables on a DynamoDB Local that is already running (one JVM shared by several
+ * users, each with tables of its own), as startDynamoDb does for its own.
+ */
+export async function createTables(endpoint: string, tables: LocalTable[]): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: REGION, credentials: FAKE_CREDENTIALS });
+  try {
+    await ensureTables(client, tables);
+  } finally {
+    client.destroy();
+  }
+}
+
 async function waitUntilReady(
   client: DynamoDBClient,
   child: ChildProcess,
@@ -138,8 +151,10 @@ async function waitUntilReady(
 }
 
 /**
- * Creates missing tables; for existing ones (a persistent data dir) adds GSIs the template
- * gained, and fails when the keys changed, which only wiping the data dir can fix.
+ * Creates missing tables. An existing one (a persistent data dir) must have the template's keys
+ * and indexes: the local stack does not migrate persisted data (`npm start -- --fresh` starts
+ * over), so a table whose keys or indexes differ is refused with what differs. Its stream and TTL
+ * are brought in line, which DynamoDB changes in place.
  */
 async function ensureTables(client: DynamoDBClient, tables: LocalTable[]): Promise<void> {
   const existing = new Set<string>();
@@ -175,36 +190,69 @@ function createTableInput(table: LocalTable): CreateTableCommandInput {
     KeySchema: table.keySchema,
     AttributeDefinitions: table.attributeDefinitions,
     GlobalSecondaryIndexes: indexes(table.globalSecondaryIndexes),
-    // LSIs exist only from CreateTable on; a persistent table missing one needs --fresh.
     LocalSecondaryIndexes: indexes(table.localSecondaryIndexes),
     StreamSpecification:
       table.stream === undefined ? undefined : { StreamEnabled: true, StreamViewType: table.stream.viewType },
   };
 }
 
+type KeyList = { AttributeName?: string; KeyType?: string }[] | undefined;
+type IndexList =
+  | {
+      IndexName?: string;
+      KeySchema?: KeyList;
+      Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
+    }[]
+  | undefined;
+
+const keysText = (keys: KeyList) => (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
+
+/** One line per index, sorted: `name (keys; projection)`. */
+function indexesText(indexes: IndexList): string[] {
+  return (indexes ?? [])
+    .map((index) => {
+      const projection = index.Projection?.ProjectionType ?? 'ALL';
+      const extra = [...(index.Projection?.NonKeyAttributes ?? [])].sort().join(',');
+      return `${index.IndexName} (${keysText(index.KeySchema)}; ${projection}${extra ? ` ${extra}` : ''})`;
+    })
+    .sort();
+}
+
+/**
+ * What differs between a persisted table and the template (keys, global and local secondary
+ * indexes), one line each; empty when they match.
+ */
+export function schemaDifferences(
+  current: { KeySchema?: KeyList; GlobalSecondaryIndexes?: IndexList; LocalSecondaryIndexes?: IndexList },
+  table: LocalTable,
+): string[] {
+  const differences: string[] = [];
+  if (keysText(current.KeySchema) !== keysText(table.keySchema)) {
+    differences.push(`keys ${keysText(current.KeySchema)}, the template has ${keysText(table.keySchema)}`);
+  }
+  for (const [kind, persisted, wanted] of [
+    ['global secondary indexes', current.GlobalSecondaryIndexes, table.globalSecondaryIndexes],
+    ['local secondary indexes', current.LocalSecondaryIndexes, table.localSecondaryIndexes],
+  ] as const) {
+    const have = indexesText(persisted);
+    const want = indexesText(wanted as IndexList);
+    if (have.join('|') !== want.join('|')) {
+      differences.push(
+        `${kind} ${have.length > 0 ? have.join(', ') : 'none'}, the template has ${want.length > 0 ? want.join(', ') : 'none'}`,
+      );
+    }
+  }
+  return differences;
+}
+
 async function reconcileTable(client: DynamoDBClient, table: LocalTable): Promise<void> {
   const { Table: current } = await client.send(new DescribeTableCommand({ TableName: table.tableName }));
-  const keyOf = (keys: { AttributeName?: string; KeyType?: string }[] | undefined) =>
-    (keys ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`).join(',');
-  if (keyOf(current?.KeySchema) !== keyOf(table.keySchema)) {
+  const differences = schemaDifferences(current ?? {}, table);
+  if (differences.length > 0) {
     throw new Error(
-      `Table ${table.tableName} in the local data has keys ${keyOf(current?.KeySchema)} but the template says ` +
-        `${keyOf(table.keySchema)}; restart with --fresh to recreate the local data.`,
+      `The local data's table ${table.tableName} was made from an older template: its ${differences.join('; its ')}. ` +
+        'The local stack does not migrate local data: `npm start -- --fresh` wipes it and starts over.',
     );
-  }
-  const present = new Set((current?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
-  const input = createTableInput(table);
-  const missing = (input.GlobalSecondaryIndexes ?? []).filter((gsi) => !present.has(gsi.IndexName));
-  for (const gsi of missing) {
-    await client.send(
-      new UpdateTableCommand({
-        TableName: table.tableName,
-        AttributeDefinitions: table.attributeDefinitions,
-        GlobalSecondaryIndexUpdates: [{ Create: gsi }],
-      }),
-    );
-    // DynamoDB Local backfills in the background; querying a CREATING index fails with InternalFailure.
-    await waitForIndexes(client, table.tableName);
   }
   await reconcileStream(client, table, current?.StreamSpecification);
 }
@@ -231,17 +279,6 @@ async function reconcileStream(
       StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream.viewType },
     }),
   );
-}
-
-async function waitForIndexes(client: DynamoDBClient, tableName: string): Promise<void> {
-  const deadline = performance.now() + 60_000;
-  for (;;) {
-    const { Table: current } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if ((current?.GlobalSecondaryIndexes ?? []).every((g) => g.IndexStatus === 'ACTIVE')) return;
-    if (performance.now() > deadline)
-      throw new Error(`Indexes of ${tableName} did not become ACTIVE in 60 s`);
-    await sleep(100);
-  }
 }
 
 async function ensureTtl(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {

@@ -1,9 +1,8 @@
-import { rmSync } from 'node:fs';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedTemplate } from '../support/infra-template.ts';
 import {
   type Asl,
-  buildApp,
   CDK_CONTEXT,
   type CfnResource,
   definitionOf,
@@ -19,15 +18,13 @@ let asl: Asl;
 const stage = String(CDK_CONTEXT['invoice:stage']);
 
 beforeAll(() => {
-  const { app, stack } = buildApp();
-  template = Template.fromStack(stack);
+  template = sharedTemplate();
   const found = Object.values(resources(template, 'AWS::StepFunctions::StateMachine')).filter(
     (sm) => sm.Properties.StateMachineName === `invoice-monthly-${stage}`,
   );
   expect(found).toHaveLength(1);
   machine = found[0]!;
   asl = definitionOf(machine);
-  return () => rmSync(app.outdir, { recursive: true, force: true });
 }, 60_000);
 
 describe('monthly run (R31)', () => {

@@ -1,11 +1,9 @@
-import { rmSync } from 'node:fs';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { Template as T } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedTemplate } from '../support/infra-template.ts';
 import {
   type Asl,
   apiMethods,
-  buildApp,
   definitionOf,
   flattenIntrinsics,
   type Json,
@@ -18,14 +16,12 @@ let asl: Asl;
 const stage = 'dev';
 
 beforeAll(() => {
-  const { app, stack } = buildApp();
-  template = T.fromStack(stack);
+  template = sharedTemplate();
   const machines = Object.values(resources(template, 'AWS::StepFunctions::StateMachine')).filter(
     (m) => m.Properties.StateMachineName === `invoice-returns-${stage}`,
   );
   expect(machines).toHaveLength(1);
   asl = definitionOf(machines[0]!);
-  return () => rmSync(app.outdir, { recursive: true, force: true });
 }, 60_000);
 
 const statements = () =>

@@ -2,13 +2,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { PERMANENT_TASK_ERRORS } from '#domain/workflow-errors';
 import { AUDITED_KEYS } from '../../infra/constructs/audit.ts';
 import { ROUTES } from '../../infra/routes.ts';
 import { matchesPattern } from '../../scripts/local/streams.ts';
+import { sharedTemplate } from '../support/infra-template.ts';
 import {
   type Asl,
   apiMethods,
@@ -44,10 +45,8 @@ const applicationMachine = (): [string, CfnResource] => {
 };
 
 beforeAll(() => {
-  // Prepare: no nag here, so a nag regression fails the nag tests only, not every assertion.
-  const { app, stack } = buildApp();
-  template = Template.fromStack(stack);
-  return () => rmSync(app.outdir, { recursive: true, force: true });
+  // Prepare: the shared template has no nag, so a nag regression fails the nag tests only.
+  template = sharedTemplate();
 }, SYNTH_TIMEOUT);
 
 describe('DynamoDB table', () => {

@@ -1,15 +1,13 @@
-import { rmSync } from 'node:fs';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../infra/routes.ts';
-import { buildApp, type Json, resources } from './helpers.ts';
+import { sharedTemplate } from '../support/infra-template.ts';
+import { type Json, resources } from './helpers.ts';
 
 let template: Template;
 
 beforeAll(() => {
-  const { app, stack } = buildApp();
-  template = Template.fromStack(stack);
-  return () => rmSync(app.outdir, { recursive: true, force: true });
+  template = sharedTemplate();
 }, 60_000);
 
 const sweeperFunction = () => {

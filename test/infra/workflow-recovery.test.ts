@@ -1,24 +1,14 @@
-import { rmSync } from 'node:fs';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Asl,
-  buildApp,
-  CDK_CONTEXT,
-  definitionOf,
-  flattenIntrinsics,
-  type Json,
-  resources,
-} from './helpers.ts';
+import { sharedTemplate } from '../support/infra-template.ts';
+import { type Asl, CDK_CONTEXT, definitionOf, flattenIntrinsics, type Json, resources } from './helpers.ts';
 
 let template: Template;
 let asl: Asl;
 
 beforeAll(() => {
-  const { app, stack } = buildApp();
-  template = Template.fromStack(stack);
+  template = sharedTemplate();
   asl = definitionOf(Object.values(resources(template, 'AWS::StepFunctions::StateMachine'))[0]!);
-  return () => rmSync(app.outdir, { recursive: true, force: true });
 }, 60_000);
 
 const functionIdOf = (entryPrefix: string) => {

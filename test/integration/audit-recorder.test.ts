@@ -4,21 +4,21 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDynamoDb, startDynamoDb } from '../../scripts/local/dynamodb.ts';
+import { sharedDynamoDb } from '../support/dynamodb-local.ts';
 
 // The recorder's use case against DynamoDB Local, fed stream records the way Lambda hands them over.
 
 const TABLE = 'audit-recorder';
-let db: LocalDynamoDb;
+/** The shared DynamoDB Local (test/support/dynamodb-local.ts), where this file has its own table. */
+let db: { endpoint: string };
 let documents: DynamoDBDocumentClient;
 let useCases: typeof import('#use-cases/audit-recorder');
 let repository: typeof import('#adapters/audit-repository');
 let domain: typeof import('#domain/audit');
 
 beforeAll(async () => {
-  db = await startDynamoDb({
-    port: 0,
-    tables: [
+  db = {
+    endpoint: await sharedDynamoDb([
       {
         logicalId: 'Table',
         tableName: TABLE,
@@ -32,8 +32,8 @@ beforeAll(async () => {
         ],
         globalSecondaryIndexes: [],
       },
-    ],
-  });
+    ]),
+  };
   // The adapters read their configuration when first imported, as in a Lambda.
   Object.assign(process.env, {
     TABLE_NAME: TABLE,
@@ -57,7 +57,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   documents?.destroy();
-  await db?.close();
 });
 
 function av(value: unknown): AttributeValue {

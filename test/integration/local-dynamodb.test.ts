@@ -16,7 +16,12 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDynamoDb, startDynamoDb } from '../../scripts/local/dynamodb.ts';
+import {
+  createTables,
+  type LocalDynamoDb,
+  schemaDifferences,
+  startDynamoDb,
+} from '../../scripts/local/dynamodb.ts';
 import type { LocalTable } from '../../scripts/local/types.ts';
 
 const table: LocalTable = {
@@ -167,7 +172,9 @@ describe('local DynamoDB (in memory)', () => {
 });
 
 describe('local DynamoDB (persistent)', () => {
-  it('keeps data across restarts and adds a GSI the template gained', { timeout: 90_000 }, async () => {
+  it('keeps data across restarts, and refuses a table whose indexes the template changed, naming --fresh', {
+    timeout: 90_000,
+  }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'local-ddb-'));
     const withoutGsi: LocalTable = {
       ...table,
@@ -175,7 +182,7 @@ describe('local DynamoDB (persistent)', () => {
       globalSecondaryIndexes: [],
     };
     try {
-      const first = await startDynamoDb({ port: 0, dataDir, tables: [withoutGsi] });
+      const first = await startDynamoDb({ port: 0, dataDir, tables: [table] });
       const c1 = documentClient(first.endpoint);
       await c1.send(new PutCommand({ TableName: 'local-ledger', Item: { pk: 'p', sk: 's', gsi1pk: 'g' } }));
       c1.destroy();
@@ -196,11 +203,82 @@ describe('local DynamoDB (persistent)', () => {
         }),
       );
       expect(Items).toHaveLength(1);
+      // A template that lost (or gained) an index: the persisted table is refused as it stands
+      // (startDynamoDb checks its tables the same way, and stops its JVM on the error).
+      await expect(createTables(second.endpoint, [withoutGsi])).rejects.toThrow(
+        /table local-ledger .*global secondary indexes gsi1 \(gsi1pk:HASH; ALL\), the template has none.*npm start -- --fresh/s,
+      );
+      const { Items: still } = await c2.send(
+        new QueryCommand({
+          TableName: 'local-ledger',
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :g',
+          ExpressionAttributeValues: { ':g': 'g' },
+        }),
+      );
+      expect(still).toHaveLength(1);
       c2.destroy();
       await second.close();
       expect(dynamoDbLocalPids()).not.toContain(second.pid);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('schemaDifferences', () => {
+  const persisted = {
+    KeySchema: table.keySchema,
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: 'gsi1',
+        KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+
+  it('finds none when keys and indexes match the template', () => {
+    expect(schemaDifferences(persisted, table)).toEqual([]);
+  });
+
+  it('names changed keys, a missing or changed index, and a new local index', () => {
+    expect(
+      schemaDifferences(persisted, { ...table, keySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }),
+    ).toEqual(['keys pk:HASH,sk:RANGE, the template has pk:HASH']);
+    expect(
+      schemaDifferences(persisted, {
+        ...table,
+        globalSecondaryIndexes: [
+          {
+            IndexName: 'gsi1',
+            KeySchema: [{ AttributeName: 'gsi1pk', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+          {
+            IndexName: 'gsi2',
+            KeySchema: [{ AttributeName: 'gsi2pk', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    ).toEqual([
+      'global secondary indexes gsi1 (gsi1pk:HASH; ALL), the template has gsi1 (gsi1pk:HASH; KEYS_ONLY), gsi2 (gsi2pk:HASH; ALL)',
+    ]);
+    expect(
+      schemaDifferences(persisted, {
+        ...table,
+        localSecondaryIndexes: [
+          {
+            IndexName: 'lsi1',
+            KeySchema: [
+              { AttributeName: 'pk', KeyType: 'HASH' },
+              { AttributeName: 'at', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    ).toEqual(['local secondary indexes none, the template has lsi1 (pk:HASH,at:RANGE; ALL)']);
   });
 });

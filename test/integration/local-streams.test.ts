@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalDynamoDb, startDynamoDb } from '../../scripts/local/dynamodb.ts';
+import { startDynamoDb } from '../../scripts/local/dynamodb.ts';
 import {
   type LocalStreams,
   matchesPattern,
@@ -17,6 +17,7 @@ import {
   validatePattern,
 } from '../../scripts/local/streams.ts';
 import type { LambdaRuntime, LocalEventSourceMapping, LocalTable } from '../../scripts/local/types.ts';
+import { sharedDynamoDb } from '../support/dynamodb-local.ts';
 
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
@@ -75,7 +76,8 @@ function recordingLambda(answer: (records: StreamEventRecord[], call: number) =>
 const idOf = (record: StreamEventRecord) => (record.dynamodb.Keys.sk as { S: string }).S;
 
 describe('DynamoDB stream pollers against DynamoDB Local', () => {
-  let db: LocalDynamoDb;
+  /** The shared DynamoDB Local (test/support/dynamodb-local.ts), with this file's `streams-*` tables. */
+  let db: { endpoint: string };
   let documents: DynamoDBDocumentClient;
   const tables = [
     'shape',
@@ -91,17 +93,17 @@ describe('DynamoDB stream pollers against DynamoDB Local', () => {
   const running: LocalStreams[] = [];
 
   beforeAll(async () => {
-    db = await startDynamoDb({
-      port: 0,
-      tables: tables.map((name) => tableNamed(`streams-${name}`, name !== 'nostream')),
-    });
+    db = {
+      endpoint: await sharedDynamoDb(
+        tables.map((name) => tableNamed(`streams-${name}`, name !== 'nostream')),
+      ),
+    };
     documents = DynamoDBDocumentClient.from(new DynamoDBClient({ ...local, endpoint: db.endpoint }));
   }, 60_000);
 
   afterAll(async () => {
     await Promise.all(running.map((streams) => streams.close()));
     documents?.destroy();
-    await db?.close();
   });
 
   const start = async (options: {

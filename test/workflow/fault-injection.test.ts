@@ -9,9 +9,11 @@ import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
  *
  * How faults are injected: this file runs its own local stack and wraps its Lambda runtime's
  * `invoke` — the one seam every Task goes through, exactly where AWS Lambda would fail or
- * deliver twice. A fault plan names an application and a function; calls for other
- * applications or functions pass through untouched, so the production handlers carry no
- * test-only code and scenarios run side by side. The faults:
+ * deliver twice. A fault plan names an account and a function; calls for other applications
+ * or functions pass through untouched, so the production handlers carry no
+ * test-only code and scenarios run side by side. A plan is keyed by the application's account
+ * (each scenario applies from an account of its own) and registered before the application is
+ * created, so no Task can run before its plan is in place. The faults:
  * - transient: the handler runs and does its work, then the invocation reports a timeout
  *   (Sandbox.Timedout), the hardest one-off failure: the effect happened, the state retries;
  * - permanent: the invocation fails with PermanentTaskError every time (not retried, caught);
@@ -41,7 +43,9 @@ const TASKS = [
 type Task = (typeof TASKS)[number];
 
 let own: OwnStack;
+/** Fault plans by account id; an application's Tasks find them through its account. */
 const plans = new Map<string, Plan[]>();
+const accounts = new Map<string, string>();
 const FINANCE = 'finance@example.com';
 const finance = { accountId: 'finance-staff', groups: ['finance'] };
 
@@ -50,9 +54,8 @@ beforeAll(async () => {
   const invoke = own.stack.lambda.invoke.bind(own.stack.lambda);
   own.stack.lambda.invoke = async (functionId: string, event: unknown) => {
     const applicationId = (event as { applicationId?: string } | null)?.applicationId;
-    const plan = applicationId
-      ? plans.get(applicationId)?.find((p) => p.functionId === functionId)
-      : undefined;
+    const accountId = applicationId ? await accountOf(applicationId) : undefined;
+    const plan = accountId ? plans.get(accountId)?.find((p) => p.functionId === functionId) : undefined;
     if (!plan) return invoke(functionId, event);
     plan.calls++;
     const run = () => {
@@ -84,8 +87,22 @@ afterAll(async () => {
   await own?.stop();
 });
 
-/** Two invoices (two entities); above the review threshold when `review`. */
-async function apply(review: boolean) {
+/** The account an application belongs to, read once from its item. */
+async function accountOf(applicationId: string): Promise<string | undefined> {
+  const known = accounts.get(applicationId);
+  if (known) return known;
+  const accountId = (await applicationItem(applicationId))?.accountId as string | undefined;
+  if (accountId) accounts.set(applicationId, accountId);
+  return accountId;
+}
+
+type Planned = [task: Task, fault: Fault, gate?: Promise<void>];
+
+/**
+ * Two invoices (two entities); above the review threshold when `review`. The faults are planned
+ * for the new account before the application is created; `plans` are theirs, in order.
+ */
+async function apply(review: boolean, ...faults: Planned[]) {
   const accountId = ownId('fault');
   const email = `${accountId}@example.com`;
   const scale = review ? 5_000 : 1;
@@ -117,6 +134,7 @@ async function apply(review: boolean) {
     taxId: '91330106MA2H00006X',
   });
   expect(title.status).toBe(201);
+  const planned = faults.map(([task, fault, gate]) => inject(accountId, task, fault, gate));
   const created = await own.request('POST', '/v1/applications', customer, {
     mode: 'amount',
     amount: 5_000 * scale,
@@ -125,12 +143,18 @@ async function apply(review: boolean) {
   });
   expect(created.status).toBe(201);
   expect(created.body.invoices).toHaveLength(2);
-  return { accountId, email, applicationId: created.body.applicationId as string, total: 5_000 * scale };
+  return {
+    accountId,
+    email,
+    applicationId: created.body.applicationId as string,
+    total: 5_000 * scale,
+    plans: planned,
+  };
 }
 
-function inject(applicationId: string, task: Task, fault: Fault, gate?: Promise<void>): Plan {
+function inject(accountId: string, task: Task, fault: Fault, gate?: Promise<void>): Plan {
   const plan: Plan = { functionId: own.taskFunction(task), fault, calls: 0, runs: 0, gate };
-  plans.set(applicationId, [...(plans.get(applicationId) ?? []), plan]);
+  plans.set(accountId, [...(plans.get(accountId) ?? []), plan]);
   return plan;
 }
 
@@ -256,16 +280,16 @@ describe.concurrent('faults injected at each Task (synthesized definition, own l
   for (const task of ['Review', 'IssueInvoices', 'DeliverInvoices', 'AwaitFinanceDecision'] as const) {
     const review = task === 'AwaitFinanceDecision';
     it(`invariants 2 3 5: a one-off failure at ${task} is retried and the application is delivered once`, async () => {
-      const run = await apply(review);
-      const plan = inject(run.applicationId, task, 'transient');
+      const run = await apply(review, [task, 'transient']);
+      const plan = run.plans[0]!;
       if (review) await approveWhenParked(run.applicationId);
       await assertOutcome(run, DELIVERED);
       expect(plan.runs).toBeGreaterThanOrEqual(2);
     });
 
     it(`invariants 2 3 5: a duplicated ${task} invocation has its effect once`, async () => {
-      const run = await apply(review);
-      const plan = inject(run.applicationId, task, 'duplicate');
+      const run = await apply(review, [task, 'duplicate']);
+      const plan = run.plans[0]!;
       if (review) await approveWhenParked(run.applicationId);
       await assertOutcome(run, DELIVERED);
       expect(plan.runs).toBeGreaterThanOrEqual(2);
@@ -278,8 +302,8 @@ describe.concurrent('faults injected at each Task (synthesized definition, own l
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const run = await apply(true);
-    const plan = inject(run.applicationId, 'AwaitFinanceDecision', 'held', gate);
+    const run = await apply(true, ['AwaitFinanceDecision', 'held', gate]);
+    const plan = run.plans[0]!;
     await until(async () => {
       const item = await applicationItem(run.applicationId);
       return item?.status === 'in-review' && plan.calls === 1 ? item : undefined;
@@ -306,8 +330,8 @@ describe.concurrent('faults injected at each Task (synthesized definition, own l
 
   for (const task of ['Review', 'IssueInvoices', 'AwaitFinanceDecision'] as const) {
     it(`invariant 5: a permanent failure at ${task} is caught, releases every reservation and tells the customer`, async () => {
-      const run = await apply(task === 'AwaitFinanceDecision');
-      const plan = inject(run.applicationId, task, 'permanent');
+      const run = await apply(task === 'AwaitFinanceDecision', [task, 'permanent']);
+      const plan = run.plans[0]!;
       const application = await assertOutcome(run, FAILED_BEFORE_ISSUE);
       expect(plan.calls).toBe(1); // permanent: not retried
       expect(application.timeline.at(-1)).toMatchObject({ status: 'failed', note: 'PermanentTaskError' });
@@ -316,8 +340,7 @@ describe.concurrent('faults injected at each Task (synthesized definition, own l
   }
 
   it('invariants 3 5: a permanent failure at DeliverInvoices keeps the issued invoices, settles them and tells finance once', async () => {
-    const run = await apply(false);
-    inject(run.applicationId, 'DeliverInvoices', 'permanent');
+    const run = await apply(false, ['DeliverInvoices', 'permanent']);
     const application = await assertOutcome(run, {
       execution: 'FAILED',
       status: 'issued',
@@ -330,25 +353,28 @@ describe.concurrent('faults injected at each Task (synthesized definition, own l
   });
 
   it('invariants 3 5: a one-off failure at FailApplication is retried; released once, one failure e-mail', async () => {
-    const run = await apply(false);
-    inject(run.applicationId, 'IssueInvoices', 'permanent');
-    const plan = inject(run.applicationId, 'FailApplication', 'transient');
+    const run = await apply(false, ['IssueInvoices', 'permanent'], ['FailApplication', 'transient']);
+    const plan = run.plans[1]!;
     await assertOutcome(run, FAILED_BEFORE_ISSUE);
     expect(plan.runs).toBeGreaterThanOrEqual(2);
   });
 
   it('invariants 3 5: a duplicated FailApplication invocation releases once and e-mails once', async () => {
-    const run = await apply(false);
-    inject(run.applicationId, 'IssueInvoices', 'permanent');
-    const plan = inject(run.applicationId, 'FailApplication', 'duplicate');
+    const run = await apply(false, ['IssueInvoices', 'permanent'], ['FailApplication', 'duplicate']);
+    const plan = run.plans[1]!;
     await assertOutcome(run, FAILED_BEFORE_ISSUE);
     expect(plan.runs).toBeGreaterThanOrEqual(2);
   });
 
   it('invariant 5: a failure inside FailApplication that outlasts its retries is finished by the hourly watch', async () => {
     // Prepare: issuing fails, and the failure handling itself fails on a corrupt application
-    // item (its allocations are not a list) on every attempt, until the data is repaired
-    const run = await apply(false);
+    // item (its allocations are not a list) on every attempt, until the data is repaired. The
+    // review waits until the item is corrupted, so the workflow sees it whatever the timing.
+    let corrupted = () => {};
+    const gate = new Promise<void>((resolve) => {
+      corrupted = resolve;
+    });
+    const run = await apply(false, ['Review', 'held', gate], ['IssueInvoices', 'permanent']);
     const key = { pk: `APPLICATION#${run.applicationId}`, sk: 'APPLICATION' };
     const allocations = (await applicationItem(run.applicationId)).allocations;
     await own.documents.send(
@@ -359,7 +385,7 @@ describe.concurrent('faults injected at each Task (synthesized definition, own l
         ExpressionAttributeValues: { ':corrupt': 'not-a-list' },
       }),
     );
-    inject(run.applicationId, 'IssueInvoices', 'permanent');
+    corrupted();
     const execution = await finished(run.applicationId);
     expect(execution.status).toBe('FAILED');
     expect((await applicationItem(run.applicationId)).status).toBe('issuing');

@@ -1,4 +1,5 @@
 import { Email, Fen, Id, Instant, TaxRate } from '#schemas/common';
+import { CursorQueryParam } from '#schemas/cursor';
 import { TitleType } from '#schemas/titles';
 import * as z from '#schemas/zod';
 
@@ -113,9 +114,7 @@ export const ApplicationListQuery = z.object({
   limit: z.meta(z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))), {
     description: 'Page size, default 20',
   }),
-  cursor: z.meta(z.optional(z.string().check(z.minLength(1), z.maxLength(512))), {
-    description: 'nextCursor of the previous page',
-  }),
+  cursor: CursorQueryParam,
 });
 export type ApplicationListQuery = z.infer<typeof ApplicationListQuery>;
 

@@ -1,13 +1,12 @@
 import { Id, Instant } from '#schemas/common';
+import { CursorQueryParam } from '#schemas/cursor';
 import * as z from '#schemas/zod';
 
 export const AuditQuery = z.object({
   limit: z.meta(z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))), {
     description: 'Page size, default 100',
   }),
-  cursor: z.meta(z.optional(z.string().check(z.minLength(1), z.maxLength(64))), {
-    description: 'nextCursor of the previous page',
-  }),
+  cursor: CursorQueryParam,
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 

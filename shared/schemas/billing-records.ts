@@ -1,5 +1,6 @@
 import { VAT_RATES } from '#domain/billing-record';
 import { Fen, Id, Instant, Period, SignedFen } from '#schemas/common';
+import { CursorQueryParam } from '#schemas/cursor';
 import * as z from '#schemas/zod';
 
 const RecordKind = z.enum(['order', 'monthly-bill', 'refund', 'adjustment', 'recharge']);
@@ -69,9 +70,7 @@ export const BillingRecordQuery = z.strictObject({
     { description: 'true: only records with an invoiceable amount now; false: only the others' },
   ),
   limit: z._default(Limit, 50),
-  cursor: z.meta(z.optional(z.string().check(z.minLength(1), z.maxLength(512))), {
-    description: 'nextCursor of the previous page',
-  }),
+  cursor: CursorQueryParam,
   accountId: z.meta(z.optional(Id), {
     description: "R32: a member account of the caller's organization (org-admin group); 404 for any other",
   }),

@@ -1,5 +1,6 @@
 import { DeliveryInput } from '#schemas/applications';
 import { Id, Instant, SignedFen, TaxRate } from '#schemas/common';
+import { CursorQueryParam } from '#schemas/cursor';
 import { ReturnView } from '#schemas/returns';
 import { TitleType } from '#schemas/titles';
 import * as z from '#schemas/zod';
@@ -109,7 +110,7 @@ export const InvoiceView = z.meta(
 
 export const ListInvoicesQuery = z.object({
   limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  cursor: CursorQueryParam,
 });
 export type ListInvoicesQuery = z.infer<typeof ListInvoicesQuery>;
 

@@ -1,5 +1,6 @@
 import { DeliveryInput } from '#schemas/applications';
 import { Fen, Id, Instant, Period } from '#schemas/common';
+import { CursorQueryParam } from '#schemas/cursor';
 import * as z from '#schemas/zod';
 
 export const AutoInvoicingBody = z.meta(
@@ -35,9 +36,7 @@ export const MonthlyRunQuery = z.object({
   limit: z.meta(z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(100)), 50), {
     description: 'Skipped accounts per page',
   }),
-  cursor: z.meta(z.optional(z.string().check(z.minLength(1), z.maxLength(512))), {
-    description: 'nextCursor of the previous page',
-  }),
+  cursor: CursorQueryParam,
 });
 export type MonthlyRunQuery = z.infer<typeof MonthlyRunQuery>;
 

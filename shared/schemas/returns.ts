@@ -1,4 +1,5 @@
 import { Email, Id, Instant } from '#schemas/common';
+import { CursorQueryParam } from '#schemas/cursor';
 import * as z from '#schemas/zod';
 
 export const ReturnReason = z.meta(
@@ -77,6 +78,6 @@ export const CopyRequestList = z.meta(
 
 export const CopyRequestQuery = z.object({
   limit: z.optional(z.coerce.number().check(z.int(), z.gte(1), z.lte(100))),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+  cursor: CursorQueryParam,
 });
 export type CopyRequestQuery = z.infer<typeof CopyRequestQuery>;

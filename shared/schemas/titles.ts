@@ -1,6 +1,7 @@
 import { isValidTaxpayerId } from '#domain/tax-id';
 import { missingFields } from '#domain/title-fields';
 import { Email, Fen, Id, Instant } from '#schemas/common';
+import { CursorQueryParam } from '#schemas/cursor';
 import * as z from '#schemas/zod';
 
 // No control characters: these fields are printed on invoices and quoted in e-mails.
@@ -102,9 +103,7 @@ export const TitleView = z.meta(
 export type TitleView = z.infer<typeof TitleView>;
 
 const Limit = z.coerce.number().check(z.int(), z.gte(1), z.lte(100));
-const Cursor = z.string().check(z.minLength(1), z.maxLength(1024));
-
-export const ListQuery = z.object({ limit: z.optional(Limit), cursor: z.optional(Cursor) });
+export const ListQuery = z.object({ limit: z.optional(Limit), cursor: CursorQueryParam });
 export type ListQuery = z.infer<typeof ListQuery>;
 
 export const TitleList = z.meta(z.object({ items: z.array(TitleView), nextCursor: z.optional(z.string()) }), {

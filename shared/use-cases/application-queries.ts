@@ -2,8 +2,10 @@ import { getAccount } from '#adapters/account-repository';
 import { listApplicationsOf } from '#adapters/application-listing';
 import { getApplication } from '#adapters/application-repository';
 import { isListedFor } from '#adapters/organization-repository';
-import { NotFoundError, ValidationError } from '#domain/errors';
+import { NotFoundError } from '#domain/errors';
 import type { ApplicationList, ApplicationListQuery, ApplicationView } from '#schemas/applications';
+import { CursorTimeKey, cursorCodec } from '#schemas/cursor';
+import * as z from '#schemas/zod';
 import { applicationView } from '#use-cases/views';
 
 const DEFAULT_PAGE = 20;
@@ -31,30 +33,16 @@ export async function listApplicationsFor(
     listApplicationsOf(accountId, {
       limit: query.limit ?? DEFAULT_PAGE,
       status: query.status,
-      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor),
+      after: cursor.decode(query.cursor)?.after,
     }),
     getAccount(accountId),
   ]);
   return {
     items: page.items.map(applicationView),
-    ...(page.after ? { nextCursor: encodeCursor(page.after) } : {}),
+    ...(page.after ? { nextCursor: cursor.encode({ after: page.after }) } : {}),
     ...(account?.lastUsed ? { prefill: account.lastUsed } : {}),
   };
 }
 
 /** Where a page stopped: the list's sort key (submission instant and application id). */
-const POSITION = /^\d{4}-\d{2}-\d{2}T[0-9:.]+Z#[A-Za-z0-9._:-]{1,128}$/;
-
-function encodeCursor(position: string): string {
-  return Buffer.from(position, 'utf8').toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const position = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!POSITION.test(position)) {
-    throw new ValidationError('The cursor is not one this endpoint gave out.', [
-      { path: 'query.cursor', message: 'is not a cursor from a previous page' },
-    ]);
-  }
-  return position;
-}
+const cursor = cursorCodec('applications', z.object({ after: CursorTimeKey }));

@@ -4,8 +4,10 @@ import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
 import { type AuditEntry, type SubjectType, verifyChain } from '#domain/audit';
 import { toShanghaiIso } from '#domain/calendar';
-import { NotFoundError, ValidationError } from '#domain/errors';
+import { NotFoundError } from '#domain/errors';
 import type { AuditEntryView, AuditQuery, AuditTrailView, AuditVerificationView } from '#schemas/audit';
+import { cursorCodec } from '#schemas/cursor';
+import * as z from '#schemas/zod';
 
 /** Reading and verifying trails; the stream consumer that writes them is #use-cases/audit-recorder. */
 const DEFAULT_PAGE = 100;
@@ -34,10 +36,15 @@ export async function invoiceAuditFor(
 }
 
 async function trailPage(type: SubjectType, id: string, query: AuditQuery): Promise<AuditTrailView> {
-  const page = await listAuditEntries(type, id, query.limit ?? DEFAULT_PAGE, decodeCursor(query.cursor));
+  const page = await listAuditEntries(
+    type,
+    id,
+    query.limit ?? DEFAULT_PAGE,
+    cursor.decode(query.cursor)?.after,
+  );
   return {
     items: page.entries.map(auditEntryView),
-    ...(page.lastSeq === undefined ? {} : { nextCursor: encodeCursor(page.lastSeq) }),
+    ...(page.lastSeq === undefined ? {} : { nextCursor: cursor.encode({ after: page.lastSeq }) }),
   };
 }
 
@@ -75,15 +82,7 @@ export async function verifyAuditTrail(type: SubjectType, id: string): Promise<A
   };
 }
 
-const encodeCursor = (seq: number) => Buffer.from(`seq:${seq}`, 'utf8').toString('base64url');
-
-function decodeCursor(cursor: string | undefined): number | undefined {
-  if (cursor === undefined) return undefined;
-  const match = /^seq:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) {
-    throw new ValidationError('The cursor is not one this endpoint gave out.', [
-      { path: 'query.cursor', message: 'is not a cursor from a previous page' },
-    ]);
-  }
-  return Number(match[1]);
-}
+const cursor = cursorCodec(
+  'audit',
+  z.object({ after: z.int().check(z.gte(1), z.lte(Number.MAX_SAFE_INTEGER)) }),
+);

@@ -1,8 +1,9 @@
 import { listRecordsPage } from '#adapters/record-repository';
 import { type BillingRecord, describeRecord, NEGATIVE_KINDS } from '#domain/billing-record';
 import { toShanghaiIso } from '#domain/calendar';
-import { ValidationError } from '#domain/errors';
 import type { BillingRecordList, BillingRecordQuery, BillingRecordView } from '#schemas/billing-records';
+import { CursorId, cursorCodec } from '#schemas/cursor';
+import * as z from '#schemas/zod';
 
 /**
  * GET /v1/billing-records: the account's records in record-id order with, for each, what is
@@ -14,7 +15,7 @@ export async function listBillingRecords(
   query: BillingRecordQuery,
   now: Date,
 ): Promise<BillingRecordList> {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const after = cursor.decode(query.cursor)?.after;
   const wanted = query.invoiceable;
   const page = await listRecordsPage(accountId, {
     limit: query.limit,
@@ -30,7 +31,7 @@ export async function listBillingRecords(
   });
   return {
     items: page.records.map((record) => billingRecordView(record, now)),
-    ...(page.lastRecordId === undefined ? {} : { nextCursor: encodeCursor(page.lastRecordId) }),
+    ...(page.lastRecordId === undefined ? {} : { nextCursor: cursor.encode({ after: page.lastRecordId }) }),
   };
 }
 
@@ -62,20 +63,4 @@ export function billingRecordView(record: BillingRecord, now: Date): BillingReco
   };
 }
 
-function encodeCursor(recordId: string): string {
-  return Buffer.from(JSON.stringify({ after: recordId }), 'utf8').toString('base64url');
-}
-
-const CURSOR_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-function decodeCursor(cursor: string): string {
-  try {
-    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof decoded.after === 'string' && CURSOR_ID.test(decoded.after)) return decoded.after;
-  } catch {
-    // Reported below.
-  }
-  throw new ValidationError('The query does not match the schema.', [
-    { path: 'query.cursor', message: 'is not a cursor this endpoint returned' },
-  ]);
-}
+const cursor = cursorCodec('billing-records', z.object({ after: CursorId }));

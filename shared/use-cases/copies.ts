@@ -10,9 +10,11 @@ import { keys } from '#adapters/dynamodb';
 import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
 import { toShanghaiIso } from '#domain/calendar';
-import { ConflictError, NotFoundError, ValidationError } from '#domain/errors';
+import { ConflictError, NotFoundError } from '#domain/errors';
 import { copySentEmail } from '#domain/return-notifications';
+import { CursorKeyPart, CursorTimeKey, cursorCodec } from '#schemas/cursor';
 import type { CopyRequestQuery } from '#schemas/returns';
+import * as z from '#schemas/zod';
 import { ownInvoice } from '#use-cases/invoices';
 import { languageOf, sendOnce } from '#use-cases/workflow/notify';
 
@@ -49,28 +51,21 @@ export async function requestCopy(accountId: string, invoiceId: string, now: Dat
 
 /** Finance staff: the open copy requests, oldest first. */
 export async function listOpenCopyRequests(query: CopyRequestQuery) {
-  const page = await listOpenCopyRequestsPage(query.limit ?? DEFAULT_PAGE, decodeCursor(query.cursor));
+  const page = await listOpenCopyRequestsPage(query.limit ?? DEFAULT_PAGE, cursor.decode(query.cursor));
   return {
     items: page.items.map((r) => copyRequestView(r, true)),
-    ...(page.next
-      ? { nextCursor: Buffer.from(JSON.stringify(page.next), 'utf8').toString('base64url') }
-      : {}),
+    ...(page.next ? { nextCursor: cursor.encode(page.next as z.infer<typeof CopyPosition>) } : {}),
   };
 }
 
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (key.gsi2pk === keys.openCopyRequests && typeof key.gsi2sk === 'string' && typeof key.pk === 'string')
-      return { pk: key.pk, sk: key.sk, gsi2pk: key.gsi2pk, gsi2sk: key.gsi2sk };
-  } catch {
-    // Reported below.
-  }
-  throw new ValidationError('The query does not match the schema.', [
-    { path: 'query.cursor', message: 'is not a cursor this endpoint returned' },
-  ]);
-}
+/** Where a page of the open requests stopped: the request's table key and its place in the queue. */
+const CopyPosition = z.object({
+  pk: CursorKeyPart,
+  sk: CursorKeyPart,
+  gsi2pk: z.literal(keys.openCopyRequests),
+  gsi2sk: CursorTimeKey,
+});
+const cursor = cursorCodec('copy-requests', CopyPosition);
 
 /**
  * R35: finance staff sent the stamped copy; the customer is e-mailed (zh/en), once per request.

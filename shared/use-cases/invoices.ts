@@ -13,7 +13,9 @@ import { ConflictError, NotFoundError, ValidationError } from '#domain/errors';
 import { invoiceDetailsCsv } from '#domain/invoice-export';
 import type { IssuedInvoice } from '#domain/issued-invoice';
 import { allReached } from '#domain/lifecycle';
+import { CursorId, CursorTimeKey, cursorCodec } from '#schemas/cursor';
 import type { ExportQuery, ListInvoicesQuery } from '#schemas/invoices';
+import * as z from '#schemas/zod';
 import { currentPaperStockNotice } from '#use-cases/paper-stock-notice';
 import { invoiceView, returnView } from '#use-cases/views';
 
@@ -54,36 +56,36 @@ export async function listInvoicesFor(accountId: string, query: ListInvoicesQuer
   const page = await listInvoicesOf(
     accountId,
     query.limit ?? DEFAULT_PAGE,
-    decodeCursor(accountId, query.cursor),
+    startKey(accountId, query.cursor),
   );
   const last = page.next;
   return {
     items: page.items.map((invoice) => correctedInvoiceView(invoice)),
-    ...(last ? { nextCursor: encodeCursor(last) } : {}),
+    ...(last
+      ? {
+          nextCursor: cursor.encode({
+            invoiceId: String(last.pk).slice('INVOICE#'.length),
+            at: String(last.gsi1sk),
+          }),
+        }
+      : {}),
   };
 }
 
-/** The cursor carries only the position; the partition always comes from the caller's token. */
-function encodeCursor(last: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify({ id: last.pk, at: last.gsi1sk }), 'utf8').toString('base64url');
-}
+/** Where a page stopped: the invoice and its place in the list (`<issuedAt>#<invoiceId>`). */
+const cursor = cursorCodec(
+  'invoices',
+  z
+    .object({ invoiceId: CursorId, at: CursorTimeKey })
+    .check(z.refine((p) => p.at.endsWith(`#${p.invoiceId}`), 'the position names another invoice')),
+);
 
-function decodeCursor(accountId: string, cursor: string | undefined): Record<string, unknown> | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const { id, at } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      id?: unknown;
-      at?: unknown;
-    };
-    if (typeof id === 'string' && typeof at === 'string' && /^INVOICE#[A-Za-z0-9._:-]{1,128}$/.test(id)) {
-      return { pk: id, sk: 'INVOICE', gsi1pk: keys.invoicesOf(accountId), gsi1sk: at };
-    }
-  } catch {
-    // Reported below.
-  }
-  throw new ValidationError('The query does not match the schema.', [
-    { path: 'query.cursor', message: 'is not a cursor this endpoint returned' },
-  ]);
+/** The partition always comes from the caller's token, never from the cursor. */
+function startKey(accountId: string, raw: string | undefined): Record<string, unknown> | undefined {
+  const position = cursor.decode(raw);
+  if (!position) return undefined;
+  const { pk, sk } = keys.invoice(position.invoiceId);
+  return { pk, sk, gsi1pk: keys.invoicesOf(accountId), gsi1sk: position.at };
 }
 
 /** R29: invoiced details of the China days [from, to] as CSV (default: the last 90 days). */

@@ -1,8 +1,10 @@
 import { getRun, listSkipped, readShardCounters } from '#adapters/monthly-repository';
 import { toShanghaiIso } from '#domain/calendar';
-import { NotFoundError, ValidationError } from '#domain/errors';
+import { NotFoundError } from '#domain/errors';
 import { sumCounters } from '#domain/monthly';
+import { CursorId, cursorCodec } from '#schemas/cursor';
 import type { MonthlyRunQuery, MonthlyRunView } from '#schemas/monthly';
+import * as z from '#schemas/zod';
 
 /**
  * GET /v1/admin/monthly-runs/{month} (R31, finance): the run's counts and amount, read live
@@ -13,7 +15,7 @@ export async function getMonthlyRun(month: string, query: MonthlyRunQuery): Prom
   const run = await getRun(month);
   if (!run) throw new NotFoundError(`No monthly run for ${month}.`);
   const totals = sumCounters(await readShardCounters(month));
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  const after = cursor.decode(query.cursor)?.after;
   const page = await listSkipped(month, after, query.limit);
   return {
     month,
@@ -28,24 +30,8 @@ export async function getMonthlyRun(month: string, query: MonthlyRunQuery): Prom
     skipped: totals.skipped,
     skippedByReason: totals.skippedByReason,
     items: page.items.map((item) => ({ ...item, at: toShanghaiIso(new Date(item.at)) })),
-    ...(page.last === undefined ? {} : { nextCursor: encodeCursor(page.last) }),
+    ...(page.last === undefined ? {} : { nextCursor: cursor.encode({ after: page.last }) }),
   };
 }
 
-function encodeCursor(accountId: string): string {
-  return Buffer.from(JSON.stringify({ after: accountId }), 'utf8').toString('base64url');
-}
-
-const CURSOR_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-function decodeCursor(cursor: string): string {
-  try {
-    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof decoded.after === 'string' && CURSOR_ID.test(decoded.after)) return decoded.after;
-  } catch {
-    // Reported below.
-  }
-  throw new ValidationError('The query does not match the schema.', [
-    { path: 'query.cursor', message: 'is not a cursor this endpoint returned' },
-  ]);
-}
+const cursor = cursorCodec('monthly-run-skipped', z.object({ after: CursorId }));

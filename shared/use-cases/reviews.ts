@@ -1,8 +1,8 @@
-import { pendingReviewKey, pendingReviews, type QueuePosition } from '#adapters/review-queue';
+import { pendingReviewKey, pendingReviews } from '#adapters/review-queue';
 import type { Application } from '#domain/application';
 import { toShanghaiIso } from '#domain/calendar';
-import { ValidationError } from '#domain/errors';
 import type { Title } from '#domain/title';
+import { CursorKeyPart, CursorTimeKey, cursorCodec } from '#schemas/cursor';
 import type { ListQuery } from '#schemas/titles';
 import * as z from '#schemas/zod';
 import { titleView } from '#use-cases/titles';
@@ -19,7 +19,7 @@ const WAITING: ReadonlySet<string> = new Set(['submitted', 'in-review']);
  */
 export async function listReviews(query: ListQuery) {
   const limit = query.limit ?? DEFAULT_PAGE;
-  const cursor = decodeCursor(query.cursor);
+  const cursor = reviewCursor.decode(query.cursor);
   const [titles, applications] = await Promise.all([
     cursor?.titles === null
       ? { items: [], last: undefined }
@@ -30,7 +30,7 @@ export async function listReviews(query: ListQuery) {
   ]);
   const next =
     titles.last || applications.last
-      ? encodeCursor({ titles: titles.last ?? null, applications: applications.last ?? null })
+      ? reviewCursor.encode({ titles: titles.last ?? null, applications: applications.last ?? null })
       : undefined;
   return {
     titles: titles.items
@@ -52,29 +52,17 @@ export async function listReviews(query: ListQuery) {
   };
 }
 
-const Position = z.object({ pk: z.string(), sk: z.string(), gsi2pk: z.string(), gsi2sk: z.string() });
-const ReviewCursor = z.object({ titles: z.nullable(Position), applications: z.nullable(Position) });
-type ReviewCursor = z.infer<typeof ReviewCursor>;
-
-function encodeCursor(cursor: ReviewCursor): string {
-  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
-}
-
-function decodeCursor(raw: string | undefined): ReviewCursor | undefined {
-  if (raw === undefined) return undefined;
-  let parsed: ReturnType<typeof ReviewCursor.safeParse> | undefined;
-  try {
-    parsed = ReviewCursor.safeParse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
-  } catch {
-    parsed = undefined;
-  }
-  const cursor = parsed?.success ? parsed.data : undefined;
-  const sameQueue = (p: QueuePosition | null, kind: 'TITLE' | 'APPLICATION') =>
-    p === null || p.gsi2pk === pendingReviewKey(kind);
-  if (!cursor || !sameQueue(cursor.titles, 'TITLE') || !sameQueue(cursor.applications, 'APPLICATION')) {
-    throw new ValidationError('The cursor is not one this endpoint gave out.', [
-      { path: 'query.cursor', message: 'not a valid cursor' },
-    ]);
-  }
-  return cursor;
-}
+/** Where a queue's page stopped (its table key and its place in gsi2), or null once it is done. */
+const queuePosition = (kind: 'TITLE' | 'APPLICATION') =>
+  z.nullable(
+    z.object({
+      pk: CursorKeyPart,
+      sk: CursorKeyPart,
+      gsi2pk: z.literal(pendingReviewKey(kind)),
+      gsi2sk: CursorTimeKey,
+    }),
+  );
+const reviewCursor = cursorCodec(
+  'reviews',
+  z.object({ titles: queuePosition('TITLE'), applications: queuePosition('APPLICATION') }),
+);

@@ -10,9 +10,11 @@ import {
   replaceTitle,
 } from '#adapters/title-repository';
 import { toShanghaiIso } from '#domain/calendar';
-import { ConflictError, NotFoundError, ValidationError } from '#domain/errors';
+import { ConflictError, NotFoundError } from '#domain/errors';
 import { assertMayHold, newTitle, revisedTitle, type Title } from '#domain/title';
+import { cursorCodec } from '#schemas/cursor';
 import type { ListQuery, TitleBody, TitleView } from '#schemas/titles';
+import * as z from '#schemas/zod';
 
 const DEFAULT_PAGE = 50;
 
@@ -58,10 +60,14 @@ export async function createTitle(
 }
 
 export async function listTitles(accountId: string, query: ListQuery) {
-  const page = await listTitlePage(accountId, query.limit ?? DEFAULT_PAGE, decodeCursor(query.cursor));
+  const page = await listTitlePage(
+    accountId,
+    query.limit ?? DEFAULT_PAGE,
+    cursor.decode(query.cursor)?.after,
+  );
   return {
     items: page.items.map(titleView),
-    nextCursor: page.lastTitleId ? Buffer.from(page.lastTitleId).toString('base64url') : undefined,
+    nextCursor: page.lastTitleId ? cursor.encode({ after: page.lastTitleId }) : undefined,
   };
 }
 
@@ -110,13 +116,4 @@ async function assertNotInUse(title: Title, what: 'changed' | 'deleted'): Promis
   }
 }
 
-function decodeCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  const titleId = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!/^ttl_[0-9a-f-]{36}$/.test(titleId)) {
-    throw new ValidationError('The cursor is not one this endpoint gave out.', [
-      { path: 'query.cursor', message: 'not a valid cursor' },
-    ]);
-  }
-  return titleId;
-}
+const cursor = cursorCodec('titles', z.object({ after: z.string().check(z.regex(/^ttl_[0-9a-f-]{36}$/)) }));

@@ -364,6 +364,6 @@ describe('access to reviews', () => {
 
     // Assess
     expect(forged.status).toBe(400);
-    expect(forged.body.errors).toEqual([{ path: 'query.cursor', message: 'not a valid cursor' }]);
+    expect(forged.body.errors).toEqual([{ path: 'query.cursor', message: 'is not a cursor this endpoint returned' }]);
   });
 });

@@ -25,19 +25,24 @@ export interface TitleFields {
 
 export type OptionalField = Exclude<keyof TitleFields, 'type' | 'name'>;
 
+/** What a special VAT title must carry besides the buyer name (printed on the invoice). */
 export const SPECIAL_FIELDS: readonly OptionalField[] = [
   'taxId',
   'registeredAddress',
   'registeredPhone',
   'bankName',
   'bankAccount',
-  'notifyEmail',
 ];
+
+/** Every field a title may carry besides its type and name. */
+export const TITLE_FIELDS: readonly OptionalField[] = [...SPECIAL_FIELDS, 'notifyEmail', 'remark'];
 
 /**
  * R20, R21: what a title of this type must carry besides the buyer name. Enterprise and
  * organization titles need the taxpayer ID; special VAT titles also the registered address and
- * phone, bank name and account (printed on the invoice), and an e-mail for the review result.
+ * phone, bank name and account (printed on the invoice). The e-mail for the review result
+ * (notifyEmail) is optional: the result goes there, else to the account's contact e-mail, else
+ * it is only the title's status (docs/DOMAIN.md, R21).
  */
 export function requiredFields(type: TitleType): readonly OptionalField[] {
   if (type === 'personal-ordinary') return [];

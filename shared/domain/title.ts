@@ -5,7 +5,7 @@ import {
   TitleTypeNotAllowedError,
   ValidationError,
 } from '#domain/errors';
-import { SPECIAL_FIELDS, type TitleFields, type TitleType } from '#domain/title-fields';
+import { TITLE_FIELDS, type TitleFields, type TitleType } from '#domain/title-fields';
 import { addWorkingDays } from '#domain/working-days';
 
 // The customer-written part lives apart so the request schemas need no working-day calendar.
@@ -116,7 +116,7 @@ export function revisedTitle(existing: Title, fields: TitleFields, now: Date): T
   };
 }
 
-const FIELD_NAMES: readonly (keyof TitleFields)[] = ['type', 'name', ...SPECIAL_FIELDS, 'remark'];
+const FIELD_NAMES: readonly (keyof TitleFields)[] = ['type', 'name', ...TITLE_FIELDS];
 
 function sameFields(title: Title, fields: TitleFields): boolean {
   return FIELD_NAMES.every((field) => title[field] === fields[field]);

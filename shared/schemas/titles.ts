@@ -53,7 +53,7 @@ export const TitleBody = z.meta(
       remark: z.optional(z.string().check(z.maxLength(200), z.regex(PLAIN, 'no control characters'))),
       notifyEmail: z.meta(z.optional(Email), {
         description:
-          'Where the qualification review result is e-mailed (zh or en by the account language); required for enterprise-special titles',
+          'Where the qualification review result of an enterprise-special title is e-mailed (zh or en by the account language); optional: without it the result goes to the account’s contact e-mail, if the billing system gave one, and is always shown as the title’s status',
       }),
     })
     .check(
@@ -68,7 +68,7 @@ export const TitleBody = z.meta(
   {
     id: 'TitleInput',
     description:
-      'enterprise-ordinary and organization-ordinary need taxId; enterprise-special needs taxId, registeredAddress, registeredPhone, bankName, bankAccount and notifyEmail; personal-ordinary needs only the name',
+      'enterprise-ordinary and organization-ordinary need taxId; enterprise-special needs taxId, registeredAddress, registeredPhone, bankName and bankAccount (notifyEmail is optional); personal-ordinary needs only the name',
   },
 );
 export type TitleBody = z.infer<typeof TitleBody>;

@@ -26,15 +26,21 @@ export async function decideTitle(accountId: string, titleId: string, decision: 
   return { accountId, ...titleView(decided) };
 }
 
+/**
+ * R21, R30: the review result goes to the title's notifyEmail, else to the account's contact
+ * e-mail from the billing system; with neither, the title's status is the only notice.
+ */
 async function notifyCustomer(title: Title, now: Date): Promise<void> {
-  if (!title.notifyEmail) {
-    // Special titles saved before notifyEmail was required have nowhere to send to.
-    logger.warn('title review result not mailed: no notifyEmail', { titleId: title.titleId });
+  const account = await getAccount(title.accountId);
+  const to = title.notifyEmail ?? account?.email;
+  if (!to) {
+    logger.info('title review result not mailed: no notifyEmail and no account e-mail', {
+      titleId: title.titleId,
+    });
     return;
   }
-  const account = await getAccount(title.accountId);
   const content = titleReviewEmail(account?.language ?? 'zh', title);
-  await sendMail({ to: title.notifyEmail, ...content });
+  await sendMail({ to, ...content });
   await markResultMailed(title, now);
   logger.info('title review result mailed', { titleId: title.titleId, status: title.status });
 }

@@ -138,6 +138,59 @@ describe('finance reviews special titles', () => {
     expect((await apply()).status).toBe(201);
   });
 
+  it('R21 R30 a special title sent exactly as the API contract describes it (no notifyEmail) is accepted; its result goes to the account’s contact e-mail', async () => {
+    // Prepare
+    const accountId = uniqueId('acct');
+    const contact = `${accountId}-contact@example.com`;
+    const billing = await clientFor('billing-system', ['billing-system']);
+    const put = await billing.put(`/v1/internal/accounts/${accountId}`, {
+      region: 'mainland',
+      realName: { type: 'enterprise', name: '杭州示例科技有限公司' },
+      arrears: 0,
+      email: contact,
+    });
+    expect(put.status).toBe(200);
+    const api = await clientFor(accountId);
+    const { notifyEmail: _, ...contractFields } = special('unused@example.com');
+
+    // Act
+    const title = await api.post('/v1/titles', contractFields);
+    const decided = await decide(accountId, title.body.titleId, { approve: true });
+
+    // Assess
+    expect(title.status).toBe(201);
+    expect(title.body.status).toBe('pending-review');
+    expect(title.body).not.toHaveProperty('notifyEmail');
+    expect(decided.status).toBe(200);
+    const mails = await waitFor(async () => {
+      const sent = await sentMailTo(contact);
+      return sent.length > 0 ? sent : undefined;
+    }, 'the review result at the account’s contact e-mail');
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toBe('发票抬头审核通过：杭州示例科技有限公司');
+  });
+
+  it('R21 R30 with neither notifyEmail nor an account e-mail, the review result is the title’s status alone', async () => {
+    // Prepare
+    const { accountId, api } = await customer();
+    const { notifyEmail: _, ...contractFields } = special('unused@example.com');
+    const title = await api.post('/v1/titles', contractFields);
+
+    // Act
+    const decided = await decide(accountId, title.body.titleId, {
+      approve: false,
+      reason: '开户行与账号不符',
+    });
+
+    // Assess
+    expect(title.status).toBe(201);
+    expect(decided.status).toBe(200);
+    const shown = await api.get(`/v1/titles/${title.body.titleId}`);
+    expect(shown.body).toMatchObject({ status: 'rejected', rejectionReason: '开户行与账号不符' });
+    expect(await sentMailTo('unused@example.com')).toEqual([]);
+    expect(await sentMailTo(`${accountId}@example.com`)).toEqual([]);
+  });
+
   it('R21 R30 finance rejects with a reason: the title shows it and an English account is e-mailed it in English', async () => {
     // Prepare
     const { accountId, api, email } = await customer({ language: 'en' });
@@ -364,6 +417,8 @@ describe('access to reviews', () => {
 
     // Assess
     expect(forged.status).toBe(400);
-    expect(forged.body.errors).toEqual([{ path: 'query.cursor', message: 'is not a cursor this endpoint returned' }]);
+    expect(forged.body.errors).toEqual([
+      { path: 'query.cursor', message: 'is not a cursor this endpoint returned' },
+    ]);
   });
 });

@@ -115,7 +115,6 @@ describe('title types and their fields', () => {
       [
         'body.bankAccount',
         'body.bankName',
-        'body.notifyEmail',
         'body.registeredAddress',
         'body.registeredPhone',
       ],

@@ -53,7 +53,7 @@ describe('title fields by type', () => {
     ['organization-ordinary', ['taxId']],
     [
       'enterprise-special',
-      ['taxId', 'registeredAddress', 'registeredPhone', 'bankName', 'bankAccount', 'notifyEmail'],
+      ['taxId', 'registeredAddress', 'registeredPhone', 'bankName', 'bankAccount'],
     ],
   ])('R20 R21 a %s title requires %j beyond the name', (type, fields) => {
     // Act
@@ -65,10 +65,10 @@ describe('title fields by type', () => {
 
   it('R20 blank required fields count as missing', () => {
     // Act
-    const missing = missingFields({ ...SPECIAL, bankName: '  ', notifyEmail: undefined });
+    const missing = missingFields({ ...SPECIAL, bankName: '  ', registeredPhone: undefined });
 
     // Assess
-    expect(missing).toEqual(['bankName', 'notifyEmail']);
+    expect(missing).toEqual(['registeredPhone', 'bankName']);
   });
 
   it('R20 the request schema names every missing field of a special title', () => {
@@ -78,8 +78,17 @@ describe('title fields by type', () => {
     // Assess
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(
-      ['bankAccount', 'bankName', 'notifyEmail', 'registeredAddress', 'registeredPhone', 'taxId'].sort(),
+      ['bankAccount', 'bankName', 'registeredAddress', 'registeredPhone', 'taxId'].sort(),
     );
+  });
+
+  it('R21 a special title needs no notifyEmail: the fields of the API contract are enough', () => {
+    // Act
+    const parsed = TitleBody.safeParse({ ...SPECIAL, notifyEmail: undefined });
+
+    // Assess
+    expect(parsed.success).toBe(true);
+    expect(missingFields({ ...SPECIAL, notifyEmail: undefined })).toEqual([]);
   });
 
   it('R20 a taxpayer ID is trimmed and upper-cased before its check character is verified', () => {

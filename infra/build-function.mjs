@@ -6,7 +6,7 @@
 //   node infra/build-function.mjs <entry from the project root> <output folder> [--font]
 //
 // Budgets and what dominates a bundle: docs/DESIGN.md, bench/bundles.ts.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -26,6 +26,37 @@ const ESM_BANNER =
   'const require = __cjsCreateRequire(import.meta.url);' +
   'const __filename = __cjsFileURLToPath(import.meta.url);' +
   'const __dirname = __cjsDirname(__filename);';
+
+/**
+ * The AWS SDK clients describe every operation of their service as a schema in one module
+ * (`dist-es/schemas/schemas_0.js`), built from short string constants used as computed keys:
+ * `[9, n0, _SE, { [_h]: ["POST", "/v2/email/outbound-emails", 200] }, ...]`. esbuild cannot
+ * tell that `{ [_h]: ... }` has no side effect (a computed key may call toString), so it keeps
+ * the schema of every operation the service has, not only those a function sends. Those keys
+ * are module-level `const` strings; written as the string literals they are, the schemas are
+ * plain literals and tree shaking drops the unused ones. Behaviour is identical: a computed
+ * key holding a string is the same property as the literal key.
+ */
+export const sdkSchemaLiterals = {
+  name: 'sdk-schema-literals',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/].+[\\/]dist-es[\\/].*schemas[\\/]schemas_\d+\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      // No function here may declare a parameter or variable that shadows a constant: the
+      // generated modules hold only `() => X$` thunks. Anything else is left as it is.
+      const arrows = source.match(/=>/g)?.length ?? 0;
+      const thunks = source.match(/\(\)\s*=>/g)?.length ?? 0;
+      if (arrows !== thunks || /\bfunction\s*[\w$]*\s*\(/.test(source)) return undefined;
+      // Module-level `const` strings: never reassigned (that would not compile).
+      const strings = new Map();
+      for (const m of source.matchAll(/^const ([\w$]+) = ("(?:[^"\\\n]|\\.)*");$/gm)) strings.set(m[1], m[2]);
+      const contents = source.replace(/\[([\w$]+)\]:/g, (key, name) =>
+        strings.has(name) ? `${strings.get(name)}:` : key,
+      );
+      return { contents, loader: 'js' };
+    });
+  },
+};
 
 /** The esbuild options every function is built with (also used to analyse bundles). */
 export function buildOptions(entry, outfile) {
@@ -47,7 +78,7 @@ export function buildOptions(entry, outfile) {
       // Credentials from the environment only (see the shim): ≈130 KB less per bundle.
       '@aws-sdk/credential-provider-node': path.join(root, 'infra/aws-credentials-shim.mjs'),
     },
-    plugins: [],
+    plugins: [sdkSchemaLiterals],
     logLevel: 'warning',
   };
 }

@@ -58,6 +58,23 @@ export const sdkSchemaLiterals = {
   },
 };
 
+/**
+ * Our functions call DynamoDB, SES, S3 and Step Functions, none of them through an event
+ * stream (S3's SelectObjectContent and Lambda's InvokeWithResponseStream are the SDK's users).
+ * Yet S3's client builds an event-stream marshaller when it is constructed, and every
+ * protocol can `import()` the event-stream serde, so the codec, serde and marshallers (about
+ * 15 KB) land in every bundle. Here `@smithy/core/event-streams` resolves to a module that
+ * keeps the client's construction working and fails loudly if an event stream is ever used.
+ */
+export const withoutEventStreams = {
+  name: 'without-event-streams',
+  setup(b) {
+    b.onResolve({ filter: /^@smithy\/core\/event-streams$/ }, () => ({
+      path: path.join(root, 'infra/event-streams-shim.mjs'),
+    }));
+  },
+};
+
 /** The esbuild options every function is built with (also used to analyse bundles). */
 export function buildOptions(entry, outfile) {
   return {
@@ -78,7 +95,7 @@ export function buildOptions(entry, outfile) {
       // Credentials from the environment only (see the shim): ≈130 KB less per bundle.
       '@aws-sdk/credential-provider-node': path.join(root, 'infra/aws-credentials-shim.mjs'),
     },
-    plugins: [sdkSchemaLiterals],
+    plugins: [sdkSchemaLiterals, withoutEventStreams],
     logLevel: 'warning',
   };
 }

@@ -75,6 +75,21 @@ export const withoutEventStreams = {
   },
 };
 
+/**
+ * Each AWS SDK client imports its whole package.json (about 2 KB of scripts, dependencies and
+ * metadata) to read one field: `packageInfo.version`, for the user agent. Only that field is
+ * loaded.
+ */
+export const sdkPackageVersion = {
+  name: 'sdk-package-version',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/ }, (args) => {
+      const { name, version } = JSON.parse(readFileSync(args.path, 'utf8'));
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
 /** The esbuild options every function is built with (also used to analyse bundles). */
 export function buildOptions(entry, outfile) {
   return {
@@ -95,7 +110,7 @@ export function buildOptions(entry, outfile) {
       // Credentials from the environment only (see the shim): ≈130 KB less per bundle.
       '@aws-sdk/credential-provider-node': path.join(root, 'infra/aws-credentials-shim.mjs'),
     },
-    plugins: [sdkSchemaLiterals, withoutEventStreams],
+    plugins: [sdkSchemaLiterals, withoutEventStreams, sdkPackageVersion],
     logLevel: 'warning',
   };
 }

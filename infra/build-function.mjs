@@ -6,7 +6,7 @@
 //   node infra/build-function.mjs <entry from the project root> <output folder> [--font]
 //
 // Budgets and what dominates a bundle: docs/DESIGN.md, bench/bundles.ts.
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -118,7 +118,10 @@ export function buildOptions(entry, outfile) {
 /** Bundles `entry` into `outdir/index.mjs` and copies the files it reads at run time. */
 export async function buildFunction(entry, outdir, { font = false } = {}) {
   mkdirSync(outdir, { recursive: true });
-  await build(buildOptions(entry, path.join(outdir, 'index.mjs')));
+  // Built as if at the project root, so the source map names `functions/...`, `node_modules/...`
+  // wherever the output goes: the asset (and its hash) does not depend on where cdk.out is.
+  const { outputFiles } = await build({ ...buildOptions(entry, path.join(root, 'index.mjs')), write: false });
+  for (const file of outputFiles) writeFileSync(path.join(outdir, path.basename(file.path)), file.contents);
   // The holiday calendar at the same path under the bundle's node_modules.
   mkdirSync(path.join(outdir, 'node_modules', path.dirname(HOLIDAY_FILE)), { recursive: true });
   copyFileSync(

@@ -1,22 +1,40 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
+import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { environmentFor } from '../environment.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-// Bundles are ESM; some dependencies (pdfkit) are CommonJS and need require/__dirname.
-const ESM_BANNER =
-  "import { createRequire as __cjsCreateRequire } from 'node:module';" +
-  "import { fileURLToPath as __cjsFileURLToPath } from 'node:url';" +
-  "import { dirname as __cjsDirname } from 'node:path';" +
-  'const require = __cjsCreateRequire(import.meta.url);' +
-  'const __filename = __cjsFileURLToPath(import.meta.url);' +
-  'const __dirname = __cjsDirname(__filename);';
+/**
+ * Builds the asset with infra/build-function.mjs (esbuild with the plugins the bundle budget
+ * needs, which NodejsFunction's esbuild command line cannot take) in a child process, since
+ * CDK calls local bundling synchronously. Its fields are part of the asset's cache key, so two
+ * functions never share a bundle.
+ */
+class FunctionBuild implements ILocalBundling {
+  constructor(
+    readonly entry: string,
+    readonly withFont: boolean,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    execFileSync(
+      process.execPath,
+      [
+        path.join(root, 'infra/build-function.mjs'),
+        this.entry,
+        outputDir,
+        ...(this.withFont ? ['--font'] : []),
+      ],
+      { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    return true;
+  }
+}
 
 export interface ServiceFunctionProps {
   /** Path from the project root, e.g. "functions/api/applications-write.ts". */
@@ -32,9 +50,11 @@ export interface ServiceFunctionProps {
 /**
  * Every function the same way: Node 22 on ARM64, ESM bundle with the AWS SDK inside (no
  * reliance on the runtime's copy), minified with source maps, X-Ray tracing, its own log
- * group with a retention, and only the environment variables its code reads.
+ * group with a retention, and only the environment variables its code reads. The bundle is
+ * `index.mjs` exporting `handler` (infra/build-function.mjs); the asset's hash is the hash of
+ * what was built, so it changes exactly when the bundle or its data files do.
  */
-export class ServiceFunction extends NodejsFunction {
+export class ServiceFunction extends LambdaFunction {
   /** Path from the project root of the handler file. */
   readonly entry: string;
 
@@ -43,51 +63,26 @@ export class ServiceFunction extends NodejsFunction {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const fontFile = 'node_modules/@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf';
-    const holidayFile = 'chinese-days/dist/chinese-days.json';
     super(scope, id, {
-      entry: path.join(root, props.entry),
-      handler: 'handler',
+      code: Code.fromAsset(root, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          local: new FunctionBuild(props.entry, props.withFont ?? false),
+          // Never pulled: the local build always succeeds or fails the synth.
+          image: DockerImage.fromRegistry('local-build-only'),
+        },
+      }),
+      handler: 'index.handler',
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
-      projectRoot: root,
-      depsLockFilePath: path.join(root, 'package-lock.json'),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'invoice-service',
         ...environmentFor(props.entry, props.environment),
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        banner: ESM_BANNER,
-        externalModules: [],
-        esbuildArgs: {
-          '--alias:brotli/decompress.js': path.join(root, 'infra/brotli-shim.mjs'),
-          // Credentials from the environment only (see the shim): ≈130 KB less per bundle.
-          '--alias:@aws-sdk/credential-provider-node': path.join(root, 'infra/aws-credentials-shim.mjs'),
-        },
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (inputDir: string, outputDir: string) => [
-            // The holiday calendar is read when a working day is first counted, not bundled
-            // (shared/domain/working-days.ts): the same path under the bundle's node_modules.
-            `mkdir -p "${outputDir}/node_modules/${path.dirname(holidayFile)}"`,
-            `cp "${path.join(inputDir, 'node_modules', holidayFile)}" "${outputDir}/node_modules/${holidayFile}"`,
-            ...(props.withFont
-              ? [`cp "${path.join(inputDir, fontFile)}" "${outputDir}/NotoSansSC-Regular.ttf"`]
-              : []),
-          ],
-        },
       },
     });
     this.entry = props.entry;

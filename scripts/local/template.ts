@@ -503,7 +503,7 @@ function readFunctions(
     const assetPath = assetPathOf(outDir, resource);
     if (!assetPath) continue; // inline code (ZipFile) or an image: a CDK internal, not ours
     const assetDir = resolve(outDir, assetPath);
-    // Our functions are NodejsFunction ESM bundles; CDK's own providers (log retention, custom
+    // Our functions are ESM bundles (infra/build-function.mjs); CDK's own providers (log retention, custom
     // resources) ship CommonJS index.js and never run locally.
     const moduleFile = handler.slice(0, handler.lastIndexOf('.'));
     if (!existsSync(join(assetDir, `${moduleFile}.mjs`))) continue;

@@ -13,7 +13,7 @@
  * The JSON (43 KB minified) is read at the first working-day question, not bundled: a bundle
  * that merely contains this module (a use case that also counts working days) stays within
  * its budget, and only a function that counts working days loads it. Bundling copies the file
- * next to every function's bundle (infra/constructs/function-defaults.ts); in the repository
+ * next to every function's bundle (infra/build-function.mjs); in the repository
  * it resolves from node_modules.
  *
  * Coverage: chinese-days 1.5.7 has data for 2004–2026 only; 2027 (including Spring Festival

@@ -1,29 +1,24 @@
 import path from 'node:path';
 import { build } from 'esbuild';
-
-const root = path.resolve(import.meta.dirname, '../..');
+import { buildOptions } from '../../infra/build-function.mjs';
 
 /**
- * Which of `names` each entry's bundle mentions: bundled the way infra bundles (ESM, tree
- * shaken), so a module the entry never imports, or a setting it never reads, is not there.
+ * Which of `names` each entry's bundle mentions: bundled the way infra bundles (infra/build-function.mjs:
+ * ESM, tree shaken), so a module the entry never imports, or a setting it never reads, is not there.
  */
 export async function environmentNamesOf(
   entries: readonly string[],
   names: readonly string[],
 ): Promise<Map<string, string[]>> {
+  // The options and plugins every function is built with, for all entries at once.
+  const { entryPoints: _one, outfile: _out, ...options } = buildOptions(entries[0] ?? '', 'out.mjs');
   const result = await build({
-    absWorkingDir: root,
+    ...options,
     entryPoints: Object.fromEntries(entries.map((entry, i) => [`e${i}`, entry])),
-    bundle: true,
     write: false,
     outdir: 'out',
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
+    sourcemap: false,
     logLevel: 'silent',
-    alias: { 'brotli/decompress.js': path.join(root, 'infra/brotli-shim.mjs') },
   });
   const found = new Map<string, string[]>();
   entries.forEach((entry, i) => {

@@ -17,7 +17,7 @@ export interface BuildOptions {
   /** Register cdk-nag and the project's acknowledgements, as infra/app.ts does. */
   nag?: boolean;
   /**
-   * Run esbuild for every NodejsFunction (~10 s). Off by default: the context key
+   * Run esbuild for every function (~10 s). Off by default: the context key
    * `aws:cdk:bundling-stacks: []` makes CDK use a placeholder asset instead, which changes
    * nothing but the functions' Code (S3Key); no assertion here looks at bundle contents.
    */

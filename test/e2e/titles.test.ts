@@ -112,12 +112,7 @@ describe('title types and their fields', () => {
     [
       'enterprise-special',
       { type: 'enterprise-special', name: '杭州示例科技有限公司', taxId: USCC },
-      [
-        'body.bankAccount',
-        'body.bankName',
-        'body.registeredAddress',
-        'body.registeredPhone',
-      ],
+      ['body.bankAccount', 'body.bankName', 'body.registeredAddress', 'body.registeredPhone'],
     ],
     ['personal-ordinary', { type: 'personal-ordinary' }, ['body.name']],
   ])(

@@ -51,10 +51,7 @@ describe('title fields by type', () => {
     ['personal-ordinary', []],
     ['enterprise-ordinary', ['taxId']],
     ['organization-ordinary', ['taxId']],
-    [
-      'enterprise-special',
-      ['taxId', 'registeredAddress', 'registeredPhone', 'bankName', 'bankAccount'],
-    ],
+    ['enterprise-special', ['taxId', 'registeredAddress', 'registeredPhone', 'bankName', 'bankAccount']],
   ])('R20 R21 a %s title requires %j beyond the name', (type, fields) => {
     // Act
     const required = requiredFields(type);

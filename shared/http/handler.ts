@@ -50,8 +50,9 @@ export type Implementations<G extends RouteGroup> = {
  * The Lambda handler of one API function: `@middy/http-router` picks the route by method and
  * path, and each route's access rule and schemas come from its entry in the route table, so
  * the contract is written once. The chain, in the house order: logger context → header
- * normalizer → (per route) JSON body parser → auth and schema validation → security headers →
- * error mapper, registered last so it sees every error (middy runs onError in reverse order).
+ * normalizer → (per route) strict UTF-8 decoding and the JSON body parser → auth and schema
+ * validation → security headers → error mapper, registered last so it sees every error (middy
+ * runs onError in reverse order).
  */
 export function api<G extends RouteGroup>(routes: G, implementations: Implementations<G>) {
   const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({

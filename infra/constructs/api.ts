@@ -78,7 +78,11 @@ export class Api extends Construct {
     this.restApi = new RestApi(this, 'RestApi', {
       restApiName: 'invoice-service',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
-      binaryMediaTypes: ['application/pdf'],
+      // PDFs go out as bytes. JSON comes in as bytes: the Lambda gets the body base64-encoded and
+      // decodes it strictly, so a body that is not UTF-8 is refused rather than mangled into
+      // U+FFFD (shared/http/handler.ts). JSON responses are unaffected: they are not base64.
+      // No method has a request model, so request validation checks parameters only.
+      binaryMediaTypes: ['application/pdf', 'application/json'],
       cloudWatchRole: true,
       deployOptions: {
         stageName: props.stageName,

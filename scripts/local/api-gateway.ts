@@ -7,6 +7,10 @@
  * with another method 405 (API Gateway says 403 "Missing Authentication Token" for both), all
  * as problem+json; the token is an HS256 JWT signed with the local secret instead of a Cognito
  * RS256 one; `GET /openapi.json` serves the generated OpenAPI document.
+ *
+ * Request bodies follow the template's BinaryMediaTypes as API Gateway does: a body whose
+ * Content-Type (parameters aside) matches one of them reaches the handler base64-encoded, byte
+ * for byte; any other body is handed over as text, decoded from UTF-8.
  */
 import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -21,6 +25,8 @@ export interface StartApiGatewayOptions {
   port: number;
   host?: string;
   routes: LocalRoute[];
+  /** The REST API's BinaryMediaTypes (`*` wildcards allowed, as in `image/*`). */
+  binaryMediaTypes?: string[];
   lambda: LambdaRuntime;
   jwtSecret: Uint8Array;
   /** Served at `GET /openapi.json` (read on every request, so a regenerated file shows up). */
@@ -74,6 +80,7 @@ export async function startApiGateway(options: StartApiGatewayOptions): Promise<
   // Importing the key once keeps token checks cheap under load.
   const key = createSecretKey(options.jwtSecret);
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+  const binaryMediaTypes = options.binaryMediaTypes ?? [];
   const log = options.quiet ? () => {} : (line: string) => process.stdout.write(`[api] ${line}\n`);
 
   const server = createServer((req, res) => {
@@ -136,6 +143,7 @@ export async function startApiGateway(options: StartApiGatewayOptions): Promise<
       route,
       pathParameters: match.params,
       body,
+      binary: isBinaryMediaType(req.headers['content-type'], binaryMediaTypes),
       claims,
       requestId,
     });
@@ -330,6 +338,8 @@ function buildEvent(input: {
   route: LocalRoute;
   pathParameters: Record<string, string> | null;
   body: Buffer;
+  /** The content type is one of the API's binary media types. */
+  binary: boolean;
   claims: Record<string, string> | undefined;
   requestId: string;
 }) {
@@ -352,8 +362,7 @@ function buildEvent(input: {
     multiQuery[name] = [...(multiQuery[name] ?? []), value];
   }
   const hasQuery = Object.keys(query).length > 0;
-  const contentType = req.headers['content-type'];
-  const isBase64Encoded = body.length > 0 && !isTextContentType(contentType);
+  const isBase64Encoded = body.length > 0 && input.binary;
   const now = new Date();
   const sourceIp = (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   const userAgent = req.headers['user-agent'] ?? null;
@@ -406,18 +415,19 @@ function buildEvent(input: {
   };
 }
 
-/** Everything else is binary and reaches the handler base64-encoded. */
-function isTextContentType(contentType: string | undefined): boolean {
-  if (contentType === undefined || contentType === '') return true;
-  const type = contentType.split(';')[0]!.trim().toLowerCase();
-  return (
-    type.startsWith('text/') ||
-    /^application\/(json|xml|javascript|x-www-form-urlencoded|graphql|yaml|x-yaml|problem\+json|merge-patch\+json)$/.test(
-      type,
-    ) ||
-    type.endsWith('+json') ||
-    type.endsWith('+xml')
-  );
+/**
+ * Whether API Gateway treats a body of this Content-Type as binary: its media type, parameters
+ * aside and case ignored, matches one of the API's binary media types, where `*` stands for
+ * any type or subtype. A body without a Content-Type is text.
+ */
+export function isBinaryMediaType(contentType: string | undefined, binaryMediaTypes: string[]): boolean {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === '') return false;
+  const [main, sub] = type.split('/');
+  return binaryMediaTypes.some((pattern) => {
+    const [patternMain, patternSub] = pattern.trim().toLowerCase().split('/');
+    return (patternMain === '*' || patternMain === main) && (patternSub === '*' || patternSub === sub);
+  });
 }
 
 function sendProxyResult(res: ServerResponse, result: unknown, warn: (reason: string) => void): void {

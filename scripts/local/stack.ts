@@ -187,6 +187,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port: ports.api,
         host: LOOPBACK,
         routes: template.routes,
+        binaryMediaTypes: template.binaryMediaTypes,
         lambda,
         jwtSecret,
         openApiFile: options.openApiFile ?? join(options.cdkOutDir, 'openapi.json'),

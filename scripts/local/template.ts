@@ -59,6 +59,7 @@ export function readTemplate(cdkOutDir: string, options: ReadTemplateOptions = {
     tables: readTables(resources, resolver),
     functions,
     routes: readRoutes(resources, resolver, functionIds),
+    binaryMediaTypes: readBinaryMediaTypes(resources, resolver),
     stateMachines: readStateMachines(resources, resolver, functionIds),
     buckets: readBuckets(resources, resolver),
     schedules: readSchedules(resources, resolver, functionIds),
@@ -590,6 +591,17 @@ function readRoutes(
     });
   }
   return routes.sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
+
+/** The REST API's binary media types (CloudFormation writes them as they are, `/` and all). */
+function readBinaryMediaTypes(resources: Record<string, CfnResource>, resolver: IntrinsicResolver): string[] {
+  const apis = ofType(resources, 'AWS::ApiGateway::RestApi');
+  if (apis.length > 1) throw new Error('The local API server serves one REST API; the template has several');
+  const [logicalId, api] = apis[0] ?? [];
+  const types = api?.Properties?.BinaryMediaTypes;
+  if (types === undefined) return [];
+  if (!Array.isArray(types)) throw new Error(`${logicalId}: BinaryMediaTypes is not a list`);
+  return types.map((type, i) => resolver.resolveString(type, `${logicalId}.BinaryMediaTypes[${i}]`));
 }
 
 function integrationFunction(

@@ -100,6 +100,8 @@ export interface LocalTemplate {
   tables: LocalTable[];
   functions: LocalFunction[];
   routes: LocalRoute[];
+  /** The REST API's BinaryMediaTypes: bodies of these content types reach the handler base64-encoded. */
+  binaryMediaTypes?: string[];
   stateMachines: LocalStateMachine[];
   buckets: LocalBucket[];
   schedules?: LocalSchedule[];

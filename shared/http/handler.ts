@@ -50,8 +50,9 @@ export type Implementations<G extends RouteGroup> = {
  * The Lambda handler of one API function: `@middy/http-router` picks the route by method and
  * path, and each route's access rule and schemas come from its entry in the route table, so
  * the contract is written once. The chain, in the house order: logger context → header
- * normalizer → (per route) JSON body parser → auth and schema validation → security headers →
- * error mapper, registered last so it sees every error (middy runs onError in reverse order).
+ * normalizer → (per route) strict UTF-8 decoding and the JSON body parser → auth and schema
+ * validation → security headers → error mapper, registered last so it sees every error (middy
+ * runs onError in reverse order).
  */
 export function api<G extends RouteGroup>(routes: G, implementations: Implementations<G>) {
   const router = httpRouterHandler<APIGatewayProxyEvent, APIGatewayProxyResult>({
@@ -99,8 +100,42 @@ function routeHandler(route: Route, run: Implementation) {
   };
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult>(core);
   // Only routes with a body parse one: a body-less POST needs no content type.
-  if (route.body) chain.use(httpJsonBodyParser({ disableContentTypeError: false }));
+  if (route.body) chain.use(strictJsonBody()).use(httpJsonBodyParser({ disableContentTypeError: false }));
   return chain;
+}
+
+const JSON_CONTENT_TYPE = /^application\/json\s*(;|$)/i;
+const NOT_JSON = 'The body must be a JSON document sent as application/json.';
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes the body strictly before the JSON body parser sees it. API Gateway hands over
+ * application/json bodies as bytes (base64, `isBase64Encoded`: application/json is one of the
+ * API's binary media types, infra/constructs/api.ts), so bytes that are not UTF-8 are refused
+ * here instead of becoming U+FFFD. Other content types are refused too: they would arrive as
+ * text already decoded by the gateway, leniently.
+ */
+function strictJsonBody(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    before: async (request) => {
+      const event = request.event;
+      const headers = event.headers ?? {};
+      if (!JSON_CONTENT_TYPE.test(headers['content-type'] ?? headers['Content-Type'] ?? '')) {
+        throw new ValidationError(NOT_JSON);
+      }
+      if (!event.isBase64Encoded || typeof event.body !== 'string') return;
+      let body: string;
+      try {
+        body = UTF8.decode(Buffer.from(event.body, 'base64'));
+      } catch {
+        throw new ValidationError('The body is not valid UTF-8.', [
+          { path: 'body', message: 'must be UTF-8 text' },
+        ]);
+      }
+      event.body = body;
+      event.isBase64Encoded = false;
+    },
+  };
 }
 
 function validate(
@@ -157,9 +192,7 @@ function problemMapper(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayPr
         const status = (error as { statusCode?: number } | null)?.statusCode;
         if (status === 415 || status === 422 || status === 400) {
           // The JSON body parser's errors: wrong content type or malformed JSON.
-          problem = toProblem(
-            new ValidationError('The body must be a JSON document sent as application/json.'),
-          );
+          problem = toProblem(new ValidationError(NOT_JSON));
         } else {
           logger.error('unhandled error', { error: error as Error });
         }

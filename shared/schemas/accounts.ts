@@ -1,11 +1,12 @@
 import { DeliveryInput } from '#schemas/applications';
 import { Email, Fen, Id, Instant } from '#schemas/common';
+import { text } from '#schemas/text';
 import * as z from '#schemas/zod';
 
 const Region = z.enum(['mainland', 'overseas']);
 const RealName = z.strictObject({
   type: z.enum(['none', 'individual', 'enterprise']),
-  name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+  name: z.optional(text({ max: 200 })),
 });
 const Language = z.enum(['zh', 'en']);
 

@@ -1,21 +1,11 @@
 import { isValidMainlandPhone, isValidPostalCode } from '#domain/address';
 import { Id } from '#schemas/common';
+import { text } from '#schemas/text';
 import * as z from '#schemas/zod';
-
-const PLAIN = /^[^\p{Cc}]*$/u;
-const text = (max: number) =>
-  z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1),
-      z.maxLength(max),
-      z.regex(PLAIN, 'no control characters (line breaks, tabs)'),
-    );
 
 export const AddressBody = z.meta(
   z.strictObject({
-    recipient: text(50),
+    recipient: text({ max: 50, printed: true }),
     phone: z
       .string()
       .check(
@@ -25,10 +15,10 @@ export const AddressBody = z.meta(
           'a mainland mobile number (1[3-9] and 9 digits) or landline (0, area code, optional "-", 7–8 digits)',
         ),
       ),
-    province: text(50),
-    city: text(50),
-    district: text(50),
-    street: text(200),
+    province: text({ max: 50, printed: true }),
+    city: text({ max: 50, printed: true }),
+    district: text({ max: 50, printed: true }),
+    street: text({ max: 200, printed: true }),
     postalCode: z.string().check(z.trim(), z.refine(isValidPostalCode, 'six digits')),
     isDefault: z.meta(z.optional(z.boolean()), {
       description:

@@ -1,6 +1,7 @@
 import { VAT_RATES } from '#domain/billing-record';
 import { Fen, Id, Instant, Period, SignedFen } from '#schemas/common';
 import { CursorQueryParam } from '#schemas/cursor';
+import { text } from '#schemas/text';
 import * as z from '#schemas/zod';
 
 const RecordKind = z.enum(['order', 'monthly-bill', 'refund', 'adjustment', 'recharge']);
@@ -28,11 +29,11 @@ export const BillingRecordInput = z.meta(
     voucherAmount: z._default(Fen, 0),
     fulfilment: z._default(Fulfilment, 'succeeded'),
     fulfilledCashAmount: z.meta(z.optional(Fen), { description: 'R6: required when partially-failed' }),
-    productName: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    productName: z.optional(text({ max: 200 })),
     eligibleFrom: z.meta(z.optional(Instant), {
       description: 'R8: not invoiceable before this instant; default paidAt plus the payment sync days',
     }),
-    notInvoiceableReason: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    notInvoiceableReason: z.optional(text({ max: 200 })),
   }),
   { id: 'BillingRecordInput' },
 );

@@ -2,6 +2,7 @@ import { DeliveryInput } from '#schemas/applications';
 import { Id, Instant, SignedFen, TaxRate } from '#schemas/common';
 import { CursorQueryParam } from '#schemas/cursor';
 import { ReturnView } from '#schemas/returns';
+import { text } from '#schemas/text';
 import { TitleType } from '#schemas/titles';
 import * as z from '#schemas/zod';
 
@@ -28,7 +29,7 @@ export const PaperStockNoticeView = z.meta(
 export const PaperStockNoticeBody = z.meta(
   z
     .strictObject({
-      message: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
+      message: z.optional(text({ max: 500 })),
       expectedMailingDate: z.optional(ChinaDate),
     })
     .check(
@@ -164,7 +165,7 @@ export const ApplicationDecisionBody = z.meta(
   z
     .strictObject({
       approve: z.boolean(),
-      reason: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
+      reason: z.optional(text({ max: 500 })),
     })
     .check(
       z.superRefine((body, ctx) => {

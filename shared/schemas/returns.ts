@@ -1,5 +1,6 @@
 import { Email, Id, Instant } from '#schemas/common';
 import { CursorQueryParam } from '#schemas/cursor';
+import { text } from '#schemas/text';
 import * as z from '#schemas/zod';
 
 export const ReturnReason = z.meta(
@@ -14,7 +15,7 @@ export const ReturnBody = z.meta(
       description:
         'R34: once the red-letter invoice exists, apply again for the same amounts under this title',
     }),
-    courier: z.meta(z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(40))), {
+    courier: z.meta(z.optional(text({ max: 40 })), {
       description: 'Paper invoices: the courier the invoice was mailed back with (required for paper)',
     }),
     trackingNumber: z.meta(

@@ -2,19 +2,8 @@ import { isValidTaxpayerId } from '#domain/tax-id';
 import { missingFields } from '#domain/title-fields';
 import { Email, Fen, Id, Instant } from '#schemas/common';
 import { CursorQueryParam } from '#schemas/cursor';
+import { text } from '#schemas/text';
 import * as z from '#schemas/zod';
-
-// No control characters: these fields are printed on invoices and quoted in e-mails.
-const PLAIN = /^[^\p{Cc}]*$/u;
-const text = (max: number) =>
-  z
-    .string()
-    .check(
-      z.trim(),
-      z.minLength(1),
-      z.maxLength(max),
-      z.regex(PLAIN, 'no control characters (line breaks, tabs)'),
-    );
 
 const TaxpayerId = z.meta(
   z
@@ -42,15 +31,17 @@ export const TitleBody = z.meta(
   z
     .strictObject({
       type: TitleType,
-      name: z.meta(text(100), { description: 'Buyer name as printed on the invoice' }),
+      name: z.meta(text({ max: 100, printed: true }), {
+        description: 'Buyer name as printed on the invoice',
+      }),
       taxId: z.optional(TaxpayerId),
-      registeredAddress: z.optional(text(200)),
+      registeredAddress: z.optional(text({ max: 200, printed: true })),
       registeredPhone: z.optional(z.string().check(z.trim(), z.regex(/^[0-9+\- ]{7,20}$/, 'a phone number'))),
-      bankName: z.optional(text(100)),
+      bankName: z.optional(text({ max: 100, printed: true })),
       bankAccount: z.optional(
         z.string().check(z.trim(), z.regex(/^[0-9 -]{6,40}$/, 'a bank account number')),
       ),
-      remark: z.optional(z.string().check(z.maxLength(200), z.regex(PLAIN, 'no control characters'))),
+      remark: z.optional(text({ max: 200, printed: true, blank: true })),
       notifyEmail: z.meta(z.optional(Email), {
         description:
           'Where the qualification review result of an enterprise-special title is e-mailed (zh or en by the account language); optional: without it the result goes to the account’s contact e-mail, if the billing system gave one, and is always shown as the title’s status',
@@ -117,7 +108,7 @@ export const TitleDecisionBody = z.meta(
   z
     .strictObject({
       approve: z.boolean(),
-      reason: z.meta(z.optional(text(500)), {
+      reason: z.meta(z.optional(text({ max: 500 })), {
         description: 'Required when rejecting; e-mailed to the customer',
       }),
     })

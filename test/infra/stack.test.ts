@@ -342,11 +342,18 @@ describe('state machine', () => {
 });
 
 describe('REST API', () => {
-  it('is a REST API that serves PDFs as binary', () => {
+  it('is a REST API that serves PDFs as binary and takes JSON bodies as bytes', () => {
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
-      BinaryMediaTypes: Match.arrayWith(['application/pdf']),
+      BinaryMediaTypes: Match.arrayWith(['application/pdf', 'application/json']),
     });
+  });
+
+  it('checks bodies in the functions only: no request models (JSON bodies arrive as bytes)', () => {
+    template.resourceCountIs('AWS::ApiGateway::Model', 0);
+    for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {
+      expect(method.Properties.RequestModels).toBeUndefined();
+    }
   });
 
   it('has every route of infra/routes.ts, and no other method (no CORS preflight: same origin)', () => {

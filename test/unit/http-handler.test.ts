@@ -217,6 +217,42 @@ describe('API function handler (@middy/http-router over the route table)', () =>
     ]);
   });
 
+  it('decodes a base64 body strictly: bytes that are not UTF-8 are refused, never turned into U+FFFD', async () => {
+    // Arrange
+    const base64 = (bytes: Buffer) => ({
+      ...event('POST', '/v1/things', { headers: { 'content-type': 'application/json; charset=utf-8' } }),
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    });
+
+    // Act
+    const chinese = await call(base64(Buffer.from('{"name":"发票"}', 'utf8')));
+    const invalid = await call(
+      base64(Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff]), Buffer.from('"}')])),
+    );
+    const overlong = await call(
+      base64(Buffer.from([0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xc0, 0xaf, 0x22, 0x7d])),
+    );
+    const cesu = await call(
+      base64(Buffer.from([...Buffer.from('{"name":"'), 0xed, 0xa0, 0x80, ...Buffer.from('"}')])),
+    );
+    const otherType = await call({
+      ...event('POST', '/v1/things', { headers: { 'content-type': 'application/merge-patch+json' } }),
+      body: '{"name":"n"}',
+    });
+
+    // Assess
+    expect([chinese.statusCode, chinese.json.name]).toEqual([201, '发票']);
+    for (const response of [invalid, overlong, cesu]) {
+      expect(response.statusCode).toBe(400);
+      expect(response.json).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ path: 'body', message: 'must be UTF-8 text' }],
+      });
+    }
+    expect([otherType.statusCode, otherType.json.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+
   it('parses a body only on routes that declare one: a body-less POST needs no content type', async () => {
     const touched = await call(event('POST', '/v1/things/t_1/touch', { pathParameters: { thingId: 't_1' } }));
     expect(touched.statusCode).toBe(204);

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  isBinaryMediaType,
   type LocalApiGateway,
   startApiGateway,
   UNAUTHENTICATED_PROBLEM,
@@ -78,7 +79,15 @@ describe('local API gateway', () => {
     dir = mkdtempSync(join(tmpdir(), 'local-api-'));
     const openApiFile = join(dir, 'openapi.json');
     writeFileSync(openApiFile, JSON.stringify({ openapi: '3.1.0' }));
-    api = await startApiGateway({ port: 0, routes, lambda, jwtSecret: secret, openApiFile, quiet: true });
+    api = await startApiGateway({
+      port: 0,
+      routes,
+      binaryMediaTypes: ['application/pdf', 'image/*'],
+      lambda,
+      jwtSecret: secret,
+      openApiFile,
+      quiet: true,
+    });
     token = await signLocalToken(secret, { accountId: 'acct-1', groups: ['finance', 'org-admin'] });
   });
   afterAll(async () => {
@@ -237,7 +246,7 @@ describe('local API gateway', () => {
       expect(event.isBase64Encoded).toBe(false);
     });
 
-    it('base64-encodes binary request bodies', async () => {
+    it('base64-encodes request bodies of the binary media types, byte for byte', async () => {
       await fetch(`${api.url}/v1/upload`, {
         method: 'POST',
         headers: { 'content-type': 'application/pdf' },
@@ -246,6 +255,40 @@ describe('local API gateway', () => {
       const event = lambda.last!.event;
       expect(event.isBase64Encoded).toBe(true);
       expect(Buffer.from(event.body!, 'base64')).toEqual(pdfBytes);
+
+      const notUtf8 = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
+      await fetch(`${api.url}/v1/upload`, {
+        method: 'POST',
+        headers: { 'content-type': 'Image/PNG; x=1' },
+        body: notUtf8,
+      });
+      expect(lambda.last!.event.isBase64Encoded).toBe(true);
+      expect(Buffer.from(lambda.last!.event.body!, 'base64')).toEqual(notUtf8);
+    });
+
+    it('hands any other body over as text decoded from UTF-8, as API Gateway does', async () => {
+      await fetch(`${api.url}/v1/upload`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: Buffer.from('发票', 'utf8'),
+      });
+      expect(lambda.last!.event.isBase64Encoded).toBe(false);
+      expect(lambda.last!.event.body).toBe('发票');
+    });
+  });
+
+  describe('binary media types', () => {
+    it('match on the media type, parameters and case aside, with * for any type or subtype', () => {
+      const types = ['application/pdf', 'application/json', 'image/*'];
+      expect(isBinaryMediaType('application/json', types)).toBe(true);
+      expect(isBinaryMediaType('Application/JSON; charset=utf-8', types)).toBe(true);
+      expect(isBinaryMediaType('image/png', types)).toBe(true);
+      expect(isBinaryMediaType('application/merge-patch+json', types)).toBe(false);
+      expect(isBinaryMediaType('text/plain', types)).toBe(false);
+      expect(isBinaryMediaType(undefined, types)).toBe(false);
+      expect(isBinaryMediaType('text/plain', ['*/*'])).toBe(true);
+      expect(isBinaryMediaType(undefined, ['*/*'])).toBe(false);
+      expect(isBinaryMediaType('application/json', [])).toBe(false);
     });
   });
 

@@ -172,6 +172,19 @@ describe('readTemplate', () => {
     expect(env?.REGION_PART).toBe('north');
   });
 
+  it("reads the REST API's binary media types", () => {
+    expect(template.binaryMediaTypes).toEqual([]);
+    const dir = withTemplate((t) => {
+      const api = t.Resources.ApiF70053CD as { Properties: Record<string, unknown> };
+      api.Properties.BinaryMediaTypes = ['application/pdf', 'application/json'];
+    });
+    try {
+      expect(readTemplate(dir).binaryMediaTypes).toEqual(['application/pdf', 'application/json']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('builds routes from the resource tree, skipping CORS preflight mocks', () => {
     expect(template.routes).toEqual([
       { method: 'GET', path: '/health', functionLogicalId: 'ReviewFnC10C28CC', requiresAuth: false },

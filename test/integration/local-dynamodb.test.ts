@@ -173,7 +173,7 @@ describe('local DynamoDB (in memory)', () => {
 
 describe('local DynamoDB (persistent)', () => {
   it('keeps data across restarts, and refuses a table whose indexes the template changed, naming --fresh', {
-    timeout: 90_000,
+    timeout: 150_000,
   }, async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'local-ddb-'));
     const withoutGsi: LocalTable = {
@@ -182,13 +182,14 @@ describe('local DynamoDB (persistent)', () => {
       globalSecondaryIndexes: [],
     };
     try {
-      const first = await startDynamoDb({ port: 0, dataDir, tables: [table] });
+      // Two JVM starts while the other test projects load the machine: give each more than the default 30 s.
+      const first = await startDynamoDb({ port: 0, dataDir, tables: [table], startTimeoutMs: 60_000 });
       const c1 = documentClient(first.endpoint);
       await c1.send(new PutCommand({ TableName: 'local-ledger', Item: { pk: 'p', sk: 's', gsi1pk: 'g' } }));
       c1.destroy();
       await first.close();
 
-      const second = await startDynamoDb({ port: 0, dataDir, tables: [table] });
+      const second = await startDynamoDb({ port: 0, dataDir, tables: [table], startTimeoutMs: 60_000 });
       const c2 = documentClient(second.endpoint);
       const { Item } = await c2.send(
         new GetCommand({ TableName: 'local-ledger', Key: { pk: 'p', sk: 's' } }),

@@ -9,11 +9,11 @@ import type { InvoiceReturn, ReturnStatus } from '#domain/returns';
 
 export interface SweepOptions {
   now: Date;
-  /** Accepted applications and returns left pending this long get their workflow started (default 60 s). */
+  /** Applications and returns left pending this long get their workflow started (default 60 s). */
   pendingOlderThanMs?: number;
   /** Chunked reservations unfinished this long are undone (default 5 min; creators live ≤ 10 s). */
   reservingOlderThanMs?: number;
-  /** At most this many applications, and this many returns, per run; the next run continues (default 500). */
+  /** At most this many applications, and as many returns, per run; the next continues (default 500). */
   limit?: number;
 }
 
@@ -34,9 +34,9 @@ const RETURN_WORKFLOW_AHEAD: readonly ReturnStatus[] = ['awaiting-arrival', 'cre
 const CONCURRENCY = 8;
 
 /**
- * Invariant 4: an accepted application (or return) is never lost. Create writes the application with a
- * pending-workflow mark and clears it once StartExecution answered; if the process died in
- * between, or the start failed, the mark stays and this run (every minute, EventBridge
+ * Invariant 4: an accepted application (or return) is never lost. Create writes the
+ * application with a pending-workflow mark and clears it once StartExecution answered; if the
+ * process died in between, or the start failed, the mark stays and this run (every minute, EventBridge
  * Scheduler) starts the execution (named after the application, so a start that did happen is
  * found, not repeated) and clears the mark. An application no longer `submitted` was started
  * (or cancelled before it was): only its mark is cleared. Chunked reservations that never

@@ -90,7 +90,7 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
     'EXPECTED_WORKING_DAYS',
     'FINANCE_EMAIL',
   ],
-  'functions/workflow/start-pending.ts': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
+  'functions/workflow/start-pending.ts': ['TABLE_NAME', 'STATE_MACHINE_ARN', 'RETURNS_STATE_MACHINE_ARN'],
   'functions/workflow/watch-applications.ts': [
     'TABLE_NAME',
     'MAIL_FROM',

@@ -110,7 +110,6 @@ export class InvoiceServiceStack extends Stack {
       fail,
       reviewTimeout: Duration.days(7),
     });
-    new Sweeper(this, 'Sweeper', { environment, table: data.table, startExecution });
     new Audit(this, 'Audit', { table: data.table, environment });
     new Deadlines(this, 'Deadlines', { environment, table: data.table, mail: mail.identity });
     new Monthly(this, 'Monthly', { stage: settings.stage, environment, table: data.table, startExecution });
@@ -123,6 +122,12 @@ export class InvoiceServiceStack extends Stack {
       mail: mail.identity,
       startApplications: startExecution,
       pdfFunction: issue,
+    });
+    new Sweeper(this, 'Sweeper', {
+      environment,
+      table: data.table,
+      startApplications: startExecution,
+      startReturns: returns.startExecution,
     });
 
     // One function per entry of API_FUNCTIONS, granted the union of its routes' `uses`.

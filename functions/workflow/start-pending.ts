@@ -12,7 +12,7 @@ interface SweepEvent {
 const seconds = (value: unknown) =>
   typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value * 1000 : undefined;
 
-/** The sweeper (invariant 4), run every minute by EventBridge Scheduler: infra/constructs/sweeper.ts. */
+/** The sweeper (invariant 4: applications and returns), run every minute by EventBridge Scheduler: infra/constructs/sweeper.ts. */
 export const handler = middy<SweepEvent, SweepResult>(async (event: SweepEvent) =>
   sweepPending({
     now: new Date(),

@@ -50,7 +50,7 @@ export interface ReturnsProps {
  */
 export class Returns extends Construct {
   readonly stateMachine: StateMachine;
-  /** StartExecution on this machine: for the function serving the return route (`returns-start`). */
+  /** StartExecution on this machine: for the return route's function (`returns-start`) and the sweeper. */
   readonly startExecution: PolicyStatement;
   /** SendTask* on this machine: for the function serving finance's arrival route (`returns-signal`). */
   readonly signalTasks: PolicyStatement;

@@ -11,13 +11,15 @@ export interface SweeperProps {
   environment: Record<string, string>;
   table: ITable;
   /** Allows StartExecution on the application state machine. */
-  startExecution: PolicyStatement;
+  startApplications: PolicyStatement;
+  /** Allows StartExecution on the returns state machine (R34). */
+  startReturns: PolicyStatement;
 }
 
 /**
- * Invariant 4 (an accepted application is never lost): every minute EventBridge Scheduler
- * runs the sweeper (functions/workflow/start-pending.ts), which starts the workflow of
- * applications whose start was not seen and undoes reservations left half-done.
+ * Invariant 4 (an accepted application or return is never lost): every minute EventBridge
+ * Scheduler runs the sweeper (functions/workflow/start-pending.ts), which starts the workflow
+ * of applications and returns whose start was not seen and undoes reservations left half-done.
  */
 export class Sweeper extends Construct {
   readonly function: ServiceFunction;
@@ -31,10 +33,11 @@ export class Sweeper extends Construct {
       timeout: Duration.seconds(60),
     });
     props.table.grantReadWriteData(this.function);
-    this.function.addToRolePolicy(props.startExecution);
+    this.function.addToRolePolicy(props.startApplications);
+    this.function.addToRolePolicy(props.startReturns);
 
     this.schedule = scheduledTarget(this, 'EveryMinute', {
-      description: 'Starts workflows of accepted applications that were not started (invariant 4)',
+      description: 'Starts workflows of accepted applications and returns not started (invariant 4)',
       schedule: ScheduleExpression.rate(Duration.minutes(1)),
       target: { arn: this.function.functionArn, action: 'lambda:InvokeFunction' },
       // A missed minute is covered by the next run; never pile runs up.

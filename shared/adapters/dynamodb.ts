@@ -56,6 +56,8 @@ export const keys = {
   }),
   /** gsi2 (sparse, keys only): applications accepted but whose workflow has not been seen to start. */
   workflowPending: 'WORKFLOW_PENDING',
+  /** gsi2 (sparse, keys only): returns recorded but whose workflow has not been seen to start. */
+  returnWorkflowPending: 'RETURN_WORKFLOW_PENDING',
   /** gsi2: what waits for finance staff (GET /v1/admin/reviews), oldest first by gsi2sk. */
   pendingReview: (kind: 'TITLE' | 'APPLICATION') => `PENDING_REVIEW#${kind}`,
   /**

@@ -1,10 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { moveAllocations } from '#adapters/allocation-moves';
 import { stampUpdate } from '#adapters/audit-repository';
 import {
   assignments,
   documentClient,
+  isConditionFailure,
   keys,
   MAX_TRANSACTION_ITEMS,
   statusIn,
@@ -32,7 +33,8 @@ export async function getReturn(returnId: string): Promise<Stored | undefined> {
 /**
  * Records a return and moves the original invoice to `returning` (or `returned` when it is
  * already back) in one transaction, conditional on the invoice still being as read: two
- * returns of one invoice cannot both start (ConflictError).
+ * returns of one invoice cannot both start (ConflictError). The return is written on the
+ * sweeper's list (gsi2 `RETURN_WORKFLOW_PENDING`, invariant 4) until its workflow is seen to start.
  */
 export async function createReturn(
   invoiceReturn: InvoiceReturn,
@@ -44,7 +46,12 @@ export async function createReturn(
     {
       Put: {
         TableName: tableName,
-        Item: { ...keys.invoiceReturn(invoiceReturn.returnId), ...invoiceReturn },
+        Item: {
+          ...keys.invoiceReturn(invoiceReturn.returnId),
+          ...invoiceReturn,
+          gsi2pk: keys.returnWorkflowPending,
+          gsi2sk: invoiceReturn.requestedAt,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     },
@@ -64,6 +71,58 @@ export async function createReturn(
       },
     },
   ]);
+}
+
+/** The return's workflow was seen to start (or the return has ended): off the sweeper's list. */
+export async function markReturnWorkflowStarted(returnId: string): Promise<void> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.invoiceReturn(returnId),
+        UpdateExpression: 'REMOVE gsi2pk, gsi2sk',
+        ConditionExpression: 'gsi2pk = :list',
+        ExpressionAttributeValues: { ':list': keys.returnWorkflowPending },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
+
+/**
+ * Returns on the sweeper's list (gsi2 `RETURN_WORKFLOW_PENDING`) requested before `before`,
+ * oldest first. gsi2 keeps keys only; the returns are read strongly consistent, and one that
+ * left the list meanwhile is skipped.
+ */
+export async function listReturnsWorkflowPending(before: string, limit: number): Promise<InvoiceReturn[]> {
+  const found: InvoiceReturn[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+        ExpressionAttributeValues: { ':pk': keys.returnWorkflowPending, ':before': before },
+        Limit: Math.min(100, limit - found.length),
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    const items = await Promise.all(
+      (page.Items ?? []).map(async (key) => {
+        const { Item } = await documentClient.send(
+          new GetCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }),
+        );
+        return Item;
+      }),
+    );
+    for (const item of items) {
+      if (item?.gsi2pk === keys.returnWorkflowPending) found.push(stripKeys<InvoiceReturn>(item));
+    }
+    cursor = page.LastEvaluatedKey;
+  } while (cursor && found.length < limit);
+  return found;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { requireEnv } from '#config/env';
+import type { InvoiceReturn } from '#domain/returns';
 
 const stateMachineArn = requireEnv('RETURNS_STATE_MACHINE_ARN');
 const sfn = new SFNClient({});
@@ -11,6 +12,16 @@ export interface ReturnWorkflowInput {
   /** Paper: wait for finance to confirm the mailed-back invoice arrived. */
   awaitArrival: boolean;
   reissue: boolean;
+}
+
+/** The workflow input of a return, from the return as recorded (the request and the sweeper alike). */
+export function returnWorkflowInput(invoiceReturn: InvoiceReturn): ReturnWorkflowInput {
+  return {
+    returnId: invoiceReturn.returnId,
+    applicationId: invoiceReturn.applicationId,
+    awaitArrival: invoiceReturn.medium === 'paper',
+    reissue: invoiceReturn.reissueTitleId !== undefined,
+  };
 }
 
 /** Starts the return's workflow (R34), named after the return so a second start finds the first. */

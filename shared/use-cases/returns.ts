@@ -1,8 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
-import { createReturn, getReturn, markCertified, transitionReturn } from '#adapters/return-repository';
-import { startReturnWorkflow } from '#adapters/returns-workflow-client';
+import {
+  createReturn,
+  getReturn,
+  markCertified,
+  markReturnWorkflowStarted,
+  transitionReturn,
+} from '#adapters/return-repository';
+import { returnWorkflowInput, startReturnWorkflow } from '#adapters/returns-workflow-client';
 import { getTitle } from '#adapters/title-repository';
 import { resumeTask } from '#adapters/workflow-signal';
 import { actorOf, changeStamp } from '#domain/audit';
@@ -18,8 +24,9 @@ import { returnView } from '#use-cases/views';
  * R34: the customer returns an invoice. The return and the invoice's move to `returning` are
  * one conditional transaction (a second return of the invoice → 409), then the return's
  * workflow starts: [paper: wait for the invoice to arrive] → red-letter invoice → ledger
- * restored → e-mail → [reissue]. With an Idempotency-Key the return id is derived from it, so
- * a repeated request answers the same return.
+ * restored → e-mail → [reissue]; a start that fails or is never made is the sweeper's
+ * (invariant 4). With an Idempotency-Key the return id is derived from it, so a repeated
+ * request answers the same return.
  */
 export async function requestReturn(
   accountId: string,
@@ -70,23 +77,12 @@ export async function requestReturn(
   const actor = `account:${accountId}`;
   await createReturn(invoiceReturn, 'returning', changeStamp(actor, now, `return: ${body.reason}`));
   try {
-    await startReturnWorkflow({
-      returnId,
-      applicationId: invoice.applicationId,
-      awaitArrival: paper,
-      reissue: body.reissueTitleId !== undefined,
-    });
+    await startReturnWorkflow(returnWorkflowInput(invoiceReturn));
+    await markReturnWorkflowStarted(returnId);
   } catch (error) {
-    // Nothing has happened yet: undo the return so the invoice can be returned again.
-    logger.error('return workflow did not start', { returnId, error: (error as Error).name });
-    await transitionReturn(
-      invoiceReturn,
-      [invoiceReturn.status],
-      'failed',
-      { failureReason: 'the workflow did not start' },
-      { from: ['returning'], to: invoice.status, stamp: changeStamp('system:returns', new Date()) },
-    );
-    throw error;
+    // Recorded is recorded (invariant 4): the return stays on the sweeper's list and is started
+    // from there. Undoing it here could undo a return whose start did happen but was not answered.
+    logger.error('return workflow start failed; left for the sweeper', { returnId, error: error as Error });
   }
   logger.info('return requested', { returnId, invoiceId, paper });
   return returnView(invoiceReturn);

@@ -2,67 +2,100 @@ import { abandonReservation } from '#adapters/application-creation';
 import { listWorkflowPending, type PendingApplication } from '#adapters/application-listing';
 import { markWorkflowStarted } from '#adapters/application-repository';
 import { logger } from '#adapters/logger';
+import { listReturnsWorkflowPending, markReturnWorkflowStarted } from '#adapters/return-repository';
+import { returnWorkflowInput, startReturnWorkflow } from '#adapters/returns-workflow-client';
 import { startApplicationWorkflow } from '#adapters/workflow-client';
+import type { InvoiceReturn, ReturnStatus } from '#domain/returns';
 
 export interface SweepOptions {
   now: Date;
-  /** Accepted applications left pending this long get their workflow started (default 60 s). */
+  /** Applications and returns left pending this long get their workflow started (default 60 s). */
   pendingOlderThanMs?: number;
   /** Chunked reservations unfinished this long are undone (default 5 min; creators live ≤ 10 s). */
   reservingOlderThanMs?: number;
-  /** At most this many applications per run; the next run continues (default 500). */
+  /** At most this many applications, and as many returns, per run; the next continues (default 500). */
   limit?: number;
 }
 
 export interface SweepResult {
+  /** Applications whose workflow this run started, and those it found started (or ended). */
   started: number;
   cleared: number;
   rolledBack: number;
+  /** The same for returns (R34). */
+  returnsStarted: number;
+  returnsCleared: number;
   failed: number;
 }
+
+/** Return statuses whose workflow has yet to run: a return still in one is started. */
+const RETURN_WORKFLOW_AHEAD: readonly ReturnStatus[] = ['awaiting-arrival', 'crediting'];
 
 const CONCURRENCY = 8;
 
 /**
- * Invariant 4: an accepted application is never lost. Create writes the application with a
- * pending-workflow mark and clears it once StartExecution answered; if the process died in
- * between, or the start failed, the mark stays and this run (every minute, EventBridge
+ * Invariant 4: an accepted application (or return) is never lost. Create writes the
+ * application with a pending-workflow mark and clears it once StartExecution answered; if the
+ * process died in between, or the start failed, the mark stays and this run (every minute, EventBridge
  * Scheduler) starts the execution (named after the application, so a start that did happen is
  * found, not repeated) and clears the mark. An application no longer `submitted` was started
  * (or cancelled before it was): only its mark is cleared. Chunked reservations that never
- * finished are released chunk by chunk exactly once and removed.
+ * finished are released chunk by chunk exactly once and removed. Returns (R34) are on a list
+ * of their own, the same way: written on it with the return, off it once StartExecution
+ * answered; the sweeper starts those still ahead of their workflow (named after the return).
  */
 export async function sweepPending(options: SweepOptions): Promise<SweepResult> {
   const pendingMs = options.pendingOlderThanMs ?? 60_000;
   const reservingMs = options.reservingOlderThanMs ?? 5 * 60_000;
   const before = new Date(options.now.getTime() - pendingMs).toISOString();
   const reservingBefore = new Date(options.now.getTime() - reservingMs).toISOString();
-  const pending = await listWorkflowPending(before, options.limit ?? 500);
-  const result: SweepResult = { started: 0, cleared: 0, rolledBack: 0, failed: 0 };
-  const queue = [...pending];
+  const limit = options.limit ?? 500;
+  const [pending, returns] = await Promise.all([
+    listWorkflowPending(before, limit),
+    listReturnsWorkflowPending(before, limit),
+  ]);
+  const result: SweepResult = {
+    started: 0,
+    cleared: 0,
+    rolledBack: 0,
+    returnsStarted: 0,
+    returnsCleared: 0,
+    failed: 0,
+  };
+  const queue: { id: string; sweep: () => Promise<void> }[] = [
+    ...pending.map((application) => ({
+      id: application.applicationId,
+      sweep: async () => {
+        const done = await sweepOne(application, reservingBefore);
+        if (done) result[done]++;
+      },
+    })),
+    ...returns.map((invoiceReturn) => ({
+      id: invoiceReturn.returnId,
+      sweep: async () => {
+        result[await sweepReturn(invoiceReturn)]++;
+      },
+    })),
+  ];
   const work = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       try {
-        const done = await sweepOne(next, reservingBefore);
-        if (done) result[done]++;
+        await next.sweep();
       } catch (error) {
         result.failed++;
-        logger.error('sweep failed; the next run retries', {
-          applicationId: next.applicationId,
-          error: error as Error,
-        });
+        logger.error('sweep failed; the next run retries', { id: next.id, error: error as Error });
       }
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, work));
-  if (pending.length > 0) logger.info('swept pending applications', { ...result });
+  if (pending.length + returns.length > 0) logger.info('swept pending workflows', { ...result });
   return result;
 }
 
 async function sweepOne(
   application: PendingApplication,
   reservingBefore: string,
-): Promise<keyof Omit<SweepResult, 'failed'> | undefined> {
+): Promise<'started' | 'cleared' | 'rolledBack' | undefined> {
   const { applicationId } = application;
   if (application.status === 'reserving' || application.status === 'abandoned') {
     if (application.submittedAt >= reservingBefore) return undefined;
@@ -83,4 +116,16 @@ async function sweepOne(
   await markWorkflowStarted(applicationId);
   logger.warn('workflow started by the sweeper', { applicationId });
   return 'started';
+}
+
+async function sweepReturn(invoiceReturn: InvoiceReturn): Promise<'returnsStarted' | 'returnsCleared'> {
+  const { returnId } = invoiceReturn;
+  if (!RETURN_WORKFLOW_AHEAD.includes(invoiceReturn.status)) {
+    await markReturnWorkflowStarted(returnId);
+    return 'returnsCleared';
+  }
+  await startReturnWorkflow(returnWorkflowInput(invoiceReturn));
+  await markReturnWorkflowStarted(returnId);
+  logger.warn('return workflow started by the sweeper', { returnId });
+  return 'returnsStarted';
 }

@@ -184,7 +184,7 @@ describe('issue 10: each function gets only what it needs', () => {
     IssueInvoices: { table: 'write', documents: 'write' },
     DeliverInvoices: { table: 'write', documents: 'read', mail: true },
     FailApplication: { table: 'write', mail: true },
-    StartPending: { table: 'write', states: ['start applications'] },
+    StartPending: { table: 'write', states: ['start applications', 'start returns'] },
     RecordChanges: { table: 'write' },
     WatchApplications: { table: 'write', mail: true },
     StartRunFunction: { table: 'write' },

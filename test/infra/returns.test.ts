@@ -84,7 +84,7 @@ describe('R34 the returns state machine', () => {
     expect(asl.States.FailReturn!.Next).toBe('Failed');
   });
 
-  it('R34 only the return route’s function may start it; only the arrival route’s and the step function may resume it', () => {
+  it('R34 only the return route’s function and the sweeper (invariant 4) may start it; only the arrival route’s and the step function may resume it', () => {
     // Prepare
     const arn = new RegExp(`:stateMachine:invoice-returns-${stage}$`);
     const start = statements().filter(
@@ -101,8 +101,9 @@ describe('R34 the returns state machine', () => {
     const arrivalRoute = policyOfRoute('POST /v1/admin/invoices/{invoiceId}/returned');
 
     // Assess
-    expect(start.map(({ id }) => id)).toHaveLength(1);
-    expect(start[0]!.id).toBe(returnRoute);
+    expect(start.map(({ id }) => id)).toHaveLength(2);
+    expect(start.some(({ id }) => id === returnRoute)).toBe(true);
+    expect(start.some(({ id }) => id.startsWith('SweeperStartPending'))).toBe(true);
     expect(signal.map(({ id }) => id).sort()).toHaveLength(2);
     expect(signal.some(({ id }) => id === arrivalRoute)).toBe(true);
     expect(signal.some(({ id }) => id.startsWith('ReturnsStepFunction'))).toBe(true);

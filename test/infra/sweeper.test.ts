@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../infra/routes.ts';
 import { sharedTemplate } from '../support/infra-template.ts';
-import { type Json, resources } from './helpers.ts';
+import { flattenIntrinsics, type Json, resources } from './helpers.ts';
 
 let template: Template;
 
@@ -82,6 +82,28 @@ describe('sweeper (invariant 4)', () => {
       TABLE_NAME: expect.anything(),
       STATE_MACHINE_ARN: expect.anything(),
     });
+  });
+
+  it('invariant 4 the sweeper may start executions of the returns state machine (R34), the one its environment names', () => {
+    // Prepare
+    const [, fn] = sweeperFunction();
+    const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
+    const statements = Object.values(resources(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
+    const variables = (fn.Properties.Environment as { Variables: Json }).Variables;
+
+    // Act
+    const startable = statements
+      .filter((s) => s.Effect === 'Allow' && [s.Action].flat().includes('states:StartExecution'))
+      .flatMap((s) => [s.Resource].flat().map((r) => flattenIntrinsics(r)));
+
+    // Assess
+    const returnsArn = flattenIntrinsics(variables.RETURNS_STATE_MACHINE_ARN);
+    expect(returnsArn).toMatch(/:stateMachine:invoice-returns-/);
+    expect(startable).toContain(returnsArn);
+    expect(startable).toContain(flattenIntrinsics(variables.STATE_MACHINE_ARN));
+    expect(startable).toHaveLength(2);
   });
 
   it('R24 only the cancel route may stop executions', () => {

@@ -7,15 +7,16 @@ import {
   type BundledFunctions,
   bundledFunctions,
   DEAD_ENDPOINT,
+  functionEnvironment,
   proxyEvent,
   useFunctionEnvironment,
 } from '../support/in-process.ts';
 
 /**
- * Invariant 4: an accepted application is never lost. The bundled functions of the template run
- * here in a Lambda runtime of the test's own: the create function with Step Functions out of
- * reach (StartExecution fails, as when the process dies before it), then the sweeper that
- * EventBridge Scheduler runs every minute, against the shared stack.
+ * Invariant 4: an accepted application (or return) is never lost. The bundled functions of the
+ * template run here in a Lambda runtime of the test's own: the create (or return) function with
+ * Step Functions out of reach (StartExecution fails, as when the process dies before it), then
+ * the sweeper that EventBridge Scheduler runs every minute, against the shared stack.
  */
 let unreachable: BundledFunctions;
 let live: BundledFunctions;
@@ -61,6 +62,27 @@ async function executionsOf(applicationId: string) {
   return (executions ?? []).filter((e) => e.name === applicationId);
 }
 
+async function returnItem(returnId: string) {
+  const { Item } = await documents().send(
+    new GetCommand({
+      TableName: inject('tableName'),
+      Key: { pk: `RETURN#${returnId}`, sk: 'RETURN' },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
+}
+
+async function returnExecutionsOf(returnId: string) {
+  const { executions } = await sfn().send(
+    new ListExecutionsCommand({
+      stateMachineArn: functionEnvironment().RETURNS_STATE_MACHINE_ARN,
+      maxResults: 1000,
+    }),
+  );
+  return (executions ?? []).filter((e) => e.name === returnId);
+}
+
 describe('never lost (invariant 4)', () => {
   it('invariant 4 an application whose workflow start failed is started by the sweeper and issued, once', async () => {
     // Prepare: accepted while Step Functions is unreachable
@@ -102,6 +124,86 @@ describe('never lost (invariant 4)', () => {
     expect((await c.api.get('/v1/invoiceable')).body.formula).toMatchObject({ invoiced: 2_000, reserved: 0 });
   });
 
+  it('invariant 4 R34 a return whose workflow start failed is started by the sweeper and completes, once', async () => {
+    // Prepare: an issued, delivered invoice; its return recorded while Step Functions is unreachable
+    const recordId = uniqueId('o');
+    const c = await customer([order(recordId, { cashAmount: 3_180 })]);
+    const created = await c.api.post('/v1/applications', {
+      mode: 'orders',
+      recordIds: [recordId],
+      titleId: c.titleId,
+      delivery: { medium: 'electronic', email: c.email },
+    });
+    expect(created.status).toBe(201);
+    const delivered = await waitFor(async () => {
+      const r = await c.api.get(`/v1/applications/${created.body.applicationId}`);
+      return r.body.status === 'delivered' ? r.body : undefined;
+    }, 'the application to be delivered');
+    const invoiceId = delivered.invoices[0].invoiceId as string;
+    expect((await c.api.get('/v1/invoiceable')).body.formula).toMatchObject({ invoiced: 3_180, amount: 0 });
+    const path = `/v1/invoices/${invoiceId}/returns`;
+    const response = (await unreachable.invoke(
+      'functions/api/returns.ts',
+      proxyEvent('POST', path, c.accountId, {
+        body: { reason: 'ISSUE_ERROR' },
+        pathParameters: { invoiceId },
+      }),
+    )) as { statusCode: number; body: string };
+    expect(response.statusCode).toBe(202);
+    const { returnId, redInvoiceId } = JSON.parse(response.body);
+    expect((await c.api.get(`/v1/invoices/${invoiceId}`)).body).toMatchObject({
+      status: 'returning',
+      return: { returnId, status: 'crediting' },
+    });
+    expect(await returnExecutionsOf(returnId)).toEqual([]);
+    expect(await returnItem(returnId)).toMatchObject({
+      status: 'crediting',
+      gsi2pk: 'RETURN_WORKFLOW_PENDING',
+    });
+
+    // Act: two scheduled sweeps (here without the one-minute grace)
+    const swept = await live.invoke(SWEEPER, { pendingOlderThanSeconds: 0 });
+    const again = await live.invoke(SWEEPER, { pendingOlderThanSeconds: 0 });
+
+    // Assess: started by the sweeper, off its list, run to its end once
+    expect(swept.returnsStarted).toBeGreaterThanOrEqual(1);
+    expect(swept.failed).toBe(0);
+    expect(again.failed).toBe(0);
+    expect((await returnItem(returnId))?.gsi2pk).toBeUndefined();
+    const executions = await returnExecutionsOf(returnId);
+    expect(executions).toHaveLength(1);
+    expect((await finishedExecution(executions[0]!.executionArn!)).status).toBe('SUCCEEDED');
+    const original = (await c.api.get(`/v1/invoices/${invoiceId}`)).body;
+    expect(original.return).toMatchObject({ returnId, status: 'credited' });
+    // one red-letter invoice
+    const invoices = (await c.api.get('/v1/invoices')).body.items as { invoiceId: string; kind: string }[];
+    expect(invoices.filter((i) => i.kind === 'red').map((i) => i.invoiceId)).toEqual([redInvoiceId]);
+    expect((await c.api.get(`/v1/invoices/${redInvoiceId}`)).body).toMatchObject({
+      kind: 'red',
+      amount: -3_180,
+      originalInvoiceId: invoiceId,
+    });
+    // the ledger restored once: the record is invoiceable again, not twice over
+    expect((await c.api.get('/v1/invoiceable')).body.formula).toMatchObject({
+      invoiced: 0,
+      reserved: 0,
+      amount: 3_180,
+    });
+    const records = (await c.api.get('/v1/billing-records')).body.items as {
+      recordId: string;
+      invoicedAmount: number;
+      invoiceableAmount: number;
+    }[];
+    expect(records.find((r) => r.recordId === recordId)).toMatchObject({
+      invoicedAmount: 0,
+      invoiceableAmount: 3_180,
+    });
+    // one e-mail to the customer about it
+    const redMail = (await sentMailTo(c.email)).filter((m) => m.subject.includes('红字发票'));
+    expect(redMail).toHaveLength(1);
+    expect(redMail[0]!.subject).toContain(original.return.redInvoiceNumber);
+  });
+
   it('invariant 4 a process that died after StartExecution but before clearing the mark: the sweeper finds the execution and starts nothing twice', async () => {
     // Prepare: a normal application whose pending mark is put back, as if the process died there
     const c = await customer([order(uniqueId('o'), { cashAmount: 1_500 })]);
@@ -136,6 +238,53 @@ describe('never lost (invariant 4)', () => {
       (await c.api.get(`/v1/applications/${applicationId}`)).body.status,
     );
     expect(await sentMailTo(c.email)).toHaveLength(1);
+  });
+
+  it('invariant 4 R34 a return whose process died after StartExecution but before clearing the mark is not started twice', async () => {
+    // Prepare: a return started normally, its mark put back as if the process died there
+    const recordId = uniqueId('o');
+    const c = await customer([order(recordId, { cashAmount: 1_060 })]);
+    const created = await c.api.post('/v1/applications', {
+      mode: 'orders',
+      recordIds: [recordId],
+      titleId: c.titleId,
+      delivery: { medium: 'electronic', email: c.email },
+    });
+    const delivered = await waitFor(async () => {
+      const r = await c.api.get(`/v1/applications/${created.body.applicationId}`);
+      return r.body.status === 'delivered' ? r.body : undefined;
+    }, 'the application to be delivered');
+    const invoiceId = delivered.invoices[0].invoiceId as string;
+    const accepted = await c.api.post(`/v1/invoices/${invoiceId}/returns`, { reason: 'SALES_RETURN' });
+    expect(accepted.status).toBe(202);
+    const { returnId } = accepted.body;
+    expect((await returnItem(returnId))?.gsi2pk).toBeUndefined();
+    await documents().send(
+      new UpdateCommand({
+        TableName: inject('tableName'),
+        Key: { pk: `RETURN#${returnId}`, sk: 'RETURN' },
+        UpdateExpression: 'SET gsi2pk = :p, gsi2sk = :at',
+        ExpressionAttributeValues: {
+          ':p': 'RETURN_WORKFLOW_PENDING',
+          ':at': new Date(Date.now() - 1_000).toISOString(),
+        },
+      }),
+    );
+
+    // Act
+    const swept = await live.invoke(SWEEPER, { pendingOlderThanSeconds: 0 });
+
+    // Assess
+    expect(swept.failed).toBe(0);
+    expect((await returnItem(returnId))?.gsi2pk).toBeUndefined();
+    const executions = await returnExecutionsOf(returnId);
+    expect(executions).toHaveLength(1);
+    expect((await finishedExecution(executions[0]!.executionArn!)).status).toBe('SUCCEEDED');
+    expect((await c.api.get(`/v1/invoices/${invoiceId}`)).body.return.status).toBe('credited');
+    const invoices = (await c.api.get('/v1/invoices')).body.items as { kind: string }[];
+    expect(invoices.filter((i) => i.kind === 'red')).toHaveLength(1);
+    expect((await c.api.get('/v1/invoiceable')).body.formula).toMatchObject({ invoiced: 0, amount: 1_060 });
+    expect((await sentMailTo(c.email)).filter((m) => m.subject.includes('红字发票'))).toHaveLength(1);
   });
 
   it('invariant 4 a chunked reservation left half-done by a dead process is released exactly once and removed; meanwhile its key answers CONFLICT', async () => {

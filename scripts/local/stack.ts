@@ -190,6 +190,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         port: ports.api,
         host: LOOPBACK,
         routes: template.routes,
+        rateLimits: template.rateLimits,
         lambda,
         jwtSecret,
         openApiFile: options.openApiFile ?? join(options.cdkOutDir, 'openapi.json'),

@@ -157,6 +157,7 @@ export class InvoiceServiceStack extends Stack {
       routes,
       stageName: settings.stage,
       throttle: { rateLimit: 500, burstLimit: 1000 },
+      writeRateLimit: { limit: settings.writeRateLimit, windowSeconds: settings.writeRateWindowSeconds },
     });
   }
 }

@@ -10,8 +10,14 @@ export interface ServiceSettings {
   reviewThresholdFen: number;
   expectedWorkingDays: number;
   paymentSyncDays: number;
+  /** Write requests (POST/PUT/PATCH/DELETE) one caller token may send per window (AWS WAF: ≥ 10). */
+  writeRateLimit: number;
+  /** The window of writeRateLimit, in seconds: one of the windows AWS WAF offers. */
+  writeRateWindowSeconds: 60 | 120 | 300 | 600;
   entities: unknown[];
 }
+
+const RATE_WINDOWS = [60, 120, 300, 600] as const;
 
 export function readSettings(node: Node): ServiceSettings {
   const get = (key: string): unknown => {
@@ -38,6 +44,12 @@ export function readSettings(node: Node): ServiceSettings {
   if (cancelWindow !== 'end-of-day' && !/^P(T(\d+H)?(\d+M)?(\d+S)?)$/.test(cancelWindow)) {
     throw new Error('Context invoice:cancelWindow must be "end-of-day" or an ISO duration like PT20S');
   }
+  const writeRateLimit = int('writeRateLimit');
+  if (writeRateLimit < 10 || writeRateLimit > 2_000_000_000)
+    throw new Error('Context invoice:writeRateLimit must be between 10 and 2000000000 (AWS WAF)');
+  const writeRateWindowSeconds = int('writeRateWindowSeconds');
+  if (!(RATE_WINDOWS as readonly number[]).includes(writeRateWindowSeconds))
+    throw new Error(`Context invoice:writeRateWindowSeconds must be one of ${RATE_WINDOWS}`);
   return {
     stage: String(get('stage')),
     mailFrom: String(get('mailFrom')),
@@ -47,6 +59,8 @@ export function readSettings(node: Node): ServiceSettings {
     reviewThresholdFen: int('reviewThresholdFen'),
     expectedWorkingDays: int('expectedWorkingDays'),
     paymentSyncDays: int('paymentSyncDays'),
+    writeRateLimit,
+    writeRateWindowSeconds: writeRateWindowSeconds as ServiceSettings['writeRateWindowSeconds'],
     entities,
   };
 }

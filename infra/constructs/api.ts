@@ -28,7 +28,12 @@ export interface ApiProps {
   stageName: string;
   /** Steady-state and burst limits per stage. */
   throttle: { rateLimit: number; burstLimit: number };
+  /** Writes one caller (bearer token) may send per window before the firewall answers 429. */
+  writeRateLimit: { limit: number; windowSeconds: number };
 }
+
+/** The methods that change something: the per-caller rate limit counts only these. */
+export const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 const GROUPS = ['finance', 'billing-system', 'org-admin'];
 
@@ -130,7 +135,7 @@ export class Api extends Construct {
       ...problem('502', 'INTERNAL', 'Internal error'),
     });
 
-    this.addFirewall();
+    this.addFirewall(props.writeRateLimit);
 
     const authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
       cognitoUserPools: [this.userPool],
@@ -165,8 +170,15 @@ export class Api extends Construct {
     }
   }
 
-  /** AWS managed common rules and a per-IP rate limit in front of the stage. */
-  private addFirewall(): void {
+  /**
+   * AWS managed common rules, a per-IP rate limit, and a per-caller limit on writes in front of
+   * the stage. The caller is the Authorization header (WAF cannot read the token's claims; a
+   * request without one is not counted and gets 401 anyway). Past the limit the firewall answers
+   * 429 `RATE_LIMITED` in the problem+json shape with Retry-After (WAF sets the Content-Type of a
+   * custom response itself: application/json). The local gateway enforces this rule as read from
+   * the template (scripts/local/template.ts).
+   */
+  private addFirewall(writes: { limit: number; windowSeconds: number }): void {
     const visibility = (name: string) => ({
       cloudWatchMetricsEnabled: true,
       metricName: name,
@@ -176,6 +188,18 @@ export class Api extends Construct {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('invoice-api'),
+      customResponseBodies: {
+        'rate-limited': {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({
+            type: 'about:blank',
+            title: 'Too Many Requests',
+            status: 429,
+            detail: `More than ${writes.limit} write requests in ${writes.windowSeconds} seconds with this token; retry later.`,
+            code: 'RATE_LIMITED',
+          }),
+        },
+      },
       rules: [
         {
           name: 'common',
@@ -192,6 +216,42 @@ export class Api extends Construct {
           action: { block: {} },
           statement: { rateBasedStatement: { limit: 3000, aggregateKeyType: 'IP' } },
           visibilityConfig: visibility('invoice-api-rate'),
+        },
+        {
+          name: 'writes-per-caller',
+          priority: 2,
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: 'rate-limited',
+                responseHeaders: [{ name: 'Retry-After', value: String(writes.windowSeconds) }],
+              },
+            },
+          },
+          statement: {
+            rateBasedStatement: {
+              limit: writes.limit,
+              evaluationWindowSec: writes.windowSeconds,
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [
+                { header: { name: 'authorization', textTransformations: [{ priority: 0, type: 'NONE' }] } },
+              ],
+              scopeDownStatement: {
+                orStatement: {
+                  statements: WRITE_METHODS.map((method) => ({
+                    byteMatchStatement: {
+                      fieldToMatch: { method: {} },
+                      positionalConstraint: 'EXACTLY',
+                      searchString: method,
+                      textTransformations: [{ priority: 0, type: 'NONE' }],
+                    },
+                  })),
+                },
+              },
+            },
+          },
+          visibilityConfig: visibility('invoice-api-writes-per-caller'),
         },
       ],
     });

@@ -11,6 +11,11 @@
  * Request bodies follow the template's BinaryMediaTypes as API Gateway does: a body whose
  * Content-Type (parameters aside) matches one of them reaches the handler base64-encoded, byte
  * for byte; any other body is handed over as text, decoded from UTF-8.
+ *
+ * The template's AWS WAF rate-based rules keyed on a header (the per-caller limit on writes) are
+ * enforced in front of everything, as the firewall sits in front of the stage, answering their
+ * block response. Counting is exact over a sliding window; AWS WAF aggregates with a short delay,
+ * so deployed a few more requests may pass before the block starts.
  */
 import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -18,7 +23,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { jwtVerify } from 'jose';
 import { LOCAL_ISSUER } from './jwt.ts';
-import type { LambdaRuntime, LocalRoute } from './types.ts';
+import type { LambdaRuntime, LocalRateLimit, LocalRoute } from './types.ts';
 
 export interface StartApiGatewayOptions {
   /** 0 picks a free port. */
@@ -37,6 +42,8 @@ export interface StartApiGatewayOptions {
   maxBodyBytes?: number;
   /** API Gateway's integration timeout is 29 s; the Lambda may run on, as it would deployed. */
   integrationTimeoutMs?: number;
+  /** The template's header-keyed WAF rate-based rules (template.rateLimits). */
+  rateLimits?: LocalRateLimit[];
 }
 
 export interface LocalApiGateway {
@@ -81,6 +88,7 @@ export async function startApiGateway(options: StartApiGatewayOptions): Promise<
   const key = createSecretKey(options.jwtSecret);
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const binaryMediaTypes = options.binaryMediaTypes ?? [];
+  const rateLimited = createRateLimiter(options.rateLimits ?? []);
   const log = options.quiet ? () => {} : (line: string) => process.stdout.write(`[api] ${line}\n`);
 
   const server = createServer((req, res) => {
@@ -103,6 +111,20 @@ export async function startApiGateway(options: StartApiGatewayOptions): Promise<
     const queryAt = rawUrl.indexOf('?');
     const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
     const rawQuery = queryAt === -1 ? '' : rawUrl.slice(queryAt + 1);
+
+    const blockedBy = rateLimited(method, req.headers);
+    if (blockedBy !== undefined) {
+      // The firewall answers before the request reaches the API: drain the body, send the rule's response.
+      req.resume();
+      const { status, headers, contentType, body } = blockedBy.response;
+      res.writeHead(status, {
+        ...headers,
+        'Content-Type': contentType,
+        'Content-Length': Buffer.byteLength(body),
+      });
+      res.end(body);
+      return;
+    }
 
     if (path === '/openapi.json' && method === 'GET') return serveOpenApi(res, options.openApiFile);
 
@@ -190,6 +212,48 @@ export async function startApiGateway(options: StartApiGatewayOptions): Promise<
       });
       return closing;
     },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Firewall rate limits
+
+/**
+ * Counts each request against the rules in order, per key (the key headers' values), over a
+ * sliding window, and returns the first rule the request exceeds. A blocked request is not
+ * counted, so a caller gets `limit` requests through in any window.
+ */
+export function createRateLimiter(
+  rules: LocalRateLimit[],
+  now: () => number = Date.now,
+): (method: string, headers: IncomingMessage['headers']) => LocalRateLimit | undefined {
+  const seen = rules.map(() => new Map<string, number[]>());
+  let checks = 0;
+  return (method, headers) => {
+    const at = now();
+    if (++checks % 10_000 === 0) {
+      // Forget callers that have been quiet for a whole window.
+      rules.forEach((rule, i) => {
+        for (const [key, times] of seen[i]!) {
+          if ((times.at(-1) ?? 0) <= at - rule.windowSeconds * 1000) seen[i]!.delete(key);
+        }
+      });
+    }
+    for (const [i, rule] of rules.entries()) {
+      if (rule.methods !== undefined && !rule.methods.includes(method)) continue;
+      const values = rule.keyHeaders.map((name) => headers[name]);
+      if (values.some((value) => value === undefined)) continue;
+      const key = JSON.stringify(values);
+      const since = at - rule.windowSeconds * 1000;
+      const times = (seen[i]!.get(key) ?? []).filter((time) => time > since);
+      if (times.length >= rule.limit) {
+        seen[i]!.set(key, times);
+        return rule;
+      }
+      times.push(at);
+      seen[i]!.set(key, times);
+    }
+    return undefined;
   };
 }
 

@@ -9,7 +9,7 @@
  * is shared between overlapping invocations. Handlers must not rely on it either way.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { LambdaInvocationError, type LambdaRuntime, type LocalFunction } from './types.ts';
@@ -19,6 +19,11 @@ export interface LambdaRuntimeOptions {
   env: Record<string, string>;
   /** Discard handler console output instead of forwarding it to this process's stdout/stderr. */
   quiet?: boolean;
+  /**
+   * Also append each function's console output (stdout and stderr) to `<logDir>/<logicalId>.log`,
+   * one file per function as CloudWatch keeps one log group per function; quiet or not.
+   */
+  logDir?: string;
   /** Used for ARNs and AWS_REGION when options.env does not set AWS_REGION (default us-east-1). */
   region?: string;
   accountId?: string;
@@ -118,7 +123,7 @@ class FunctionWorker {
   constructor(
     fn: LocalFunction,
     env: Record<string, string>,
-    quiet: boolean,
+    output: { quiet: boolean; logFile?: string },
     private readonly onGone: (worker: FunctionWorker) => void,
   ) {
     const dot = fn.handler.lastIndexOf('.');
@@ -138,11 +143,22 @@ class FunctionWorker {
       env,
       // Bundles are plain JS: keep the parent's loaders (tsx, vitest) out of the sandbox.
       execArgv: [],
-      stdout: quiet,
-      stderr: quiet,
+      // Piped (not inherited) when discarded or captured.
+      stdout: output.quiet || output.logFile !== undefined,
+      stderr: output.quiet || output.logFile !== undefined,
       name: fn.logicalId,
     });
-    if (quiet) {
+    const { logFile } = output;
+    if (logFile !== undefined) {
+      this.worker.stdout.on('data', (chunk: Buffer) => {
+        appendFileSync(logFile, chunk);
+        if (!output.quiet) process.stdout.write(chunk);
+      });
+      this.worker.stderr.on('data', (chunk: Buffer) => {
+        appendFileSync(logFile, chunk);
+        if (!output.quiet) process.stderr.write(chunk);
+      });
+    } else if (output.quiet) {
       this.worker.stdout.resume();
       this.worker.stderr.resume();
     }
@@ -211,6 +227,7 @@ export function createLambdaRuntime(
   const all = new Set<FunctionWorker>();
   let nextId = 0;
   let closed = false;
+  if (options.logDir !== undefined) mkdirSync(options.logDir, { recursive: true });
 
   const environmentOf = (fn: LocalFunction): Record<string, string> => ({
     // What the Lambda service sets. The parent's own environment is deliberately not inherited:
@@ -232,7 +249,11 @@ export function createLambdaRuntime(
   const workerFor = (fn: LocalFunction): FunctionWorker => {
     const existing = warm.get(fn.logicalId);
     if (existing) return existing;
-    const created = new FunctionWorker(fn, environmentOf(fn), options.quiet ?? false, (gone) => {
+    const output = {
+      quiet: options.quiet ?? false,
+      logFile: options.logDir === undefined ? undefined : join(options.logDir, `${fn.logicalId}.log`),
+    };
+    const created = new FunctionWorker(fn, environmentOf(fn), output, (gone) => {
       if (warm.get(fn.logicalId) === gone) warm.delete(fn.logicalId);
     });
     created.worker.once('exit', () => all.delete(created));

@@ -52,6 +52,8 @@ export interface LocalStackOptions {
   /** Served at `<apiUrl>/openapi.json`; default `<cdkOutDir>/openapi.json`. */
   openApiFile?: string;
   quiet?: boolean;
+  /** Each function's console output is also appended to `<functionLogDir>/<logicalId>.log`. */
+  functionLogDir?: string;
 }
 
 export interface LocalStack {
@@ -151,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const lambda = await timed('lambda', () =>
       createLambdaRuntime(template.functions, {
         quiet: options.quiet,
+        logDir: options.functionLogDir,
         env: {
           ...FAKE_AWS_ENV,
           AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
@@ -188,6 +191,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         host: LOOPBACK,
         routes: template.routes,
         binaryMediaTypes: template.binaryMediaTypes,
+        rateLimits: template.rateLimits,
         lambda,
         jwtSecret,
         openApiFile: options.openApiFile ?? join(options.cdkOutDir, 'openapi.json'),

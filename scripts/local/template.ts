@@ -9,6 +9,7 @@ import type {
   LocalBucket,
   LocalEventSourceMapping,
   LocalFunction,
+  LocalRateLimit,
   LocalRoute,
   LocalSchedule,
   LocalStateMachine,
@@ -64,6 +65,7 @@ export function readTemplate(cdkOutDir: string, options: ReadTemplateOptions = {
     buckets: readBuckets(resources, resolver),
     schedules: readSchedules(resources, resolver, functionIds),
     eventSourceMappings: readEventSourceMappings(resources, resolver, functionIds),
+    rateLimits: readRateLimits(resources),
   };
 }
 
@@ -726,4 +728,91 @@ function taskFunctionsOf(
     if (functionId && functionIds.has(functionId)) taskFunctions[name] = functionId;
   }
   return taskFunctions;
+}
+
+const WAF_CONTENT_TYPES: Record<string, string> = {
+  APPLICATION_JSON: 'application/json',
+  TEXT_PLAIN: 'text/plain',
+  TEXT_HTML: 'text/html',
+};
+
+/**
+ * The WebACLs' rate-based rules keyed on headers (CUSTOM_KEYS of Header keys only), with their
+ * scope-down on the method and their block response. Rules keyed on the IP are left out: every
+ * local request comes from the loopback address. A header-keyed rule using something this does
+ * not understand is refused rather than enforced differently.
+ */
+export function readRateLimits(resources: Record<string, CfnResource>): LocalRateLimit[] {
+  const limits: LocalRateLimit[] = [];
+  for (const [logicalId, resource] of ofType(resources, 'AWS::WAFv2::WebACL')) {
+    const props = resource.Properties ?? {};
+    const bodies = (props.CustomResponseBodies ?? {}) as Record<
+      string,
+      { Content?: string; ContentType?: string }
+    >;
+    const rules = ((props.Rules ?? []) as JsonObject[])
+      .slice()
+      .sort((a, b) => Number(a.Priority ?? 0) - Number(b.Priority ?? 0));
+    for (const rule of rules) {
+      const statement = (rule.Statement as JsonObject | undefined)?.RateBasedStatement as
+        | JsonObject
+        | undefined;
+      if (statement === undefined || statement.AggregateKeyType !== 'CUSTOM_KEYS') continue;
+      const keys = (statement.CustomKeys ?? []) as JsonObject[];
+      if (keys.length === 0 || keys.some((key) => key.Header === undefined)) continue;
+      const where = `${logicalId} rule ${String(rule.Name)}`;
+      const keyHeaders = keys.map((key) => {
+        const header = key.Header as JsonObject;
+        plainTransforms(header.TextTransformations, where);
+        return String(header.Name).toLowerCase();
+      });
+      const block = (rule.Action as JsonObject | undefined)?.Block as JsonObject | undefined;
+      if (block === undefined) throw new Error(`${where}: only a Block action is supported locally`);
+      const custom = block.CustomResponse as JsonObject | undefined;
+      const bodyKey = custom?.CustomResponseBodyKey;
+      const body = typeof bodyKey === 'string' ? bodies[bodyKey] : undefined;
+      if (typeof bodyKey === 'string' && body === undefined)
+        throw new Error(`${where}: no custom response body ${bodyKey}`);
+      limits.push({
+        name: String(rule.Name),
+        limit: Number(statement.Limit),
+        windowSeconds: Number(statement.EvaluationWindowSec ?? 300),
+        keyHeaders,
+        methods:
+          statement.ScopeDownStatement === undefined
+            ? undefined
+            : methodsOf(statement.ScopeDownStatement as JsonObject, where),
+        response: {
+          status: Number(custom?.ResponseCode ?? 403),
+          headers: Object.fromEntries(
+            ((custom?.ResponseHeaders ?? []) as JsonObject[]).map((h) => [String(h.Name), String(h.Value)]),
+          ),
+          contentType: WAF_CONTENT_TYPES[body?.ContentType ?? 'TEXT_PLAIN'] ?? 'text/plain',
+          body: body?.Content ?? 'Forbidden',
+        },
+      });
+    }
+  }
+  return limits;
+}
+
+/** A scope-down on the method: an exact ByteMatch, or an OrStatement of them. */
+function methodsOf(statement: JsonObject, where: string): string[] {
+  const or = statement.OrStatement as JsonObject | undefined;
+  if (or !== undefined) return ((or.Statements ?? []) as JsonObject[]).flatMap((s) => methodsOf(s, where));
+  const match = statement.ByteMatchStatement as JsonObject | undefined;
+  const field = match?.FieldToMatch as JsonObject | undefined;
+  if (match === undefined || field?.Method === undefined || match.PositionalConstraint !== 'EXACTLY') {
+    throw new Error(
+      `${where}: only a scope-down on the method (exact ByteMatch, OrStatement) is supported locally`,
+    );
+  }
+  plainTransforms(match.TextTransformations, where);
+  return [String(match.SearchString)];
+}
+
+function plainTransforms(transforms: Json | undefined, where: string): void {
+  if (((transforms ?? []) as JsonObject[]).some((t) => t.Type !== 'NONE')) {
+    throw new Error(`${where}: only text transformation NONE is supported locally`);
+  }
 }

@@ -96,6 +96,24 @@ export interface LocalEventSourceMapping {
   enabled: boolean;
 }
 
+/**
+ * An AWS WAF rate-based rule of the template keyed on request headers (the caller's
+ * Authorization), as the local gateway enforces it.
+ */
+export interface LocalRateLimit {
+  /** The WebACL rule's name. */
+  name: string;
+  /** Requests per key and window; past it, requests are blocked. */
+  limit: number;
+  windowSeconds: number;
+  /** Lower-case names of the headers whose values make the key; a request lacking one is not counted. */
+  keyHeaders: string[];
+  /** The rule's scope-down: only these methods are counted; undefined counts every request. */
+  methods?: string[];
+  /** What the block action answers (its custom response). */
+  response: { status: number; headers: Record<string, string>; contentType: string; body: string };
+}
+
 export interface LocalTemplate {
   tables: LocalTable[];
   functions: LocalFunction[];
@@ -106,6 +124,8 @@ export interface LocalTemplate {
   buckets: LocalBucket[];
   schedules?: LocalSchedule[];
   eventSourceMappings?: LocalEventSourceMapping[];
+  /** Header-keyed rate-based rules of the template's WebACLs, in priority order. */
+  rateLimits?: LocalRateLimit[];
 }
 
 /** Invokes bundled handlers the way Lambda does; a handler's thrown error keeps its name. */

@@ -1,13 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type App, Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { PERMANENT_TASK_ERRORS } from '#domain/workflow-errors';
 import { AUDITED_KEYS } from '../../infra/constructs/audit.ts';
 import { ROUTES } from '../../infra/routes.ts';
+import { readSettings } from '../../infra/settings.ts';
 import { matchesPattern } from '../../scripts/local/streams.ts';
 import { sharedTemplate } from '../support/infra-template.ts';
 import {
@@ -443,6 +444,66 @@ describe('REST API', () => {
     expect(flattenIntrinsics(association.Properties.ResourceArn)).toMatch(
       new RegExp(`:apigateway:.*::/restapis/\\$\\{Ref:${restApiId}\\}/stages/\\$\\{Ref:${stageId}\\}$`),
     );
+  });
+
+  it('limits writes per caller: a rate rule keyed on Authorization, scoped to writes, answering 429 RATE_LIMITED', () => {
+    const [, acl] = only('AWS::WAFv2::WebACL');
+    const rules = acl.Properties.Rules as Json[];
+    const rule = rules.find((r) => r.Name === 'writes-per-caller');
+    expect(rule, 'rule writes-per-caller').toBeDefined();
+    const limit = Number(CDK_CONTEXT['invoice:writeRateLimit']);
+    const window = Number(CDK_CONTEXT['invoice:writeRateWindowSeconds']);
+    const none = [{ Priority: 0, Type: 'NONE' }];
+    expect(rule!.Statement).toEqual({
+      RateBasedStatement: {
+        Limit: limit,
+        EvaluationWindowSec: window,
+        AggregateKeyType: 'CUSTOM_KEYS',
+        CustomKeys: [{ Header: { Name: 'authorization', TextTransformations: none } }],
+        ScopeDownStatement: {
+          OrStatement: {
+            Statements: ['POST', 'PUT', 'PATCH', 'DELETE'].map((method) => ({
+              ByteMatchStatement: {
+                FieldToMatch: { Method: {} },
+                PositionalConstraint: 'EXACTLY',
+                SearchString: method,
+                TextTransformations: none,
+              },
+            })),
+          },
+        },
+      },
+    });
+    // After the managed rules and the per-IP limit, which still see every request first.
+    expect(rule!.Priority).toBeGreaterThan(
+      Math.max(...rules.filter((r) => r !== rule).map((r) => Number(r.Priority))),
+    );
+    expect(rule!.Action).toEqual({
+      Block: {
+        CustomResponse: {
+          ResponseCode: 429,
+          CustomResponseBodyKey: 'rate-limited',
+          ResponseHeaders: [{ Name: 'Retry-After', Value: String(window) }],
+        },
+      },
+    });
+    const body = (acl.Properties.CustomResponseBodies as Record<string, Json>)['rate-limited']!;
+    expect(body.ContentType).toBe('APPLICATION_JSON');
+    expect(JSON.parse(String(body.Content))).toEqual({
+      type: 'about:blank',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: `More than ${limit} write requests in ${window} seconds with this token; retry later.`,
+      code: 'RATE_LIMITED',
+    });
+  });
+
+  it.each([
+    [{ 'invoice:writeRateLimit': 9 }, /writeRateLimit must be between 10/],
+    [{ 'invoice:writeRateWindowSeconds': 30 }, /writeRateWindowSeconds must be one of 60,120,300,600/],
+  ])('refuses a write rate setting AWS WAF does not take: %o', (context, message) => {
+    const app = new App({ context: { ...CDK_CONTEXT, ...context } });
+    expect(() => readSettings(app.node)).toThrow(message);
   });
 });
 

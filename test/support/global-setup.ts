@@ -22,6 +22,8 @@ export default async function setup(project: TestProject) {
     ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
     functionEnv: { CANCEL_WINDOW: 'PT2S' },
     quiet: true,
+    // What the functions log, for the test that no personal data reaches the logs.
+    functionLogDir: join(dataDir, 'function-logs'),
   });
   const table = stack.template.tables[0]!;
   const machine = stack.template.stateMachines[0]!;
@@ -33,6 +35,7 @@ export default async function setup(project: TestProject) {
   project.provide('jwtSecretHex', Buffer.from(stack.jwtSecret).toString('hex'));
   project.provide('tableName', table.tableName);
   project.provide('stateMachineArn', machine.arn);
+  project.provide('functionLogDir', join(dataDir, 'function-logs'));
   return async () => {
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -8,6 +8,8 @@ declare module 'vitest' {
     jwtSecretHex: string;
     tableName: string;
     stateMachineArn: string;
+    /** `<logicalId>.log` per function: everything the functions wrote to stdout and stderr. */
+    functionLogDir: string;
   }
 }
 

@@ -6,13 +6,19 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  createRateLimiter,
   isBinaryMediaType,
   type LocalApiGateway,
   startApiGateway,
   UNAUTHENTICATED_PROBLEM,
 } from '../../scripts/local/api-gateway.ts';
 import { signLocalToken } from '../../scripts/local/jwt.ts';
-import { LambdaInvocationError, type LambdaRuntime, type LocalRoute } from '../../scripts/local/types.ts';
+import {
+  LambdaInvocationError,
+  type LambdaRuntime,
+  type LocalRateLimit,
+  type LocalRoute,
+} from '../../scripts/local/types.ts';
 
 const secret = new Uint8Array(randomBytes(32));
 const pdfBytes = Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(64)]);
@@ -340,5 +346,92 @@ describe('local API gateway', () => {
     const response = await fetch(`${api.url}/openapi.json`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ openapi: '3.1.0' });
+  });
+});
+
+/** The shape readTemplate gives the WebACL's per-caller rule, with a small limit. */
+const writesPerCaller: LocalRateLimit = {
+  name: 'writes-per-caller',
+  limit: 3,
+  windowSeconds: 60,
+  keyHeaders: ['authorization'],
+  methods: ['POST', 'PUT', 'PATCH', 'DELETE'],
+  response: {
+    status: 429,
+    headers: { 'Retry-After': '60' },
+    contentType: 'application/json',
+    body: JSON.stringify({
+      type: 'about:blank',
+      title: 'Too Many Requests',
+      status: 429,
+      code: 'RATE_LIMITED',
+    }),
+  },
+};
+
+describe('local API gateway: the firewall rate limits of the template', () => {
+  const lambda = new FakeLambda();
+  let api: LocalApiGateway;
+
+  beforeAll(async () => {
+    api = await startApiGateway({
+      port: 0,
+      routes,
+      lambda,
+      jwtSecret: secret,
+      quiet: true,
+      rateLimits: [writesPerCaller],
+    });
+  });
+  afterAll(() => api.close());
+
+  it('blocks a caller past the limit with the rule response, before any Lambda; others and reads pass', async () => {
+    const alice = `Bearer ${await signLocalToken(secret, { accountId: 'alice' })}`;
+    const bob = `Bearer ${await signLocalToken(secret, { accountId: 'bob' })}`;
+    const post = (authorization?: string) =>
+      fetch(`${api.url}/v1/invoices/inv-1/receipt`, {
+        method: 'POST',
+        headers: authorization === undefined ? {} : { authorization },
+      });
+
+    const allowed = [await post(alice), await post(alice), await post(alice)];
+    lambda.calls = [];
+    const blocked = await post(alice);
+    const blockedCalls = lambda.calls.length;
+    const read = await fetch(`${api.url}/v1/invoices/inv-1`, { headers: { authorization: alice } });
+    const other = await post(bob);
+    const anonymous = await Promise.all([post(), post(), post(), post()]);
+
+    expect(allowed.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toBe('60');
+    expect(blocked.headers.get('content-type')).toBe('application/json');
+    expect(await blocked.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
+    expect(blockedCalls).toBe(0);
+    expect(read.status).toBe(200);
+    expect(other.status).toBe(200);
+    // Without the key header a request is not counted: the authorizer answers it.
+    expect(anonymous.map((r) => r.status)).toEqual([401, 401, 401, 401]);
+  });
+});
+
+describe('createRateLimiter', () => {
+  it('counts per key over a sliding window; a blocked request does not count', () => {
+    let now = 0;
+    const check = createRateLimiter([writesPerCaller], () => now);
+    const a = { authorization: 'a' };
+    const hits = (n: number, headers = a, method = 'POST') =>
+      Array.from({ length: n }, () => check(method, headers)?.name ?? 'pass');
+
+    expect(hits(3)).toEqual(['pass', 'pass', 'pass']);
+    now = 30_000;
+    expect(hits(2)).toEqual(['writes-per-caller', 'writes-per-caller']);
+    expect(hits(2, a, 'GET')).toEqual(['pass', 'pass']);
+    expect(hits(1, { authorization: 'b' })).toEqual(['pass']);
+    // The first three leave the window 60 s after they were counted; the blocked ones never counted.
+    now = 59_999;
+    expect(hits(1)).toEqual(['writes-per-caller']);
+    now = 60_000;
+    expect(hits(4)).toEqual(['pass', 'pass', 'pass', 'writes-per-caller']);
   });
 });

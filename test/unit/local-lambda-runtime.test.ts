@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,12 @@ const bundles: Record<string, string> = {
   callback:
     'export const handler = (event, context, callback) => { setTimeout(() => callback(null, { via: "callback" }), 5); };',
   noExport: 'export const other = () => 1;',
+  logging: `
+    export const handler = async (event) => {
+      console.log(JSON.stringify({ level: 'INFO', message: 'hello ' + event.n }));
+      console.error('oops ' + event.n);
+      return event.n;
+    };`,
 };
 
 let root: string;
@@ -194,6 +200,28 @@ describe('createLambdaRuntime', () => {
       errorType: 'Runtime.ImportModuleError',
     });
     await expect(lambda.invoke('Nope', {})).rejects.toMatchObject({ errorType: 'ResourceNotFoundException' });
+  });
+
+  it("appends each function's stdout and stderr to its own file in logDir", async () => {
+    const logDir = join(root, 'logs');
+    runtime = createLambdaRuntime([fn('Talker', 'logging'), fn('Echo', 'echo')], {
+      env: {},
+      quiet: true,
+      logDir,
+    });
+    await runtime.invoke('Talker', { n: 1 });
+    await runtime.invoke('Talker', { n: 2 });
+    await runtime.invoke('Echo', {});
+    // Console output of a worker thread reaches the parent asynchronously.
+    const read = () => readFileSync(join(logDir, 'Talker.log'), 'utf8');
+    await expect.poll(() => read().split('\n').filter(Boolean).length).toBe(4);
+    expect(read().split('\n').filter(Boolean).sort()).toEqual([
+      'oops 1',
+      'oops 2',
+      '{"level":"INFO","message":"hello 1"}',
+      '{"level":"INFO","message":"hello 2"}',
+    ]);
+    expect(() => readFileSync(join(logDir, 'Echo.log'))).toThrow(/ENOENT/);
   });
 
   it('fails invocations in flight when closed', async () => {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { functionNameOf, readTemplate } from '../../scripts/local/template.ts';
+import { functionNameOf, readRateLimits, readTemplate } from '../../scripts/local/template.ts';
 
 const fixtureDir = fileURLToPath(new URL('../fixtures/template', import.meta.url));
 const assetA = 'asset.ae13eee3f19e2b8d098caf4671d965f16794a25e7b0d7e8e222112d058342e2d';
@@ -277,5 +277,93 @@ describe('readTemplate', () => {
     expect(functionNameOf('arn:aws:lambda:us-east-1:000000000000:function:Fn1')).toBe('Fn1');
     expect(functionNameOf('arn:aws:lambda:us-east-1:000000000000:function:Fn1:$LATEST')).toBe('Fn1');
     expect(functionNameOf('Fn1:live')).toBe('Fn1');
+  });
+});
+
+describe('readRateLimits', () => {
+  const none = [{ Priority: 0, Type: 'NONE' }];
+  const method = (m: string) => ({
+    ByteMatchStatement: {
+      FieldToMatch: { Method: {} },
+      PositionalConstraint: 'EXACTLY',
+      SearchString: m,
+      TextTransformations: none,
+    },
+  });
+  const acl = (headerRule: Record<string, unknown>) => ({
+    Acl: {
+      Type: 'AWS::WAFv2::WebACL',
+      Properties: {
+        CustomResponseBodies: {
+          slow: { ContentType: 'APPLICATION_JSON', Content: '{"code":"RATE_LIMITED"}' },
+        },
+        Rules: [
+          headerRule,
+          {
+            Name: 'per-ip',
+            Priority: 1,
+            Action: { Block: {} },
+            Statement: { RateBasedStatement: { Limit: 3000, AggregateKeyType: 'IP' } },
+          },
+        ],
+      },
+    },
+  });
+  const rule = (statement: Record<string, unknown> = {}) => ({
+    Name: 'writes',
+    Priority: 2,
+    Action: {
+      Block: {
+        CustomResponse: {
+          ResponseCode: 429,
+          CustomResponseBodyKey: 'slow',
+          ResponseHeaders: [{ Name: 'Retry-After', Value: '60' }],
+        },
+      },
+    },
+    Statement: {
+      RateBasedStatement: {
+        Limit: 10,
+        EvaluationWindowSec: 60,
+        AggregateKeyType: 'CUSTOM_KEYS',
+        CustomKeys: [{ Header: { Name: 'Authorization', TextTransformations: none } }],
+        ScopeDownStatement: { OrStatement: { Statements: [method('POST'), method('DELETE')] } },
+        ...statement,
+      },
+    },
+  });
+
+  it('reads header-keyed rate rules with their methods and block response; IP-keyed rules are left out', () => {
+    expect(readRateLimits(acl(rule()) as never)).toEqual([
+      {
+        name: 'writes',
+        limit: 10,
+        windowSeconds: 60,
+        keyHeaders: ['authorization'],
+        methods: ['POST', 'DELETE'],
+        response: {
+          status: 429,
+          headers: { 'Retry-After': '60' },
+          contentType: 'application/json',
+          body: '{"code":"RATE_LIMITED"}',
+        },
+      },
+    ]);
+  });
+
+  it('refuses a header-keyed rule it would enforce differently, naming it', () => {
+    const lowercase = [{ Priority: 0, Type: 'LOWERCASE' }];
+    expect(() =>
+      readRateLimits(
+        acl(
+          rule({ CustomKeys: [{ Header: { Name: 'authorization', TextTransformations: lowercase } }] }),
+        ) as never,
+      ),
+    ).toThrow(/Acl rule writes: only text transformation NONE/);
+    expect(() =>
+      readRateLimits(
+        acl(rule({ ScopeDownStatement: { NotStatement: { Statement: method('GET') } } })) as never,
+      ),
+    ).toThrow(/Acl rule writes: only a scope-down on the method/);
   });
 });

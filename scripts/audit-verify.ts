@@ -14,9 +14,9 @@ import { cdkOutDir } from './local/synth.ts';
 import { readTemplate } from './local/template.ts';
 
 const USAGE =
-  'usage: npm run audit:verify -- (--subject <application|invoice|title>:<id> ... | --all) ' +
+  'usage: npm run audit:verify -- (--subject <application|invoice|title|return|copy-request>:<id> ... | --all) ' +
   '[--endpoint <url>] [--table <name>] [--json]';
-const SUBJECT_TYPES = ['application', 'invoice', 'title'] as const;
+const SUBJECT_TYPES = ['application', 'invoice', 'title', 'return', 'copy-request'] as const;
 type SubjectType = (typeof SUBJECT_TYPES)[number];
 
 async function main(): Promise<number> {
@@ -85,7 +85,9 @@ function parseSubject(text: string): { type: SubjectType; id: string } {
   const type = text.slice(0, at) as SubjectType;
   const id = text.slice(at + 1);
   if (at < 0 || !SUBJECT_TYPES.includes(type) || id === '') {
-    throw new UsageError(`--subject ${text}: expected <application|invoice|title>:<id>\n${USAGE}`);
+    throw new UsageError(
+      `--subject ${text}: expected <application|invoice|title|return|copy-request>:<id>\n${USAGE}`,
+    );
   }
   return { type, id };
 }

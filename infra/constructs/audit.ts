@@ -22,15 +22,19 @@ export interface AuditProps {
 export const AUDITED_KEYS = {
   application: { pkPrefix: 'APPLICATION#', sk: 'APPLICATION' },
   invoice: { pkPrefix: 'INVOICE#', sk: 'INVOICE' },
+  /** R35: the invoice's copy request, beside the invoice item (`keys.copyRequest`). */
+  copyRequest: { pkPrefix: 'INVOICE#', sk: 'COPY_REQUEST' },
+  /** R34: a return of an invoice (`keys.invoiceReturn`). */
+  invoiceReturn: { pkPrefix: 'RETURN#', sk: 'RETURN' },
   title: { pkPrefix: 'ACCOUNT#', skPrefix: 'TITLE#' },
   auditPrefix: 'AUDIT#',
 } as const;
 
 /**
  * The audit trail (issue 7): the table's stream feeds one consumer, which appends a
- * hash-chained entry per change of an application, invoice or title.
+ * hash-chained entry per change of an application, invoice, title, return or copy request.
  *
- * - Only application, invoice and title items reach it (event filters; it checks again).
+ * - Only those items reach it (event filters; it checks again).
  * - A failing batch is bisected and retried, the function reports the first failed record per
  *   subject, and retries go on until the record leaves the stream (24 h): per-subject order
  *   must hold, so nothing is skipped. What still fails is recorded in an SQS queue for
@@ -62,7 +66,7 @@ export class Audit extends Construct {
       reason:
         'This queue is itself the dead end: the stream mapping’s on-failure destination, read by operators; a DLQ behind it would add nothing.',
     });
-    const { application, invoice, title } = AUDITED_KEYS;
+    const { application, invoice, copyRequest, invoiceReturn, title } = AUDITED_KEYS;
     this.recorder.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -84,7 +88,15 @@ export class Audit extends Construct {
             dynamodb: {
               Keys: {
                 pk: { S: FilterRule.beginsWith(invoice.pkPrefix) },
-                sk: { S: FilterRule.isEqual(invoice.sk) },
+                sk: { S: FilterRule.or(invoice.sk, copyRequest.sk) },
+              },
+            },
+          }),
+          FilterCriteria.filter({
+            dynamodb: {
+              Keys: {
+                pk: { S: FilterRule.beginsWith(invoiceReturn.pkPrefix) },
+                sk: { S: FilterRule.isEqual(invoiceReturn.sk) },
               },
             },
           }),

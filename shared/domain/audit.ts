@@ -28,8 +28,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '#domain/canonical-json';
 
-export type SubjectType = 'application' | 'invoice' | 'title';
-export const SUBJECT_TYPES: readonly SubjectType[] = ['application', 'invoice', 'title'];
+/**
+ * What is audited: applications, invoices, titles, returns of invoices (R34) and copy requests
+ * (R35; one item per invoice, so a copy request's subject id is its invoice's id).
+ */
+export type SubjectType = 'application' | 'invoice' | 'title' | 'return' | 'copy-request';
+export const SUBJECT_TYPES: readonly SubjectType[] = [
+  'application',
+  'invoice',
+  'title',
+  'return',
+  'copy-request',
+];
 
 export interface Subject {
   type: SubjectType;
@@ -282,6 +292,19 @@ const MEANINGFUL_FIELDS: Record<SubjectType, readonly string[]> = {
     'rejectionReason',
     'resultMailedAt',
   ],
+  return: [
+    'reason',
+    'medium',
+    'mailedBack',
+    'redLetterFormNumber',
+    'redInvoiceNumber',
+    'reissueTitleId',
+    'reissueApplicationId',
+    'arrivedAt',
+    'creditedAt',
+    'failureReason',
+  ],
+  'copy-request': ['requestId', 'invoiceNumber', 'requestedAt', 'sentAt', 'email'],
 };
 
 /**
@@ -323,14 +346,20 @@ export function describeChange(subject: Subject, change: ItemChange): DescribedC
   if (subject.type === 'application' && unaccepted(change)) return undefined;
   const created =
     change.eventName === 'INSERT' ||
-    (subject.type === 'application' && oldStatus !== undefined && UNACCEPTED_STATUSES.has(oldStatus));
+    (subject.type === 'application' && oldStatus !== undefined && UNACCEPTED_STATUSES.has(oldStatus)) ||
+    // A copy request after the last copy was sent replaces the item: a new request.
+    (subject.type === 'copy-request' && str(after?.requestId) !== str(before?.requestId));
   if (change.eventName === 'REMOVE') {
     action = 'deleted';
     if (subject.type === 'title' && accountId) actor = `account:${accountId}`;
   } else if (created) {
     action = 'created';
     if (subject.type !== 'invoice' && accountId) actor = `account:${accountId}`;
-    at = instant(after?.submittedAt) ?? instant(after?.issuedAt) ?? instant(after?.createdAt);
+    at =
+      instant(after?.submittedAt) ??
+      instant(after?.issuedAt) ??
+      instant(after?.requestedAt) ??
+      instant(after?.createdAt);
   } else if (newStatus !== oldStatus) {
     action = `status: ${oldStatus ?? 'none'} → ${newStatus ?? 'none'}`;
     ({ actor, reason } = statusChangeBy(subject.type, oldStatus, newStatus, after, accountId));
@@ -387,6 +416,7 @@ function statusChangeBy(
       return { actor: 'staff', reason: note };
     return { actor: 'system', reason: note ?? (to === 'failed' ? str(after?.failureReason) : undefined) };
   }
+  if (type === 'copy-request' && from === 'open' && to === 'sent') return { actor: 'staff' };
   if (type === 'title') {
     if (from === 'pending-review' && (to === 'approved' || to === 'rejected')) {
       return { actor: 'staff', reason: to === 'rejected' ? str(after?.rejectionReason) : undefined };

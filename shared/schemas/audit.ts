@@ -39,13 +39,13 @@ export const AuditTrailView = z.meta(
 export type AuditTrailView = z.infer<typeof AuditTrailView>;
 
 export const AuditSubjectPath = z.object({
-  subjectType: z.enum(['application', 'invoice', 'title']),
+  subjectType: z.enum(['application', 'invoice', 'title', 'return', 'copy-request']),
   subjectId: Id,
 });
 
 export const AuditVerificationView = z.meta(
   z.object({
-    subjectType: z.enum(['application', 'invoice', 'title']),
+    subjectType: z.enum(['application', 'invoice', 'title', 'return', 'copy-request']),
     subjectId: Id,
     ok: z.boolean(),
     entries: z.int().check(z.gte(0)),

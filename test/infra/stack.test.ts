@@ -601,7 +601,7 @@ describe('audit trail (issue 7): the table stream feeds one recorder', () => {
     });
   });
 
-  it('lets exactly application, invoice and title items through, as the key builders lay them out', async () => {
+  it('lets exactly application, invoice, title, return and copy-request items through, as the key builders lay them out', async () => {
     const keys = await keysModule();
     const patterns = (
       (mapping().Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters ?? []
@@ -613,8 +613,14 @@ describe('audit trail (issue 7): the table stream feeds one recorder', () => {
           dynamodb: { Keys: { pk: { S: key.pk }, sk: { S: key.sk } } },
         }),
       );
-    expect(patterns).toHaveLength(3);
-    for (const key of [keys.application('a1'), keys.invoice('i1'), keys.title('acct-1', 'ttl_1')]) {
+    expect(patterns).toHaveLength(4);
+    for (const key of [
+      keys.application('a1'),
+      keys.invoice('i1'),
+      keys.title('acct-1', 'ttl_1'),
+      keys.invoiceReturn('r1'),
+      keys.copyRequest('i1'),
+    ]) {
       expect(passes(key), JSON.stringify(key)).toBe(true);
     }
     for (const key of [

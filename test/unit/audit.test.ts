@@ -442,6 +442,67 @@ describe('describeChange: invoices and titles', () => {
   });
 });
 
+describe('describeChange: returns and copy requests', () => {
+  const copy: Subject = { type: 'copy-request', id: 'inv-1' };
+  const ret: Subject = { type: 'return', id: 'ret-1' };
+  const request = (fields: Record<string, unknown>) => ({
+    requestId: 'copy-1',
+    invoiceId: 'inv-1',
+    invoiceNumber: '11010826110200000001',
+    accountId: 'acct-1',
+    status: 'open',
+    requestedAt: '2026-11-05T02:00:00.000Z',
+    ...fields,
+  });
+  const invoiceReturn = (fields: Record<string, unknown>) => ({
+    returnId: 'ret-1',
+    accountId: 'acct-1',
+    invoiceId: 'inv-1',
+    reason: 'wrong-title',
+    medium: 'electronic',
+    status: 'requested',
+    requestedAt: '2026-11-06T02:00:00.000Z',
+    restoredChunks: [],
+    ...fields,
+  });
+
+  it('records a copy request as its account’s, its sending as finance’s, and a later request anew', () => {
+    expect(describeChange(copy, { eventName: 'INSERT', newImage: request({}), streamAt })).toEqual({
+      at: '2026-11-05T02:00:00.000Z',
+      actor: 'account:acct-1',
+      action: 'created',
+    });
+    const sent = request({ status: 'sent', sentAt: '2026-11-05T08:00:00.000Z' });
+    expect(describeChange(copy, modify(request({}), sent))).toMatchObject({
+      actor: 'staff',
+      action: 'status: open → sent',
+    });
+    const again = request({ requestId: 'copy-2', requestedAt: '2026-12-01T00:00:00.000Z' });
+    expect(describeChange(copy, modify(sent, again))).toEqual({
+      at: '2026-12-01T00:00:00.000Z',
+      actor: 'account:acct-1',
+      action: 'created',
+    });
+  });
+
+  it('records a return’s request as its account’s and each step of it, but not its bookkeeping', () => {
+    expect(describeChange(ret, { eventName: 'INSERT', newImage: invoiceReturn({}), streamAt })).toEqual({
+      at: '2026-11-06T02:00:00.000Z',
+      actor: 'account:acct-1',
+      action: 'created',
+    });
+    expect(
+      describeChange(ret, modify(invoiceReturn({}), invoiceReturn({ status: 'crediting' }))),
+    ).toMatchObject({ actor: 'system', action: 'status: requested → crediting' });
+    expect(
+      describeChange(ret, modify(invoiceReturn({}), invoiceReturn({ redInvoiceNumber: '1101082612' }))),
+    ).toMatchObject({ action: 'updated: redInvoiceNumber' });
+    expect(
+      describeChange(ret, modify(invoiceReturn({}), invoiceReturn({ restoredChunks: [0], taskToken: 't' }))),
+    ).toBeUndefined();
+  });
+});
+
 describe('describeChange: stamped writes', () => {
   const stamp = { changedBy: 'staff:fin-1', changedAt: '2026-11-02T06:00:00.000Z', changeId: 'c-2' };
 

@@ -11,6 +11,10 @@ export interface ServiceSettings {
   expectedWorkingDays: number;
   paymentSyncDays: number;
   entities: unknown[];
+  /** Object Lock (compliance) default retention of issued invoice PDFs, in years. */
+  documentRetentionYears: number;
+  /** Object Lock (compliance) default retention of the audit trail's anchored chain heads, in years. */
+  auditAnchorRetentionYears: number;
 }
 
 export function readSettings(node: Node): ServiceSettings {
@@ -31,6 +35,12 @@ export function readSettings(node: Node): ServiceSettings {
       throw new Error(`Context invoice:${key} must be one of ${allowed}`);
     return value as T;
   };
+  // Compliance mode: nobody can shorten it or delete a locked version until it ends.
+  const years = (key: string): number => {
+    const value = int(key);
+    if (value < 1 || value > 100) throw new Error(`Context invoice:${key} must be 1–100 (years)`);
+    return value;
+  };
   const entities = get('entities');
   if (!Array.isArray(entities) || entities.length === 0)
     throw new Error('Context invoice:entities must be a non-empty list');
@@ -48,5 +58,7 @@ export function readSettings(node: Node): ServiceSettings {
     expectedWorkingDays: int('expectedWorkingDays'),
     paymentSyncDays: int('paymentSyncDays'),
     entities,
+    documentRetentionYears: years('documentRetentionYears'),
+    auditAnchorRetentionYears: years('auditAnchorRetentionYears'),
   };
 }

@@ -1,8 +1,15 @@
-import { Aspects, Duration, type IAspect, Stack, Validations } from 'aws-cdk-lib';
+import { Aspects, Duration, type IAspect, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type IBucket,
+  ObjectLockRetention,
+} from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import { ServiceFunction } from './function-defaults.ts';
@@ -12,6 +19,12 @@ export interface AuditProps {
   table: Table;
   /** The values the stack sets (TABLE_NAME and settings); the recorder gets what it reads. */
   environment: Record<string, string>;
+  /** Keep the anchors bucket when the stack is deleted (prod). */
+  retain: boolean;
+  /** Object Lock default retention of every anchored head (`invoice:auditAnchorRetentionYears`). */
+  anchorRetentionYears: number;
+  /** Where the anchors bucket's server access logs go. */
+  accessLogs: IBucket;
 }
 
 /**
@@ -42,19 +55,38 @@ export const AUDITED_KEYS = {
  * - Only this function may write audit items: every other function of the stack is denied
  *   writes to partition keys starting with AUDIT# (dynamodb:LeadingKeys), on top of there
  *   being no code path that writes them.
+ * - Chain heads are anchored outside the table: after each batch the recorder writes every
+ *   subject's new head to the anchors bucket (versioned, Object Lock in compliance mode), so a
+ *   chain rewritten as a whole in the table no longer matches its anchors. Only the recorder
+ *   may put anchors; the verify route reads them.
  */
 export class Audit extends Construct {
   readonly recorder: ServiceFunction;
   readonly failures: Queue;
+  readonly anchors: Bucket;
 
   constructor(scope: Construct, id: string, props: AuditProps) {
     super(scope, id);
+    this.anchors = new Bucket(this, 'Anchors', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.compliance(
+        Duration.days(365 * props.anchorRetentionYears),
+      ),
+      serverAccessLogsBucket: props.accessLogs,
+      serverAccessLogsPrefix: 'audit-anchors/',
+      removalPolicy: props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
     this.recorder = new ServiceFunction(this, 'RecordChanges', {
       entry: 'functions/audit/record-changes.ts',
-      environment: props.environment,
+      environment: { ...props.environment, AUDIT_ANCHORS_BUCKET: this.anchors.bucketName },
       timeout: Duration.seconds(60),
     });
     props.table.grantReadWriteData(this.recorder);
+    this.anchors.grantPut(this.recorder);
 
     this.failures = new Queue(this, 'Failures', {
       encryption: QueueEncryption.SQS_MANAGED,

@@ -75,6 +75,16 @@ export interface AuditHead {
   streamSequence: string;
 }
 
+/** A chain's head as written outside the table (see #adapters/audit-anchors). */
+export interface AuditAnchor {
+  subjectType: SubjectType;
+  subjectId: string;
+  seq: number;
+  hash: string;
+  /** UTC ISO-8601. */
+  anchoredAt: string;
+}
+
 /** The previousHash of every chain's first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -143,7 +153,7 @@ export function nextEntry(
   return { ...content, hash: hashEntry(previousHash, content), previousHash, streamSequence };
 }
 
-export type ChainProblemKind = 'hash-mismatch' | 'broken-link' | 'gap';
+export type ChainProblemKind = 'hash-mismatch' | 'broken-link' | 'gap' | 'anchor-mismatch';
 
 export interface ChainProblem {
   seq: number;
@@ -227,6 +237,38 @@ export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): C
     }
   }
   return { ok: problems.length === 0, entries: entries.length, problems };
+}
+
+/**
+ * Compares a chain as stored with its latest anchor (written outside the table, see
+ * #adapters/audit-anchors). A chain only grows, so the entry the anchor names must still be
+ * there with the anchored hash; every entry before it is covered by the chain's links. A chain
+ * rewritten as a whole (every hash recomputed, the head moved along) passes verifyChain but
+ * not this: its entry at the anchor's seq hashes differently, or is gone. No anchor (a chain
+ * not anchored yet) is no problem; an anchor behind the head is the usual case (the recorder
+ * anchors after it appends).
+ */
+export function checkAnchor(entries: readonly AuditEntry[], anchor: AuditAnchor | undefined): ChainProblem[] {
+  if (!anchor) return [];
+  const anchored = entries.find((entry) => entry.seq === anchor.seq);
+  if (!anchored) {
+    const last = entries.at(-1)?.seq ?? 0;
+    return [
+      {
+        seq: anchor.seq,
+        kind: 'anchor-mismatch',
+        detail: `the anchor of ${anchor.anchoredAt} names entry ${anchor.seq}, but the chain ends at entry ${last}: entries were removed or the chain was rewritten`,
+      },
+    ];
+  }
+  if (anchored.hash === anchor.hash) return [];
+  return [
+    {
+      seq: anchor.seq,
+      kind: 'anchor-mismatch',
+      detail: `entry ${anchor.seq} has hash ${anchored.hash}, but the anchor of ${anchor.anchoredAt} holds ${anchor.hash}: the chain was rewritten`,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------

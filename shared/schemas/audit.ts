@@ -50,10 +50,13 @@ export const AuditVerificationView = z.meta(
     ok: z.boolean(),
     entries: z.int().check(z.gte(0)),
     head: z.optional(z.object({ seq: z.int(), hash: Hash })),
+    anchor: z.meta(z.optional(z.object({ seq: z.int(), hash: Hash, anchoredAt: Instant })), {
+      description: 'The latest head anchored outside the table (Object Lock), when there is one',
+    }),
     problems: z.array(
       z.object({
         seq: z.int(),
-        kind: z.enum(['hash-mismatch', 'broken-link', 'gap']),
+        kind: z.enum(['hash-mismatch', 'broken-link', 'gap', 'anchor-mismatch']),
         detail: z.string(),
       }),
     ),

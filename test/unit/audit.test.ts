@@ -5,6 +5,7 @@ import {
   type AuditEntry,
   actorOf,
   changeStamp,
+  checkAnchor,
   describeChange,
   GENESIS_HASH,
   hashEntry,
@@ -216,6 +217,44 @@ describe('the hash chain', () => {
       flag: true,
       gone: null,
     });
+  });
+});
+
+describe('the chain against its anchor outside the table', () => {
+  const anchorOf = (entry: AuditEntry) => ({
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    seq: entry.seq,
+    hash: entry.hash,
+    anchoredAt: '2026-11-02T04:00:00.000Z',
+  });
+
+  it('accepts a chain that holds its anchored entry, also after it grew, and a chain never anchored', () => {
+    const entries = chain(5);
+    expect(checkAnchor(entries, anchorOf(entries[4]!))).toEqual([]);
+    expect(checkAnchor(entries, anchorOf(entries[2]!))).toEqual([]);
+    expect(checkAnchor(entries, undefined)).toEqual([]);
+  });
+
+  it('reports a chain rewritten as a whole: consistent in itself, but not with its anchor', () => {
+    const entries = chain(4);
+    const rewritten: AuditEntry[] = [];
+    for (const entry of entries) {
+      rewritten.push(
+        nextEntry(rewritten.at(-1), application, { ...entry, actor: 'staff:someone' }, entry.streamSequence),
+      );
+    }
+    expect(verifyChain(rewritten, headOf(rewritten)).ok).toBe(true);
+    expect(checkAnchor(rewritten, anchorOf(entries[3]!))).toEqual([
+      { seq: 4, kind: 'anchor-mismatch', detail: expect.stringContaining('the chain was rewritten') },
+    ]);
+  });
+
+  it('reports a chain cut back behind its anchor (entries removed, head moved back)', () => {
+    const entries = chain(4);
+    expect(checkAnchor(entries.slice(0, 2), anchorOf(entries[3]!))).toEqual([
+      { seq: 4, kind: 'anchor-mismatch', detail: expect.stringContaining('ends at entry 2') },
+    ]);
   });
 });
 

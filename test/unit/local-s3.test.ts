@@ -251,3 +251,34 @@ describe.each([
     ).rejects.toMatchObject({ name: 'PreconditionFailed' });
   });
 });
+
+describe('the document store over the local S3 server', () => {
+  let server: LocalS3;
+
+  beforeAll(async () => {
+    server = await startS3Server({ port: 0, buckets: BUCKETS });
+    // The adapter reads its configuration when first imported, as in a Lambda.
+    Object.assign(process.env, {
+      DOCUMENTS_BUCKET: 'locked',
+      AWS_ENDPOINT_URL_S3: server.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    });
+  });
+
+  afterAll(() => server.close());
+
+  it('stores an issued PDF once and never writes over it (a retried task keeps the first)', async () => {
+    const store = await import('#adapters/document-store');
+    const key = store.invoicePdfKey('acct-1', 'inv-1');
+    const first = await store.putPdf(key, Buffer.from('%PDF first'));
+    const again = await store.putPdf(key, Buffer.from('%PDF second'));
+    expect([first, again]).toEqual([true, false]);
+    expect(Buffer.from((await store.getPdf(key))!).toString()).toBe('%PDF first');
+    const s3 = client(server.endpoint);
+    const stored = await s3.send(new GetObjectCommand({ Bucket: 'locked', Key: key }));
+    expect(stored.ObjectLockMode).toBe('COMPLIANCE');
+    s3.destroy();
+  });
+});

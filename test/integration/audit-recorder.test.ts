@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -20,6 +23,10 @@ let domain: typeof import('#domain/audit');
 let anchors: typeof import('#adapters/audit-anchors');
 /** The anchors bucket as deployed: versioned, Object Lock in compliance mode. */
 let s3: LocalS3;
+const s3Dir = mkdtempSync(join(tmpdir(), 'audit-anchors-'));
+const ANCHOR_BUCKETS = [
+  { name: ANCHORS, versioned: true, objectLock: { mode: 'COMPLIANCE' as const, days: 3650 } },
+];
 
 beforeAll(async () => {
   db = {
@@ -39,10 +46,7 @@ beforeAll(async () => {
       },
     ]),
   };
-  s3 = await startS3Server({
-    port: 0,
-    buckets: [{ name: ANCHORS, versioned: true, objectLock: { mode: 'COMPLIANCE', days: 3650 } }],
-  });
+  s3 = await startS3Server({ port: 0, dataDir: s3Dir, buckets: ANCHOR_BUCKETS });
   // The adapters read their configuration when first imported, as in a Lambda.
   Object.assign(process.env, {
     TABLE_NAME: TABLE,
@@ -70,6 +74,7 @@ beforeAll(async () => {
 afterAll(async () => {
   documents?.destroy();
   await s3?.close();
+  rmSync(s3Dir, { recursive: true, force: true });
 });
 
 function av(value: unknown): AttributeValue {
@@ -390,6 +395,31 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
     expect(second).toMatchObject({ seq: 3, hash: head!.hash, subjectType: 'application' });
     expect(await anchors.getLatestAnchor('application', 'app-quiet')).toBeUndefined();
   });
+
+  it('fails the batch from the subject’s first record when its head cannot be anchored, and anchors on the retry', async () => {
+    // Prepare: S3 is down while the batch is recorded
+    const records = lifecycle('app-unanchored');
+    const port = Number(new URL(s3.endpoint).port);
+    await s3.close();
+
+    // Act
+    const answer = await useCases.recordStreamChanges(records).finally(async () => {
+      s3 = await startS3Server({ port, dataDir: s3Dir, buckets: ANCHOR_BUCKETS });
+    });
+    const unanchored = await anchors.getLatestAnchor('application', 'app-unanchored');
+    const retried = await useCases.recordStreamChanges(records);
+
+    // Assess: the entries were appended once; Lambda's retry skips them and anchors the head
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber }] });
+    expect(unanchored).toBeUndefined();
+    expect(retried).toEqual({ batchItemFailures: [] });
+    const { entries, head } = await repository.readAuditTrail('application', 'app-unanchored');
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(await anchors.getLatestAnchor('application', 'app-unanchored')).toMatchObject({
+      seq: 3,
+      hash: head!.hash,
+    });
+  }, 60_000);
 
   it('reports a chain rewritten as a whole in the table (every hash recomputed) against its anchor', async () => {
     // Prepare: an anchored chain

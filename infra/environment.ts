@@ -2,6 +2,7 @@
 export const SETTINGS = [
   'TABLE_NAME',
   'DOCUMENTS_BUCKET',
+  'AUDIT_ANCHORS_BUCKET',
   'STATE_MACHINE_ARN',
   'RETURNS_STATE_MACHINE_ARN',
   'MAIL_FROM',
@@ -51,7 +52,7 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
     'MAIL_CONFIGURATION_SET',
   ],
   'functions/api/admin.ts': ['TABLE_NAME', 'MAIL_FROM', 'MAIL_CONFIGURATION_SET'],
-  'functions/api/audit.ts': ['TABLE_NAME'],
+  'functions/api/audit.ts': ['TABLE_NAME', 'AUDIT_ANCHORS_BUCKET'],
   'functions/api/monthly.ts': ['TABLE_NAME', 'PAPER_INVOICES'],
   'functions/api/organizations.ts': [
     'TABLE_NAME',
@@ -97,7 +98,7 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
     'MAIL_CONFIGURATION_SET',
     'FINANCE_EMAIL',
   ],
-  'functions/audit/record-changes.ts': ['TABLE_NAME'],
+  'functions/audit/record-changes.ts': ['TABLE_NAME', 'AUDIT_ANCHORS_BUCKET'],
   'functions/monthly/start-run.ts': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
   'functions/monthly/process-shard.ts': [
     'TABLE_NAME',

@@ -27,7 +27,10 @@ export class InvoiceServiceStack extends Stack {
     const { settings } = props;
     const retain = settings.stage === 'prod';
     const data = new Data(this, 'Data', { retain });
-    const documents = new Documents(this, 'Documents', { retain });
+    const documents = new Documents(this, 'Documents', {
+      retain,
+      retentionYears: settings.documentRetentionYears,
+    });
     const mail = new Mail(this, 'Mail', { from: settings.mailFrom });
 
     // Fixed name: functions that start executions get the ARN without depending on the machine.
@@ -92,7 +95,9 @@ export class InvoiceServiceStack extends Stack {
       withFont: true,
       timeout: Duration.seconds(120),
     });
-    documents.bucket.grantReadWrite(issue);
+    // Writers add PDFs and never delete one (a delete would only hide a locked version).
+    documents.bucket.grantRead(issue);
+    documents.bucket.grantPut(issue);
     const deliver = workflowFunction('DeliverInvoices', 'functions/workflow/deliver-invoices.ts');
     documents.bucket.grantRead(deliver);
     mail.identity.grantSendEmail(deliver);
@@ -110,7 +115,15 @@ export class InvoiceServiceStack extends Stack {
       fail,
       reviewTimeout: Duration.days(7),
     });
-    new Audit(this, 'Audit', { table: data.table, environment });
+    const audit = new Audit(this, 'Audit', {
+      table: data.table,
+      environment,
+      retain,
+      anchorRetentionYears: settings.auditAnchorRetentionYears,
+      accessLogs: documents.accessLogs,
+    });
+    // For the functions made from here on (the API's verify route reads the anchors).
+    environment.AUDIT_ANCHORS_BUCKET = audit.anchors.bucketName;
     new Deadlines(this, 'Deadlines', { environment, table: data.table, mail: mail.identity });
     new Monthly(this, 'Monthly', { stage: settings.stage, environment, table: data.table, startExecution });
 
@@ -138,6 +151,7 @@ export class InvoiceServiceStack extends Stack {
       if (uses.has('table-write')) data.table.grantReadWriteData(fn);
       else if (uses.has('table-read')) data.table.grantReadData(fn);
       if (uses.has('documents-read')) documents.bucket.grantRead(fn);
+      if (uses.has('audit-anchors-read')) audit.anchors.grantRead(fn);
       if (uses.has('workflow-start')) fn.addToRolePolicy(startExecution);
       if (uses.has('workflow-signal')) fn.addToRolePolicy(signalTasks);
       if (uses.has('workflow-stop')) {

@@ -15,6 +15,10 @@ export interface ServiceSettings {
   /** The window of writeRateLimit, in seconds: one of the windows AWS WAF offers. */
   writeRateWindowSeconds: 60 | 120 | 300 | 600;
   entities: unknown[];
+  /** Object Lock (compliance) default retention of issued invoice PDFs, in years. */
+  documentRetentionYears: number;
+  /** Object Lock (compliance) default retention of the audit trail's anchored chain heads, in years. */
+  auditAnchorRetentionYears: number;
 }
 
 const RATE_WINDOWS = [60, 120, 300, 600] as const;
@@ -36,6 +40,12 @@ export function readSettings(node: Node): ServiceSettings {
     if (!(allowed as readonly string[]).includes(value))
       throw new Error(`Context invoice:${key} must be one of ${allowed}`);
     return value as T;
+  };
+  // Compliance mode: nobody can shorten it or delete a locked version until it ends.
+  const years = (key: string): number => {
+    const value = int(key);
+    if (value < 1 || value > 100) throw new Error(`Context invoice:${key} must be 1–100 (years)`);
+    return value;
   };
   const entities = get('entities');
   if (!Array.isArray(entities) || entities.length === 0)
@@ -62,5 +72,7 @@ export function readSettings(node: Node): ServiceSettings {
     writeRateLimit,
     writeRateWindowSeconds: writeRateWindowSeconds as ServiceSettings['writeRateWindowSeconds'],
     entities,
+    documentRetentionYears: years('documentRetentionYears'),
+    auditAnchorRetentionYears: years('auditAnchorRetentionYears'),
   };
 }

@@ -1,12 +1,26 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  ObjectLockRetention,
+  ObjectOwnership,
+} from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 export interface DocumentsProps {
   retain: boolean;
+  /** Object Lock default retention of every PDF (`invoice:documentRetentionYears`). */
+  retentionYears: number;
 }
 
-/** Invoice PDFs: private, encrypted, TLS only, versioned (an issued PDF is never lost to an overwrite). */
+/**
+ * Invoice PDFs: private, encrypted, TLS only, versioned, and under Object Lock in compliance
+ * mode for `retentionYears` from when each is stored: no one (root included) can delete or
+ * shorten the lock of a stored version before then. The issuing code also never writes over a
+ * stored PDF (If-None-Match: *, shared/adapters/document-store.ts), so the PDF a customer got
+ * stays the current version.
+ */
 export class Documents extends Construct {
   readonly bucket: Bucket;
   readonly accessLogs: Bucket;
@@ -27,6 +41,8 @@ export class Documents extends Construct {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention: ObjectLockRetention.compliance(Duration.days(365 * props.retentionYears)),
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'documents/',
       removalPolicy,

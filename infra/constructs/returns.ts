@@ -73,7 +73,8 @@ export class Returns extends Construct {
       timeout: Duration.seconds(120),
     });
     props.table.grantReadWriteData(stepFn);
-    props.documents.grantReadWrite(stepFn);
+    props.documents.grantRead(stepFn);
+    props.documents.grantPut(stepFn);
     props.mail.grantSendEmail(stepFn);
     stepFn.addToRolePolicy(this.signalTasks);
     stepFn.addToRolePolicy(props.startApplications);

@@ -2,14 +2,18 @@
  * A minimal S3-compatible server for the document store: path-style requests as the AWS SDK v3
  * S3 client sends them to an IP endpoint (http://127.0.0.1:<port>/<bucket>/<key>).
  *
- * It serves what the product calls (shared/adapters/document-store.ts): PutObject (incl.
- * aws-chunked bodies) and GetObject, with NoSuchKey and NoSuchBucket as S3 names them. Anything
- * else answers 501 NotImplemented. The buckets are the template's, created at start.
+ * It serves what the product calls (shared/adapters/document-store.ts, audit-anchors.ts):
+ * PutObject (incl. aws-chunked bodies; `If-None-Match: *` answers 412 PreconditionFailed on an
+ * existing key; Object Lock headers) and GetObject (also of an earlier `versionId`), with
+ * NoSuchKey and NoSuchBucket as S3 names them. Anything else (DeleteObject too) answers 501
+ * NotImplemented. The buckets are the template's, created at start, with its versioning and
+ * Object Lock default retention: in a versioned bucket a PUT over a key adds a version and
+ * keeps the one before (S3 never replaces a locked version), and nothing can be deleted.
  *
  * No signature verification: it listens on loopback only and exists for local runs and tests.
  *
  * Storage: `<dataDir>/s3/<bucket>/<sha256(key)>.bin` plus a `.json` sidecar holding the key, its
- * Content-Type and ETag. Hashed names make any key safe as a file name (no path traversal, no
+ * Content-Type, ETag, version and retention; earlier versions as `<sha256(key)>.<versionId>.*`. Hashed names make any key safe as a file name (no path traversal, no
  * "a" vs "a/b" clashes). Without dataDir everything stays in memory.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -25,11 +29,20 @@ export interface StartS3Options {
   host?: string;
   /** Root of the local stack's data; objects live under `<dataDir>/s3`. Undefined = in memory. */
   dataDir?: string;
-  /** The template's bucket names. */
-  buckets: string[];
+  /** The template's buckets: names, or names with their versioning and Object Lock. */
+  buckets: (string | LocalBucketSpec)[];
   /** Largest accepted object body; S3 allows 5 GB per PUT, this server buffers in memory. */
   maxObjectBytes?: number;
 }
+
+export interface LocalBucketSpec {
+  name: string;
+  versioned?: boolean;
+  /** Object Lock's default retention (the bucket must be versioned, as S3 requires). */
+  objectLock?: { mode: LockMode; days: number };
+}
+
+type LockMode = 'COMPLIANCE' | 'GOVERNANCE';
 
 export interface LocalS3 {
   /** For the S3 client (AWS_ENDPOINT_URL_S3); an IP endpoint makes the SDK use path style. */
@@ -42,11 +55,22 @@ interface ObjectMeta {
   /** Quoted MD5 hex, as S3 returns it for single-part uploads. */
   etag: string;
   contentType: string;
+  /** Versioned buckets only. */
+  versionId?: string;
+  lockMode?: LockMode;
+  /** ISO instant until which the version cannot be deleted or replaced. */
+  retainUntil?: string;
+  /** When it was put (versioned buckets: orders earlier versions). */
+  putAt?: string;
 }
 
 interface Bucket {
+  spec: LocalBucketSpec;
+  /** The current version of each key. */
   objects: Map<string, ObjectMeta>;
-  /** Bodies when running in memory. */
+  /** Earlier versions (versioned buckets), oldest first. */
+  versions: Map<string, ObjectMeta[]>;
+  /** Bodies when running in memory, by key (current) or `key\0versionId` (earlier). */
   bodies: Map<string, Buffer>;
 }
 
@@ -64,17 +88,28 @@ export async function startS3Server(options: StartS3Options): Promise<LocalS3> {
   const host = options.host ?? '127.0.0.1';
   const root = options.dataDir === undefined ? undefined : resolve(options.dataDir, 's3');
   const maxObjectBytes = options.maxObjectBytes ?? 100 * 1024 * 1024;
-  const buckets = new Map(options.buckets.map((name) => [name, loadBucket(root, name)]));
+  const specs = options.buckets.map((b) => (typeof b === 'string' ? { name: b } : b));
+  for (const spec of specs) {
+    if (spec.objectLock && !spec.versioned)
+      throw new Error(`S3: bucket ${spec.name} has Object Lock but no versioning`);
+  }
+  const buckets = new Map(specs.map((spec) => [spec.name, loadBucket(root, spec)]));
 
-  const filePath = (bucket: string, key: string, ext: 'bin' | 'json') =>
-    join(root!, bucket, `${createHash('sha256').update(key).digest('hex')}.${ext}`);
+  const filePath = (bucket: string, key: string, ext: 'bin' | 'json', versionId?: string) =>
+    join(
+      root!,
+      bucket,
+      `${createHash('sha256').update(key).digest('hex')}${versionId ? `.${versionId}` : ''}.${ext}`,
+    );
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const [bucketName, key] = splitPath(url.pathname);
     const method = req.method ?? 'GET';
     // The SDK names the operation in `x-id`; any other parameter is a subresource (uploads, acl, …).
-    const plain = [...url.searchParams.keys()].every((name) => name === 'x-id');
+    const plain = [...url.searchParams.keys()].every(
+      (name) => name === 'x-id' || (name === 'versionId' && method === 'GET'),
+    );
     if (bucketName === undefined || key === undefined || !plain || (method !== 'PUT' && method !== 'GET'))
       throw notImplemented();
     const bucket = buckets.get(bucketName);
@@ -82,30 +117,68 @@ export async function startS3Server(options: StartS3Options): Promise<LocalS3> {
 
     if (method === 'PUT') {
       if (req.headers['x-amz-copy-source'] !== undefined) throw notImplemented();
+      const ifNoneMatch = header(req, 'if-none-match');
+      if (ifNoneMatch !== undefined && ifNoneMatch !== '*') throw notImplemented();
+      const lock = lockOf(req, bucket.spec);
       const body = decodeBody(req, await readRequest(req, maxObjectBytes));
+      // Checked after the body, as S3 does, and before anything is written.
+      const previous = bucket.objects.get(key);
+      if (ifNoneMatch === '*' && previous !== undefined)
+        throw new S3Error(
+          412,
+          'PreconditionFailed',
+          'At least one of the pre-conditions you specified did not hold',
+        );
       const meta: ObjectMeta = {
         key,
         etag: `"${createHash('md5').update(body).digest('hex')}"`,
         contentType: header(req, 'content-type') ?? 'application/octet-stream',
+        ...(bucket.spec.versioned ? { versionId: randomUUID().replaceAll('-', '') } : {}),
+        ...lock,
       };
+      // A versioned bucket keeps the version before (locked or not); others replace it.
+      const keep = bucket.spec.versioned && previous !== undefined ? previous : undefined;
       if (root === undefined) {
+        if (keep) bucket.bodies.set(`${key}\0${keep.versionId}`, bucket.bodies.get(key)!);
         bucket.bodies.set(key, body);
       } else {
+        if (keep) {
+          await rename(filePath(bucketName, key, 'bin'), filePath(bucketName, key, 'bin', keep.versionId));
+          await rename(filePath(bucketName, key, 'json'), filePath(bucketName, key, 'json', keep.versionId));
+        }
         // Write-then-rename so a crash never leaves a half-written object behind.
         await writeAtomically(filePath(bucketName, key, 'bin'), body);
         await writeAtomically(filePath(bucketName, key, 'json'), JSON.stringify(meta));
       }
+      if (keep) bucket.versions.set(key, [...(bucket.versions.get(key) ?? []), keep]);
       bucket.objects.set(key, meta);
-      res.writeHead(200, { ETag: meta.etag }).end();
+      res.writeHead(200, { ETag: meta.etag, ...versionHeaders(meta) }).end();
       return;
     }
 
-    const meta = bucket.objects.get(key);
-    if (meta === undefined) throw new S3Error(404, 'NoSuchKey', 'The specified key does not exist.');
+    const versionId = url.searchParams.get('versionId') ?? undefined;
+    const current = bucket.objects.get(key);
+    const meta =
+      versionId === undefined || current?.versionId === versionId
+        ? current
+        : bucket.versions.get(key)?.find((v) => v.versionId === versionId);
+    if (meta === undefined) {
+      if (versionId !== undefined)
+        throw new S3Error(404, 'NoSuchVersion', 'The specified version does not exist.');
+      throw new S3Error(404, 'NoSuchKey', 'The specified key does not exist.');
+    }
+    const earlier = meta !== current ? meta.versionId : undefined;
     const body =
-      root === undefined ? bucket.bodies.get(key)! : await readFile(filePath(bucketName, key, 'bin'));
+      root === undefined
+        ? bucket.bodies.get(earlier ? `${key}\0${earlier}` : key)!
+        : await readFile(filePath(bucketName, key, 'bin', earlier));
     res
-      .writeHead(200, { 'Content-Type': meta.contentType, ETag: meta.etag, 'Content-Length': body.length })
+      .writeHead(200, {
+        'Content-Type': meta.contentType,
+        ETag: meta.etag,
+        'Content-Length': body.length,
+        ...versionHeaders(meta),
+      })
       .end(body);
   }
 
@@ -172,21 +245,63 @@ function splitPath(pathname: string): [string | undefined, string | undefined] {
 }
 
 /** A bucket's objects as the sidecars on disk list them (none in memory). */
-function loadBucket(root: string | undefined, name: string): Bucket {
-  const bucket: Bucket = { objects: new Map(), bodies: new Map() };
+function loadBucket(root: string | undefined, spec: LocalBucketSpec): Bucket {
+  const bucket: Bucket = { spec, objects: new Map(), versions: new Map(), bodies: new Map() };
   if (root === undefined) return bucket;
-  const dir = join(root, name);
+  const dir = join(root, spec.name);
   mkdirSync(dir, { recursive: true });
-  for (const file of readdirSync(dir)) {
+  const earlier: ObjectMeta[] = [];
+  for (const file of readdirSync(dir).sort()) {
     if (!file.endsWith('.json')) continue;
     try {
       const meta = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ObjectMeta;
-      bucket.objects.set(meta.key, meta);
+      if (file.split('.').length === 2) bucket.objects.set(meta.key, meta);
+      else earlier.push(meta);
     } catch {
       // A sidecar torn by a crash: the object is lost, as the rename never happened.
     }
   }
+  // Earlier versions in the order they were replaced (their lock runs from when they were put).
+  for (const meta of earlier.sort((a, b) => (a.putAt ?? '').localeCompare(b.putAt ?? ''))) {
+    bucket.versions.set(meta.key, [...(bucket.versions.get(meta.key) ?? []), meta]);
+  }
   return bucket;
+}
+
+/**
+ * The retention a PUT sets: its Object Lock headers (both, a known mode, a future date; only in a
+ * bucket with Object Lock, as S3 answers) or the bucket's default retention.
+ */
+function lockOf(
+  req: IncomingMessage,
+  spec: LocalBucketSpec,
+): Pick<ObjectMeta, 'lockMode' | 'retainUntil' | 'putAt'> {
+  const now = new Date();
+  const mode = header(req, 'x-amz-object-lock-mode');
+  const until = header(req, 'x-amz-object-lock-retain-until-date');
+  if (mode !== undefined || until !== undefined) {
+    if (!spec.objectLock)
+      throw new S3Error(400, 'InvalidRequest', 'Bucket is missing Object Lock Configuration');
+    const time = until === undefined ? Number.NaN : Date.parse(until);
+    if ((mode !== 'COMPLIANCE' && mode !== 'GOVERNANCE') || Number.isNaN(time) || time <= now.getTime())
+      throw new S3Error(
+        400,
+        'InvalidArgument',
+        'x-amz-object-lock-mode and x-amz-object-lock-retain-until-date must both be given, the date in the future',
+      );
+    return { lockMode: mode, retainUntil: new Date(time).toISOString(), putAt: now.toISOString() };
+  }
+  if (!spec.objectLock) return spec.versioned ? { putAt: now.toISOString() } : {};
+  const retainUntil = new Date(now.getTime() + spec.objectLock.days * 86_400_000).toISOString();
+  return { lockMode: spec.objectLock.mode, retainUntil, putAt: now.toISOString() };
+}
+
+function versionHeaders(meta: ObjectMeta): Record<string, string> {
+  return {
+    ...(meta.versionId ? { 'x-amz-version-id': meta.versionId } : {}),
+    ...(meta.lockMode ? { 'x-amz-object-lock-mode': meta.lockMode } : {}),
+    ...(meta.retainUntil ? { 'x-amz-object-lock-retain-until-date': meta.retainUntil } : {}),
+  };
 }
 
 async function writeAtomically(path: string, data: Buffer | string): Promise<void> {

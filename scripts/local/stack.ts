@@ -146,7 +146,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           port: ports.s3,
           host: LOOPBACK,
           dataDir: persistentDir,
-          buckets: template.buckets.map((b) => b.bucketName),
+          buckets: template.buckets.map((b) => ({
+            name: b.bucketName,
+            versioned: b.versioned,
+            ...(b.objectLock ? { objectLock: b.objectLock } : {}),
+          })),
         }),
       ),
     ]);

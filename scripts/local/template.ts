@@ -377,10 +377,22 @@ function pickIndex(
 }
 
 function readBuckets(resources: Record<string, CfnResource>, resolver: IntrinsicResolver): LocalBucket[] {
-  return ofType(resources, 'AWS::S3::Bucket').map(([logicalId]) => ({
-    logicalId,
-    bucketName: resolver.bucketName(logicalId),
-  }));
+  return ofType(resources, 'AWS::S3::Bucket').map(([logicalId, resource]) => {
+    const properties = (resource.Properties ?? {}) as {
+      VersioningConfiguration?: { Status?: string };
+      ObjectLockConfiguration?: {
+        Rule?: { DefaultRetention?: { Mode?: 'COMPLIANCE' | 'GOVERNANCE'; Days?: number; Years?: number } };
+      };
+    };
+    const retention = properties.ObjectLockConfiguration?.Rule?.DefaultRetention;
+    const days = retention?.Days ?? (retention?.Years === undefined ? undefined : retention.Years * 365);
+    return {
+      logicalId,
+      bucketName: resolver.bucketName(logicalId),
+      versioned: properties.VersioningConfiguration?.Status === 'Enabled',
+      ...(retention?.Mode && days ? { objectLock: { mode: retention.Mode, days } } : {}),
+    };
+  });
 }
 
 /** EventBridge Scheduler schedules whose target is one of our functions or a state machine. */

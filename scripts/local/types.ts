@@ -62,6 +62,9 @@ export interface LocalStateMachine {
 export interface LocalBucket {
   logicalId: string;
   bucketName: string;
+  versioned: boolean;
+  /** Object Lock's default retention, in days. */
+  objectLock?: { mode: 'COMPLIANCE' | 'GOVERNANCE'; days: number };
 }
 
 export interface LocalSchedule {

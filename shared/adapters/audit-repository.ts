@@ -14,6 +14,8 @@ export interface SubjectChange {
 const APPLICATION = keys.application('');
 const INVOICE = keys.invoice('');
 const TITLE = keys.title('', '');
+const RETURN = keys.invoiceReturn('');
+const COPY_REQUEST = keys.copyRequest('');
 
 /** The audited subject an item's keys name, or undefined for every other item of the table. */
 export function subjectOfKeys(pk: string, sk: string): Subject | undefined {
@@ -21,6 +23,9 @@ export function subjectOfKeys(pk: string, sk: string): Subject | undefined {
     return { type: 'application', id: pk.slice(APPLICATION.pk.length) };
   if (pk.startsWith(INVOICE.pk) && sk === INVOICE.sk)
     return { type: 'invoice', id: pk.slice(INVOICE.pk.length) };
+  if (pk.startsWith(INVOICE.pk) && sk === COPY_REQUEST.sk)
+    return { type: 'copy-request', id: pk.slice(INVOICE.pk.length) };
+  if (pk.startsWith(RETURN.pk) && sk === RETURN.sk) return { type: 'return', id: pk.slice(RETURN.pk.length) };
   if (pk.startsWith(TITLE.pk) && sk.startsWith(TITLE.sk) && !pk.includes('#', TITLE.pk.length))
     return { type: 'title', id: sk.slice(TITLE.sk.length), accountId: pk.slice(TITLE.pk.length) };
   return undefined;
@@ -28,7 +33,7 @@ export function subjectOfKeys(pk: string, sk: string): Subject | undefined {
 
 /**
  * Reads a DynamoDB stream record (Lambda's event shape); undefined when it is not about an
- * application, invoice or title item, which the event source filter should already have kept away.
+ * audited item (application, invoice, title, return, copy request), which the event source filter should already have kept away.
  */
 export function subjectChangeOf(record: DynamoDBRecord): SubjectChange | undefined {
   const data = record.dynamodb;

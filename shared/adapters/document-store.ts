@@ -8,10 +8,28 @@ export function invoicePdfKey(accountId: string, invoiceId: string): string {
   return `invoices/${accountId}/${invoiceId}.pdf`;
 }
 
-export async function putPdf(key: string, body: Uint8Array): Promise<void> {
-  await s3.send(
-    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/pdf' }),
-  );
+/**
+ * Stores an issued PDF once: the write is conditional on the key being new (If-None-Match: *),
+ * so a PDF a customer may have received is never replaced. False when it was stored already
+ * (a retried task after the PDF was written but before the invoice named it): that one stands.
+ * The bucket keeps every stored version under Object Lock for the configured retention.
+ */
+export async function putPdf(key: string, body: Uint8Array): Promise<boolean> {
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'application/pdf',
+        IfNoneMatch: '*',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'PreconditionFailed') return false;
+    throw error;
+  }
 }
 
 export async function getPdf(key: string): Promise<Uint8Array | undefined> {

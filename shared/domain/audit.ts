@@ -28,8 +28,18 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { canonicalJson } from '#domain/canonical-json';
 
-export type SubjectType = 'application' | 'invoice' | 'title';
-export const SUBJECT_TYPES: readonly SubjectType[] = ['application', 'invoice', 'title'];
+/**
+ * What is audited: applications, invoices, titles, returns of invoices (R34) and copy requests
+ * (R35; one item per invoice, so a copy request's subject id is its invoice's id).
+ */
+export type SubjectType = 'application' | 'invoice' | 'title' | 'return' | 'copy-request';
+export const SUBJECT_TYPES: readonly SubjectType[] = [
+  'application',
+  'invoice',
+  'title',
+  'return',
+  'copy-request',
+];
 
 export interface Subject {
   type: SubjectType;
@@ -63,6 +73,16 @@ export interface AuditHead {
   seq: number;
   hash: string;
   streamSequence: string;
+}
+
+/** A chain's head as written outside the table (see #adapters/audit-anchors). */
+export interface AuditAnchor {
+  subjectType: SubjectType;
+  subjectId: string;
+  seq: number;
+  hash: string;
+  /** UTC ISO-8601. */
+  anchoredAt: string;
 }
 
 /** The previousHash of every chain's first entry. */
@@ -133,7 +153,7 @@ export function nextEntry(
   return { ...content, hash: hashEntry(previousHash, content), previousHash, streamSequence };
 }
 
-export type ChainProblemKind = 'hash-mismatch' | 'broken-link' | 'gap';
+export type ChainProblemKind = 'hash-mismatch' | 'broken-link' | 'gap' | 'anchor-mismatch';
 
 export interface ChainProblem {
   seq: number;
@@ -219,6 +239,38 @@ export function verifyChain(entries: readonly AuditEntry[], head?: AuditHead): C
   return { ok: problems.length === 0, entries: entries.length, problems };
 }
 
+/**
+ * Compares a chain as stored with its latest anchor (written outside the table, see
+ * #adapters/audit-anchors). A chain only grows, so the entry the anchor names must still be
+ * there with the anchored hash; every entry before it is covered by the chain's links. A chain
+ * rewritten as a whole (every hash recomputed, the head moved along) passes verifyChain but
+ * not this: its entry at the anchor's seq hashes differently, or is gone. No anchor (a chain
+ * not anchored yet) is no problem; an anchor behind the head is the usual case (the recorder
+ * anchors after it appends).
+ */
+export function checkAnchor(entries: readonly AuditEntry[], anchor: AuditAnchor | undefined): ChainProblem[] {
+  if (!anchor) return [];
+  const anchored = entries.find((entry) => entry.seq === anchor.seq);
+  if (!anchored) {
+    const last = entries.at(-1)?.seq ?? 0;
+    return [
+      {
+        seq: anchor.seq,
+        kind: 'anchor-mismatch',
+        detail: `the anchor of ${anchor.anchoredAt} names entry ${anchor.seq}, but the chain ends at entry ${last}: entries were removed or the chain was rewritten`,
+      },
+    ];
+  }
+  if (anchored.hash === anchor.hash) return [];
+  return [
+    {
+      seq: anchor.seq,
+      kind: 'anchor-mismatch',
+      detail: `entry ${anchor.seq} has hash ${anchored.hash}, but the anchor of ${anchor.anchoredAt} holds ${anchor.hash}: the chain was rewritten`,
+    },
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------
 // From a change of a stored item to an entry
 
@@ -282,6 +334,19 @@ const MEANINGFUL_FIELDS: Record<SubjectType, readonly string[]> = {
     'rejectionReason',
     'resultMailedAt',
   ],
+  return: [
+    'reason',
+    'medium',
+    'mailedBack',
+    'redLetterFormNumber',
+    'redInvoiceNumber',
+    'reissueTitleId',
+    'reissueApplicationId',
+    'arrivedAt',
+    'creditedAt',
+    'failureReason',
+  ],
+  'copy-request': ['requestId', 'invoiceNumber', 'requestedAt', 'sentAt', 'email'],
 };
 
 /**
@@ -323,14 +388,20 @@ export function describeChange(subject: Subject, change: ItemChange): DescribedC
   if (subject.type === 'application' && unaccepted(change)) return undefined;
   const created =
     change.eventName === 'INSERT' ||
-    (subject.type === 'application' && oldStatus !== undefined && UNACCEPTED_STATUSES.has(oldStatus));
+    (subject.type === 'application' && oldStatus !== undefined && UNACCEPTED_STATUSES.has(oldStatus)) ||
+    // A copy request after the last copy was sent replaces the item: a new request.
+    (subject.type === 'copy-request' && str(after?.requestId) !== str(before?.requestId));
   if (change.eventName === 'REMOVE') {
     action = 'deleted';
     if (subject.type === 'title' && accountId) actor = `account:${accountId}`;
   } else if (created) {
     action = 'created';
     if (subject.type !== 'invoice' && accountId) actor = `account:${accountId}`;
-    at = instant(after?.submittedAt) ?? instant(after?.issuedAt) ?? instant(after?.createdAt);
+    at =
+      instant(after?.submittedAt) ??
+      instant(after?.issuedAt) ??
+      instant(after?.requestedAt) ??
+      instant(after?.createdAt);
   } else if (newStatus !== oldStatus) {
     action = `status: ${oldStatus ?? 'none'} → ${newStatus ?? 'none'}`;
     ({ actor, reason } = statusChangeBy(subject.type, oldStatus, newStatus, after, accountId));
@@ -387,6 +458,7 @@ function statusChangeBy(
       return { actor: 'staff', reason: note };
     return { actor: 'system', reason: note ?? (to === 'failed' ? str(after?.failureReason) : undefined) };
   }
+  if (type === 'copy-request' && from === 'open' && to === 'sent') return { actor: 'staff' };
   if (type === 'title') {
     if (from === 'pending-review' && (to === 'approved' || to === 'rejected')) {
       return { actor: 'staff', reason: to === 'rejected' ? str(after?.rejectionReason) : undefined };

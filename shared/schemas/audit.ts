@@ -39,21 +39,24 @@ export const AuditTrailView = z.meta(
 export type AuditTrailView = z.infer<typeof AuditTrailView>;
 
 export const AuditSubjectPath = z.object({
-  subjectType: z.enum(['application', 'invoice', 'title']),
+  subjectType: z.enum(['application', 'invoice', 'title', 'return', 'copy-request']),
   subjectId: Id,
 });
 
 export const AuditVerificationView = z.meta(
   z.object({
-    subjectType: z.enum(['application', 'invoice', 'title']),
+    subjectType: z.enum(['application', 'invoice', 'title', 'return', 'copy-request']),
     subjectId: Id,
     ok: z.boolean(),
     entries: z.int().check(z.gte(0)),
     head: z.optional(z.object({ seq: z.int(), hash: Hash })),
+    anchor: z.meta(z.optional(z.object({ seq: z.int(), hash: Hash, anchoredAt: Instant })), {
+      description: 'The latest head anchored outside the table (Object Lock), when there is one',
+    }),
     problems: z.array(
       z.object({
         seq: z.int(),
-        kind: z.enum(['hash-mismatch', 'broken-link', 'gap']),
+        kind: z.enum(['hash-mismatch', 'broken-link', 'gap', 'anchor-mismatch']),
         detail: z.string(),
       }),
     ),

@@ -1,4 +1,5 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
+import { putAnchor } from '#adapters/audit-anchors';
 import {
   appendAuditEntry,
   getAuditHead,
@@ -18,6 +19,10 @@ const APPEND_ATTEMPTS = 4;
  * (a redelivered batch) and is skipped, so redelivery never duplicates an entry. When a
  * subject's record fails, its later records wait: the answer names the first failure so Lambda
  * retries from there (ReportBatchItemFailures), and what was appended meanwhile is skipped then.
+ *
+ * After a subject's records, its head is anchored outside the table (#adapters/audit-anchors),
+ * also when the batch was a redelivery (its anchor may be what failed). When anchoring fails,
+ * the subject's first record is reported: the retry skips what was appended and anchors again.
  */
 export async function recordStreamChanges(
   records: readonly DynamoDBRecord[],
@@ -29,7 +34,7 @@ export async function recordStreamChanges(
     const key = `${change.subject.type}#${change.subject.id}`;
     bySubject.set(key, [...(bySubject.get(key) ?? []), change]);
   }
-  const failed = await Promise.all([...bySubject.values()].map(appendInOrder));
+  const failed = await Promise.all([...bySubject.values()].map(recordSubject));
   return {
     batchItemFailures: failed
       .filter((sequence) => sequence !== undefined)
@@ -37,17 +42,45 @@ export async function recordStreamChanges(
   };
 }
 
-/** Appends a subject's changes in order; returns the sequence number of the first that failed. */
-async function appendInOrder(changes: SubjectChange[]): Promise<string | undefined> {
+/** Appends a subject's changes and anchors its head; the sequence number of the first failure. */
+async function recordSubject(changes: SubjectChange[]): Promise<string | undefined> {
+  const { failed, head, reached } = await appendInOrder(changes);
+  if (!head || !reached) return failed;
+  const { subject } = changes[0]!;
+  try {
+    await putAnchor(subject.type, subject.id, head, new Date());
+    return failed;
+  } catch (error) {
+    logger.error('audit head not anchored', {
+      subjectType: subject.type,
+      subjectId: subject.id,
+      seq: head.seq,
+      error: error as Error,
+    });
+    return changes[0]!.sequence;
+  }
+}
+
+/**
+ * Appends a subject's changes in order: the sequence number of the first that failed, the head
+ * after them, and whether any change reached the chain (appended now or before, on an earlier
+ * delivery): only then is there a head to anchor.
+ */
+async function appendInOrder(
+  changes: SubjectChange[],
+): Promise<{ failed?: string; head?: AuditHead; reached: boolean }> {
   let head: AuditHead | undefined;
   let headRead = false;
+  let reached = false;
   for (const change of changes) {
     try {
       if (!headRead) {
         head = await getAuditHead(change.subject.type, change.subject.id);
         headRead = true;
       }
+      const before = head;
       head = await appendOne(change, head);
+      if (head !== before || (head && !isAfter(change.sequence, head.streamSequence))) reached = true;
     } catch (error) {
       logger.error('audit entry not appended', {
         subjectType: change.subject.type,
@@ -55,10 +88,10 @@ async function appendInOrder(changes: SubjectChange[]): Promise<string | undefin
         sequence: change.sequence,
         error: error as Error,
       });
-      return change.sequence;
+      return { failed: change.sequence, head, reached };
     }
   }
-  return undefined;
+  return { head, reached };
 }
 
 async function appendOne(change: SubjectChange, head: AuditHead | undefined): Promise<AuditHead | undefined> {

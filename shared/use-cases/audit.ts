@@ -1,8 +1,9 @@
 import { getApplication } from '#adapters/application-repository';
+import { getLatestAnchor } from '#adapters/audit-anchors';
 import { listAuditEntries, readAuditTrail } from '#adapters/audit-repository';
 import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
-import { type AuditEntry, type SubjectType, verifyChain } from '#domain/audit';
+import { type AuditEntry, checkAnchor, type SubjectType, verifyChain } from '#domain/audit';
 import { toShanghaiIso } from '#domain/calendar';
 import { NotFoundError } from '#domain/errors';
 import type { AuditEntryView, AuditQuery, AuditTrailView, AuditVerificationView } from '#schemas/audit';
@@ -62,12 +63,17 @@ export function auditEntryView(entry: AuditEntry): AuditEntryView {
 
 /**
  * GET /v1/admin/audit/{subjectType}/{subjectId}/verify (finance): recomputes the subject's
- * chain from what is stored. 404 when the subject has no trail at all.
+ * chain from what is stored and compares it with its latest anchor outside the table. 404 when
+ * the subject has no trail at all.
  */
 export async function verifyAuditTrail(type: SubjectType, id: string): Promise<AuditVerificationView> {
+  // The anchor first: an append between the two reads then only puts the head ahead of it.
+  const anchor = await getLatestAnchor(type, id);
   const { entries, head } = await readAuditTrail(type, id);
   if (entries.length === 0 && !head) throw new NotFoundError(`No audit trail for ${type} ${id}.`);
-  const result = verifyChain(entries, head);
+  const chain = verifyChain(entries, head);
+  const problems = [...chain.problems, ...checkAnchor(entries, anchor)];
+  const result = { ok: problems.length === 0, entries: chain.entries, problems };
   if (!result.ok)
     logger.warn('audit chain verification failed', {
       subjectType: type,
@@ -79,6 +85,15 @@ export async function verifyAuditTrail(type: SubjectType, id: string): Promise<A
     subjectId: id,
     ...result,
     ...(head ? { head: { seq: head.seq, hash: head.hash } } : {}),
+    ...(anchor
+      ? {
+          anchor: {
+            seq: anchor.seq,
+            hash: anchor.hash,
+            anchoredAt: toShanghaiIso(new Date(anchor.anchoredAt)),
+          },
+        }
+      : {}),
   };
 }
 

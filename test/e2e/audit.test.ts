@@ -1,5 +1,6 @@
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { type AuditEntry, nextEntry } from '#domain/audit';
 import { type ApiClient, clientFor, givenAccount, order, uniqueId, waitFor } from '../support/api.ts';
 import { documents } from '../support/aws.ts';
 
@@ -175,7 +176,11 @@ describe('audit trail over HTTP (issue 7: who did what, when and why; tamper-evi
     // Prepare: the whole trail is there and verifies
     const path = `/v1/admin/audit/application/${lifecycle.applicationId}/verify`;
     const trail = await trailOf(lifecycle.customer, applicationTrail(), lifecycle.expectedEntries);
-    const before = await finance.get(path);
+    // (the recorder anchors the head outside the table right after appending)
+    const before = await waitFor(async () => {
+      const r = await finance.get(path);
+      return r.body.anchor?.seq === trail.items.length ? r : undefined;
+    }, 'the application trail to be anchored');
     expect(before.status).toBe(200);
     expect(before.body).toEqual({
       subjectType: 'application',
@@ -183,6 +188,11 @@ describe('audit trail over HTTP (issue 7: who did what, when and why; tamper-evi
       ok: true,
       entries: trail.items.length,
       head: { seq: trail.items.length, hash: trail.items.at(-1)!.hash },
+      anchor: {
+        seq: trail.items.length,
+        hash: trail.items.at(-1)!.hash,
+        anchoredAt: expect.stringMatching(/\+08:00$/),
+      },
       problems: [],
     });
 
@@ -209,5 +219,60 @@ describe('audit trail over HTTP (issue 7: who did what, when and why; tamper-evi
   it('audit: verification of a subject without any trail answers 404', async () => {
     const response = await finance.get('/v1/admin/audit/invoice/inv_never-issued/verify');
     expect(response.status).toBe(404);
+  });
+
+  it('audit: a chain rewritten as a whole in DynamoDB (every hash recomputed) is reported against its anchor', async () => {
+    // Prepare: the invoice's trail is complete and anchored outside the table
+    const path = `/v1/admin/audit/invoice/${lifecycle.invoiceId}/verify`;
+    await trailOf(lifecycle.customer, `/v1/invoices/${lifecycle.invoiceId}/audit`, 2);
+    const before = await waitFor(async () => {
+      const r = await finance.get(path);
+      return r.body.anchor?.seq === 2 ? r.body : undefined;
+    }, 'the invoice trail to be anchored');
+    expect(before).toMatchObject({ ok: true, entries: 2, anchor: { seq: 2, hash: before.head.hash } });
+    expect(before.anchor.anchoredAt).toMatch(/\+08:00$/);
+
+    // Act: someone with table access rewrites who stored the PDF, recomputes every hash and
+    // moves the head along, so that the chain in the table is consistent again
+    const trailKey = `AUDIT#invoice#${lifecycle.invoiceId}`;
+    const { Items = [] } = await documents().send(
+      new QueryCommand({
+        TableName: inject('tableName'),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+        ExpressionAttributeValues: { ':pk': trailKey, ':entry': 'ENTRY#' },
+      }),
+    );
+    let forged: AuditEntry | undefined;
+    for (const { pk, sk, ...entry } of Items as (AuditEntry & { pk: string; sk: string })[]) {
+      const actor = entry.seq === 2 ? 'staff:someone' : entry.actor;
+      forged = nextEntry(
+        forged,
+        { type: 'invoice', id: lifecycle.invoiceId },
+        { ...entry, actor },
+        entry.streamSequence,
+      );
+      await documents().send(new PutCommand({ TableName: inject('tableName'), Item: { pk, sk, ...forged } }));
+    }
+    await documents().send(
+      new UpdateCommand({
+        TableName: inject('tableName'),
+        Key: { pk: trailKey, sk: 'HEAD' },
+        UpdateExpression: 'SET #hash = :hash',
+        ExpressionAttributeNames: { '#hash': 'hash' },
+        ExpressionAttributeValues: { ':hash': forged!.hash },
+      }),
+    );
+    const after = await finance.get(path);
+
+    // Assess: the chain holds together, but not with its anchor
+    expect(after.status).toBe(200);
+    expect(after.body).toMatchObject({
+      ok: false,
+      entries: 2,
+      head: { seq: 2, hash: forged!.hash },
+      anchor: { seq: 2, hash: before.head.hash },
+      problems: [{ seq: 2, kind: 'anchor-mismatch', detail: expect.stringContaining('rewritten') }],
+    });
+    expect(after.body.problems).toHaveLength(1);
   });
 });

@@ -1,4 +1,4 @@
-import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import {
   type ApiClient,
@@ -216,6 +216,10 @@ describe('R34 returns: red-letter invoices restore the invoiceable amount', () =
       409,
     );
     await expectNoNumberSkippedOrRepeated(original.entity);
+    // the return is on the audit trail: requested by the customer, each step after, chained whole
+    const trail = await auditedWhole(c.staff, 'return', accepted.body.returnId, 2);
+    expect(trail[0]).toMatchObject({ action: 'created', actor: `account:${c.accountId}` });
+    expect(trail.map((e) => e.action)).toContain('status: crediting → credited');
   });
 
   it('R34 a return with reissueTitleId reissues the same records under the corrected title once the red-letter invoice exists', async () => {
@@ -448,5 +452,32 @@ describe('R35 lost invoices: stamped copies', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe(`发票 ${invoiceNumber} 的盖章复印件已寄出`);
     expect(mails[0]!.body.text).toContain(`发票 ${invoiceNumber}（¥106.00）的盖章复印件已寄出`);
+    // the request and its sending are on the audit trail (issue 13), once each, chained whole
+    const trail = await auditedWhole(c.staff, 'copy-request', invoiceId, 2);
+    expect(trail.map((e) => [e.action, e.actor])).toEqual([
+      ['created', `account:${c.accountId}`],
+      ['status: open → sent', 'staff'],
+    ]);
   });
 });
+
+/**
+ * A subject's audit trail once the recorder (it follows the table's stream) has `count`
+ * entries and finance's verification finds it whole; its stored entries.
+ */
+async function auditedWhole(staff: ApiClient, type: string, id: string, count: number) {
+  await waitFor(async () => {
+    const r = await staff.get(`/v1/admin/audit/${type}/${id}/verify`);
+    if (r.status !== 200 || r.body.entries < count) return undefined;
+    expect(r.body).toMatchObject({ ok: true, problems: [] });
+    return r.body;
+  }, `the ${type} ${id} trail to have ${count} entries`);
+  const { Items = [] } = await documents().send(
+    new QueryCommand({
+      TableName: inject('tableName'),
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+      ExpressionAttributeValues: { ':pk': `AUDIT#${type}#${id}`, ':entry': 'ENTRY#' },
+    }),
+  );
+  return Items as { seq: number; action: string; actor: string }[];
+}

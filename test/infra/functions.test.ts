@@ -165,7 +165,13 @@ describe('issue 10: each function gets only what it needs', () => {
   // (start/stop/signal and which machine). X-Ray, KMS for the table and logs are everyone's.
   const GRANTS: Record<
     string,
-    { table: 'read' | 'write'; documents?: 'read' | 'write'; mail?: true; states?: string[] }
+    {
+      table: 'read' | 'write';
+      documents?: 'read' | 'write';
+      anchors?: 'read' | 'write';
+      mail?: true;
+      states?: string[];
+    }
   > = {
     ApiLedger: { table: 'write' },
     ApiTitlesRead: { table: 'read' },
@@ -176,7 +182,7 @@ describe('issue 10: each function gets only what it needs', () => {
     ApiInvoicesWrite: { table: 'write' },
     ApiReturns: { table: 'write', mail: true, states: ['signal returns', 'start returns'] },
     ApiAdmin: { table: 'write', mail: true, states: ['signal applications'] },
-    ApiAudit: { table: 'read' },
+    ApiAudit: { table: 'read', anchors: 'read' },
     ApiMonthly: { table: 'write' },
     ApiOrganizations: { table: 'write', states: ['start applications'] },
     ReviewApplication: { table: 'write' },
@@ -185,7 +191,7 @@ describe('issue 10: each function gets only what it needs', () => {
     DeliverInvoices: { table: 'write', documents: 'read', mail: true },
     FailApplication: { table: 'write', mail: true },
     StartPending: { table: 'write', states: ['start applications', 'start returns'] },
-    RecordChanges: { table: 'write' },
+    RecordChanges: { table: 'write', anchors: 'write' },
     WatchApplications: { table: 'write', mail: true },
     StartRunFunction: { table: 'write' },
     ProcessShardFunction: { table: 'write', states: ['start applications'] },
@@ -226,17 +232,22 @@ describe('issue 10: each function gets only what it needs', () => {
             }),
         ),
       ].sort();
+      // S3 by bucket (the bucket's logical id in the statement's resource).
+      const s3Grant = (name: string, bucket: string) => {
+        const on = allowed
+          .filter(({ action, s }) => action.startsWith('s3:') && JSON.stringify(s.Resource).includes(bucket))
+          .map(({ action }) => action);
+        if (on.includes('s3:PutObject')) return { [name]: 'write' };
+        return on.some((a) => a.startsWith('s3:GetObject')) ? { [name]: 'read' } : {};
+      };
       const actual = {
         table: actions.includes('dynamodb:PutItem')
           ? 'write'
           : actions.includes('dynamodb:Query')
             ? 'read'
             : undefined,
-        ...(actions.includes('s3:PutObject')
-          ? { documents: 'write' }
-          : actions.some((a) => a.startsWith('s3:GetObject'))
-            ? { documents: 'read' }
-            : {}),
+        ...s3Grant('documents', 'DocumentsBucket'),
+        ...s3Grant('anchors', 'AuditAnchors'),
         ...(actions.includes('ses:SendEmail') ? { mail: true } : {}),
         ...(states.length ? { states } : {}),
       };

@@ -132,6 +132,32 @@ describe('documents bucket', () => {
     });
   });
 
+  it('keeps every PDF under Object Lock in compliance mode for the configured retention', () => {
+    const years = Number(CDK_CONTEXT['invoice:documentRetentionYears']);
+    expect(years).toBeGreaterThanOrEqual(1);
+    expect(bucket.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 * years } },
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+  });
+
+  it('lets no function delete a PDF: writers may only add them', () => {
+    const statements = Object.values(resources(template, 'AWS::IAM::Policy')).flatMap(
+      (p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement,
+    );
+    const onBucket = statements.filter(
+      (st) => st.Effect === 'Allow' && JSON.stringify(st.Resource ?? '').includes(bucketId),
+    );
+    expect(onBucket.length).toBeGreaterThan(0);
+    expect(onBucket.flatMap((st) => [st.Action].flat()).some((a) => String(a).startsWith('s3:Delete'))).toBe(
+      false,
+    );
+  });
+
   it('denies every request that is not over TLS', () => {
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },
@@ -646,6 +672,42 @@ describe('audit trail (issue 7): the table stream feeds one recorder', () => {
     return (await import('#adapters/dynamodb')).keys;
   };
 
+  it('anchors chain heads in their own bucket: versioned, Object Lock in compliance mode, put by the recorder only', () => {
+    const [recorderId, recorderFn] = recorder();
+    const anchorsRef = ((recorderFn.Properties.Environment as Json).Variables as Json)
+      .AUDIT_ANCHORS_BUCKET as { Ref: string };
+    const anchors = resources(template, 'AWS::S3::Bucket')[anchorsRef.Ref]!;
+    const years = Number(CDK_CONTEXT['invoice:auditAnchorRetentionYears']);
+    expect(years).toBeGreaterThanOrEqual(1);
+    expect(anchors.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 * years } },
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, RestrictPublicBuckets: true },
+    });
+    // Not the documents bucket, and only the recorder may put into it
+    const documentsRef = Object.values(resources(template, 'AWS::Lambda::Function'))
+      .map((f) => ((f.Properties.Environment as Json).Variables as Json).DOCUMENTS_BUCKET as { Ref: string })
+      .find(Boolean)!;
+    expect(anchorsRef.Ref).not.toBe(documentsRef.Ref);
+    const roleOf = (fn: CfnResource) => ((fn.Properties.Role as Json)['Fn::GetAtt'] as string[])[0]!;
+    const putters = Object.values(resources(template, 'AWS::IAM::Policy'))
+      .filter((p) =>
+        (p.Properties.PolicyDocument as { Statement: Json[] }).Statement.some(
+          (st) =>
+            st.Effect === 'Allow' &&
+            [st.Action].flat().some((a) => String(a).startsWith('s3:Put')) &&
+            JSON.stringify(st.Resource).includes(anchorsRef.Ref),
+        ),
+      )
+      .flatMap((p) => (p.Properties.Roles as Json[]).map((r) => r.Ref));
+    expect(putters).toEqual([roleOf(recorderFn)]);
+    expect(recorderId).toBeDefined();
+  });
+
   it('reads the stream from the oldest record in batches of 100, bisecting, reporting item failures, never skipping', () => {
     const [tableId] = only('AWS::DynamoDB::Table');
     const [recorderId] = recorder();
@@ -669,7 +731,7 @@ describe('audit trail (issue 7): the table stream feeds one recorder', () => {
     });
   });
 
-  it('lets exactly application, invoice and title items through, as the key builders lay them out', async () => {
+  it('lets exactly application, invoice, title, return and copy-request items through, as the key builders lay them out', async () => {
     const keys = await keysModule();
     const patterns = (
       (mapping().Properties.FilterCriteria as { Filters: { Pattern: string }[] }).Filters ?? []
@@ -681,8 +743,14 @@ describe('audit trail (issue 7): the table stream feeds one recorder', () => {
           dynamodb: { Keys: { pk: { S: key.pk }, sk: { S: key.sk } } },
         }),
       );
-    expect(patterns).toHaveLength(3);
-    for (const key of [keys.application('a1'), keys.invoice('i1'), keys.title('acct-1', 'ttl_1')]) {
+    expect(patterns).toHaveLength(4);
+    for (const key of [
+      keys.application('a1'),
+      keys.invoice('i1'),
+      keys.title('acct-1', 'ttl_1'),
+      keys.invoiceReturn('r1'),
+      keys.copyRequest('i1'),
+    ]) {
       expect(passes(key), JSON.stringify(key)).toBe(true);
     }
     for (const key of [

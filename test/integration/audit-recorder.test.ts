@@ -1,20 +1,32 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalS3, startS3Server } from '../../scripts/local/s3.ts';
 import { sharedDynamoDb } from '../support/dynamodb-local.ts';
 
 // The recorder's use case against DynamoDB Local, fed stream records the way Lambda hands them over.
 
 const TABLE = 'audit-recorder';
+const ANCHORS = 'audit-anchors';
 /** The shared DynamoDB Local (test/support/dynamodb-local.ts), where this file has its own table. */
 let db: { endpoint: string };
 let documents: DynamoDBDocumentClient;
 let useCases: typeof import('#use-cases/audit-recorder');
 let repository: typeof import('#adapters/audit-repository');
 let domain: typeof import('#domain/audit');
+let anchors: typeof import('#adapters/audit-anchors');
+/** The anchors bucket as deployed: versioned, Object Lock in compliance mode. */
+let s3: LocalS3;
+const s3Dir = mkdtempSync(join(tmpdir(), 'audit-anchors-'));
+const ANCHOR_BUCKETS = [
+  { name: ANCHORS, versioned: true, objectLock: { mode: 'COMPLIANCE' as const, days: 3650 } },
+];
 
 beforeAll(async () => {
   db = {
@@ -34,9 +46,12 @@ beforeAll(async () => {
       },
     ]),
   };
+  s3 = await startS3Server({ port: 0, dataDir: s3Dir, buckets: ANCHOR_BUCKETS });
   // The adapters read their configuration when first imported, as in a Lambda.
   Object.assign(process.env, {
     TABLE_NAME: TABLE,
+    AUDIT_ANCHORS_BUCKET: ANCHORS,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
@@ -46,6 +61,7 @@ beforeAll(async () => {
   useCases = await import('#use-cases/audit-recorder');
   repository = await import('#adapters/audit-repository');
   domain = await import('#domain/audit');
+  anchors = await import('#adapters/audit-anchors');
   documents = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint: db.endpoint,
@@ -57,6 +73,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   documents?.destroy();
+  await s3?.close();
+  rmSync(s3Dir, { recursive: true, force: true });
 });
 
 function av(value: unknown): AttributeValue {
@@ -292,7 +310,18 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
     const verify = (...args: string[]) =>
       promisify(execFile)(
         'node_modules/.bin/tsx',
-        ['scripts/audit-verify.ts', '--endpoint', db.endpoint, '--table', TABLE, ...args],
+        [
+          'scripts/audit-verify.ts',
+          '--endpoint',
+          db.endpoint,
+          '--table',
+          TABLE,
+          '--s3-endpoint',
+          s3.endpoint,
+          '--anchors-bucket',
+          ANCHORS,
+          ...args,
+        ],
         { encoding: 'utf8' },
       ).then(
         ({ stdout }) => ({ code: 0, stdout }),
@@ -320,7 +349,7 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
     // Assess
     expect(intact).toEqual({
       code: 0,
-      stdout: expect.stringMatching(/^application:app-cli {2}ok {2}3 entries, head 3 /),
+      stdout: expect.stringMatching(/^application:app-cli {2}ok {2}3 entries, head 3 .*, anchored at 3$/m),
     });
     expect(tampered.code).toBe(1);
     expect(JSON.parse(tampered.stdout)).toEqual([
@@ -339,6 +368,130 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
     expect(all.stdout).toMatch(/^ {2}entry 2: hash-mismatch — /m);
     expect(all.stdout).toMatch(/^title:ttl-1 {2}ok/m);
     expect(wrong.code).toBe(2);
-    expect(wrong.stdout).toContain('expected <application|invoice|title>:<id>');
+    expect(wrong.stdout).toContain('expected <application|invoice|title|return|copy-request>:<id>');
+  }, 60_000);
+
+  it('anchors each subject’s head outside the table after its batch, none for a subject without entries', async () => {
+    // Prepare
+    const records = lifecycle('app-anchored');
+
+    // Act
+    await useCases.recordStreamChanges(records.slice(0, 3));
+    const first = await anchors.getLatestAnchor('application', 'app-anchored');
+    await useCases.recordStreamChanges(records.slice(3));
+    const second = await anchors.getLatestAnchor('application', 'app-anchored');
+    await useCases.recordStreamChanges([
+      record(
+        'MODIFY',
+        { pk: 'APPLICATION#app-quiet', sk: 'APPLICATION' },
+        { status: 'reserving' },
+        { status: 'reserving', n: 1 },
+      ),
+    ]);
+
+    // Assess: the anchor follows the head; a subject with nothing audited gets none
+    const { head } = await repository.readAuditTrail('application', 'app-anchored');
+    expect(first).toMatchObject({ seq: 2 });
+    expect(second).toMatchObject({ seq: 3, hash: head!.hash, subjectType: 'application' });
+    expect(await anchors.getLatestAnchor('application', 'app-quiet')).toBeUndefined();
+  });
+
+  it('fails the batch from the subject’s first record when its head cannot be anchored, and anchors on the retry', async () => {
+    // Prepare: S3 is down while the batch is recorded
+    const records = lifecycle('app-unanchored');
+    const port = Number(new URL(s3.endpoint).port);
+    await s3.close();
+
+    // Act
+    const answer = await useCases.recordStreamChanges(records).finally(async () => {
+      s3 = await startS3Server({ port, dataDir: s3Dir, buckets: ANCHOR_BUCKETS });
+    });
+    const unanchored = await anchors.getLatestAnchor('application', 'app-unanchored');
+    const retried = await useCases.recordStreamChanges(records);
+
+    // Assess: the entries were appended once; Lambda's retry skips them and anchors the head
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: records[0]!.dynamodb!.SequenceNumber }] });
+    expect(unanchored).toBeUndefined();
+    expect(retried).toEqual({ batchItemFailures: [] });
+    const { entries, head } = await repository.readAuditTrail('application', 'app-unanchored');
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(await anchors.getLatestAnchor('application', 'app-unanchored')).toMatchObject({
+      seq: 3,
+      hash: head!.hash,
+    });
+  }, 60_000);
+
+  it('reports a chain rewritten as a whole in the table (every hash recomputed) against its anchor', async () => {
+    // Prepare: an anchored chain
+    await useCases.recordStreamChanges(lifecycle('app-rewritten'));
+    const { entries } = await repository.readAuditTrail('application', 'app-rewritten');
+    expect(
+      domain.checkAnchor(entries, await anchors.getLatestAnchor('application', 'app-rewritten')),
+    ).toEqual([]);
+
+    // Act: someone with table access rewrites who approved it, and recomputes every hash and the head
+    let previous: { seq: number; hash: string } | undefined;
+    for (const entry of entries) {
+      const forged = domain.nextEntry(
+        previous,
+        { type: 'application', id: 'app-rewritten' },
+        { ...entry, ...(entry.seq === 2 ? { actor: 'staff:someone', reason: 'approved by a manager' } : {}) },
+        entry.streamSequence,
+      );
+      await documents.send(
+        new PutCommand({
+          TableName: TABLE,
+          Item: {
+            pk: 'AUDIT#application#app-rewritten',
+            sk: `ENTRY#${String(entry.seq).padStart(10, '0')}`,
+            ...forged,
+          },
+        }),
+      );
+      previous = forged;
+    }
+    await documents.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: { pk: 'AUDIT#application#app-rewritten', sk: 'HEAD' },
+        UpdateExpression: 'SET #hash = :hash',
+        ExpressionAttributeNames: { '#hash': 'hash' },
+        ExpressionAttributeValues: { ':hash': previous!.hash },
+      }),
+    );
+
+    // Assess: the chain alone is consistent, the anchor is not; the command says so too
+    const after = await repository.readAuditTrail('application', 'app-rewritten');
+    expect(domain.verifyChain(after.entries, after.head)).toMatchObject({ ok: true });
+    const anchor = await anchors.getLatestAnchor('application', 'app-rewritten');
+    expect(domain.checkAnchor(after.entries, anchor)).toEqual([
+      { seq: 3, kind: 'anchor-mismatch', detail: expect.stringContaining('the chain was rewritten') },
+    ]);
+    const { stdout, code } = await promisify(execFile)(
+      'node_modules/.bin/tsx',
+      [
+        'scripts/audit-verify.ts',
+        '--endpoint',
+        db.endpoint,
+        '--table',
+        TABLE,
+        '--s3-endpoint',
+        s3.endpoint,
+        '--anchors-bucket',
+        ANCHORS,
+        '--subject',
+        'application:app-rewritten',
+        '--anchor',
+      ],
+      { encoding: 'utf8' },
+    ).then(
+      ({ stdout }) => ({ stdout, code: 0 }),
+      (error: { code: number; stdout: string }) => ({ stdout: error.stdout, code: error.code }),
+    );
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^application:app-rewritten {2}TAMPERED {2}3 entries, head 3 .*, anchored at 3$/m);
+    expect(stdout).toMatch(/^ {2}entry 3: anchor-mismatch — /m);
+    // --anchor never anchors a chain that does not fit: the anchor still holds the true head
+    expect(await anchors.getLatestAnchor('application', 'app-rewritten')).toEqual(anchor);
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import {
   type AuditEntry,
   actorOf,
   changeStamp,
+  checkAnchor,
   describeChange,
   GENESIS_HASH,
   hashEntry,
@@ -216,6 +217,44 @@ describe('the hash chain', () => {
       flag: true,
       gone: null,
     });
+  });
+});
+
+describe('the chain against its anchor outside the table', () => {
+  const anchorOf = (entry: AuditEntry) => ({
+    subjectType: entry.subjectType,
+    subjectId: entry.subjectId,
+    seq: entry.seq,
+    hash: entry.hash,
+    anchoredAt: '2026-11-02T04:00:00.000Z',
+  });
+
+  it('accepts a chain that holds its anchored entry, also after it grew, and a chain never anchored', () => {
+    const entries = chain(5);
+    expect(checkAnchor(entries, anchorOf(entries[4]!))).toEqual([]);
+    expect(checkAnchor(entries, anchorOf(entries[2]!))).toEqual([]);
+    expect(checkAnchor(entries, undefined)).toEqual([]);
+  });
+
+  it('reports a chain rewritten as a whole: consistent in itself, but not with its anchor', () => {
+    const entries = chain(4);
+    const rewritten: AuditEntry[] = [];
+    for (const entry of entries) {
+      rewritten.push(
+        nextEntry(rewritten.at(-1), application, { ...entry, actor: 'staff:someone' }, entry.streamSequence),
+      );
+    }
+    expect(verifyChain(rewritten, headOf(rewritten)).ok).toBe(true);
+    expect(checkAnchor(rewritten, anchorOf(entries[3]!))).toEqual([
+      { seq: 4, kind: 'anchor-mismatch', detail: expect.stringContaining('the chain was rewritten') },
+    ]);
+  });
+
+  it('reports a chain cut back behind its anchor (entries removed, head moved back)', () => {
+    const entries = chain(4);
+    expect(checkAnchor(entries.slice(0, 2), anchorOf(entries[3]!))).toEqual([
+      { seq: 4, kind: 'anchor-mismatch', detail: expect.stringContaining('ends at entry 2') },
+    ]);
   });
 });
 
@@ -439,6 +478,67 @@ describe('describeChange: invoices and titles', () => {
       action: 'status: pending-review → rejected',
       reason: '税号不符',
     });
+  });
+});
+
+describe('describeChange: returns and copy requests', () => {
+  const copy: Subject = { type: 'copy-request', id: 'inv-1' };
+  const ret: Subject = { type: 'return', id: 'ret-1' };
+  const request = (fields: Record<string, unknown>) => ({
+    requestId: 'copy-1',
+    invoiceId: 'inv-1',
+    invoiceNumber: '11010826110200000001',
+    accountId: 'acct-1',
+    status: 'open',
+    requestedAt: '2026-11-05T02:00:00.000Z',
+    ...fields,
+  });
+  const invoiceReturn = (fields: Record<string, unknown>) => ({
+    returnId: 'ret-1',
+    accountId: 'acct-1',
+    invoiceId: 'inv-1',
+    reason: 'wrong-title',
+    medium: 'electronic',
+    status: 'requested',
+    requestedAt: '2026-11-06T02:00:00.000Z',
+    restoredChunks: [],
+    ...fields,
+  });
+
+  it('records a copy request as its account’s, its sending as finance’s, and a later request anew', () => {
+    expect(describeChange(copy, { eventName: 'INSERT', newImage: request({}), streamAt })).toEqual({
+      at: '2026-11-05T02:00:00.000Z',
+      actor: 'account:acct-1',
+      action: 'created',
+    });
+    const sent = request({ status: 'sent', sentAt: '2026-11-05T08:00:00.000Z' });
+    expect(describeChange(copy, modify(request({}), sent))).toMatchObject({
+      actor: 'staff',
+      action: 'status: open → sent',
+    });
+    const again = request({ requestId: 'copy-2', requestedAt: '2026-12-01T00:00:00.000Z' });
+    expect(describeChange(copy, modify(sent, again))).toEqual({
+      at: '2026-12-01T00:00:00.000Z',
+      actor: 'account:acct-1',
+      action: 'created',
+    });
+  });
+
+  it('records a return’s request as its account’s and each step of it, but not its bookkeeping', () => {
+    expect(describeChange(ret, { eventName: 'INSERT', newImage: invoiceReturn({}), streamAt })).toEqual({
+      at: '2026-11-06T02:00:00.000Z',
+      actor: 'account:acct-1',
+      action: 'created',
+    });
+    expect(
+      describeChange(ret, modify(invoiceReturn({}), invoiceReturn({ status: 'crediting' }))),
+    ).toMatchObject({ actor: 'system', action: 'status: requested → crediting' });
+    expect(
+      describeChange(ret, modify(invoiceReturn({}), invoiceReturn({ redInvoiceNumber: '1101082612' }))),
+    ).toMatchObject({ action: 'updated: redInvoiceNumber' });
+    expect(
+      describeChange(ret, modify(invoiceReturn({}), invoiceReturn({ restoredChunks: [0], taskToken: 't' }))),
+    ).toBeUndefined();
   });
 });
 

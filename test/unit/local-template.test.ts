@@ -118,7 +118,35 @@ describe('readTemplate', () => {
   });
 
   it('reads buckets; the local name is the lower-cased logical id', () => {
-    expect(template.buckets).toEqual([{ logicalId: 'Documents7E5B2978', bucketName: 'documents7e5b2978' }]);
+    expect(template.buckets).toEqual([
+      { logicalId: 'Documents7E5B2978', bucketName: 'documents7e5b2978', versioned: false },
+    ]);
+  });
+
+  it('reads a bucket’s versioning and Object Lock default retention (years as 365 days)', () => {
+    const dir = withTemplate((t) => {
+      t.Resources.Anchors = {
+        Type: 'AWS::S3::Bucket',
+        Properties: {
+          VersioningConfiguration: { Status: 'Enabled' },
+          ObjectLockEnabled: true,
+          ObjectLockConfiguration: {
+            ObjectLockEnabled: 'Enabled',
+            Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Years: 2 } },
+          },
+        },
+      };
+    });
+    try {
+      expect(readTemplate(dir).buckets.find((b) => b.logicalId === 'Anchors')).toEqual({
+        logicalId: 'Anchors',
+        bucketName: 'anchors',
+        versioned: true,
+        objectLock: { mode: 'COMPLIANCE', days: 730 },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads our bundled functions and skips CDK internals', () => {

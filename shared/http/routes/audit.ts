@@ -31,7 +31,7 @@ export const AUDIT = {
   verifyAuditTrail: {
     method: 'GET',
     path: '/v1/admin/audit/{subjectType}/{subjectId}/verify',
-    uses: ['table-read'],
+    uses: ['table-read', 'audit-anchors-read'],
     summary: 'Recompute an audit trail’s hash chain and report every entry that does not fit (finance)',
     group: 'finance',
     pathParams: AuditSubjectPath,

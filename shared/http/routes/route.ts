@@ -13,6 +13,7 @@ export interface Route {
     | 'table-read'
     | 'table-write'
     | 'documents-read'
+    | 'audit-anchors-read'
     | 'workflow-start'
     | 'workflow-signal'
     | 'workflow-stop'

@@ -1,11 +1,11 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   getStoredApplication,
   isUnaccepted,
   type StoredStatus,
   toApplication,
 } from '#adapters/application-repository';
-import { documentClient, keys, tableName } from '#adapters/dynamodb';
+import { documentClient, itemsOnList, keys, tableName } from '#adapters/dynamodb';
 import type { Application, ApplicationStatus } from '#domain/application';
 
 export interface ApplicationPage {
@@ -97,44 +97,15 @@ export interface PendingApplication {
  * that have not finished. gsi2 keeps keys only; the items are read strongly consistent.
  */
 export async function listWorkflowPending(before: string, limit: number): Promise<PendingApplication[]> {
-  const found: PendingApplication[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
-        ExpressionAttributeValues: { ':pk': keys.workflowPending, ':before': before },
-        Limit: Math.min(100, limit - found.length),
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    const items = await Promise.all(
-      (page.Items ?? []).map(async (key) => {
-        const { Item } = await documentClient.send(
-          new GetCommand({
-            TableName: tableName,
-            Key: { pk: key.pk, sk: key.sk },
-            ConsistentRead: true,
-            ProjectionExpression: 'applicationId, accountId, #status, submittedAt, cancellableUntil, gsi2pk',
-            ExpressionAttributeNames: { '#status': 'status' },
-          }),
-        );
-        return Item;
-      }),
-    );
-    for (const item of items) {
-      if (item?.gsi2pk !== keys.workflowPending) continue;
-      found.push({
-        applicationId: item.applicationId,
-        accountId: item.accountId,
-        status: item.status,
-        submittedAt: item.submittedAt,
-        cancellableUntil: item.cancellableUntil,
-      });
-    }
-    cursor = page.LastEvaluatedKey;
-  } while (cursor && found.length < limit);
-  return found;
+  const items = await itemsOnList(keys.workflowPending, before, limit, {
+    projection: 'applicationId, accountId, #status, submittedAt, cancellableUntil, gsi2pk',
+    names: { '#status': 'status' },
+  });
+  return items.map((item) => ({
+    applicationId: item.applicationId,
+    accountId: item.accountId,
+    status: item.status,
+    submittedAt: item.submittedAt,
+    cancellableUntil: item.cancellableUntil,
+  }));
 }

@@ -5,7 +5,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
+  GetCommand,
   paginateQuery,
+  QueryCommand,
   type QueryCommandInput,
   type QueryCommandOutput,
   TransactWriteCommand,
@@ -195,6 +197,52 @@ export async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Pro
   const items: Item[] = [];
   for await (const page of queryPages(input)) items.push(...page);
   return items;
+}
+
+/**
+ * The items on one of the sweeper's sparse gsi2 lists (`list`) since before `before`, oldest
+ * first, at most `limit`. gsi2 keeps keys only, so each item is read strongly consistent, and
+ * one that left the list in the meantime is skipped. The page size shrinks to what is still
+ * wanted, which `paginateQuery` cannot do.
+ */
+export async function itemsOnList(
+  list: string,
+  before: string,
+  limit: number,
+  read: { projection?: string; names?: Record<string, string> } = {},
+): Promise<Item[]> {
+  const found: Item[] = [];
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
+        ExpressionAttributeValues: { ':pk': list, ':before': before },
+        Limit: Math.min(100, limit - found.length),
+        ExclusiveStartKey: cursor,
+      }),
+    );
+    const items = await Promise.all(
+      (page.Items ?? []).map(async (key) => {
+        const { Item } = await documentClient.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: { pk: key.pk, sk: key.sk },
+            ConsistentRead: true,
+            ...(read.projection
+              ? { ProjectionExpression: read.projection, ExpressionAttributeNames: read.names }
+              : {}),
+          }),
+        );
+        return Item;
+      }),
+    );
+    for (const item of items) if (item?.gsi2pk === list) found.push(item);
+    cursor = page.LastEvaluatedKey;
+  } while (cursor && found.length < limit);
+  return found;
 }
 
 export function stripKeys<T>(item: Record<string, unknown>): T {

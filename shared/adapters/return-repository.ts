@@ -1,11 +1,12 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { moveAllocations } from '#adapters/allocation-moves';
 import { stampUpdate } from '#adapters/audit-repository';
 import {
   assignments,
   documentClient,
   isConditionFailure,
+  itemsOnList,
   keys,
   MAX_TRANSACTION_ITEMS,
   statusIn,
@@ -96,33 +97,8 @@ export async function markReturnWorkflowStarted(returnId: string): Promise<void>
  * left the list meanwhile is skipped.
  */
 export async function listReturnsWorkflowPending(before: string, limit: number): Promise<InvoiceReturn[]> {
-  const found: InvoiceReturn[] = [];
-  let cursor: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :before',
-        ExpressionAttributeValues: { ':pk': keys.returnWorkflowPending, ':before': before },
-        Limit: Math.min(100, limit - found.length),
-        ExclusiveStartKey: cursor,
-      }),
-    );
-    const items = await Promise.all(
-      (page.Items ?? []).map(async (key) => {
-        const { Item } = await documentClient.send(
-          new GetCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk }, ConsistentRead: true }),
-        );
-        return Item;
-      }),
-    );
-    for (const item of items) {
-      if (item?.gsi2pk === keys.returnWorkflowPending) found.push(stripKeys<InvoiceReturn>(item));
-    }
-    cursor = page.LastEvaluatedKey;
-  } while (cursor && found.length < limit);
-  return found;
+  const items = await itemsOnList(keys.returnWorkflowPending, before, limit);
+  return items.map((item) => stripKeys<InvoiceReturn>(item));
 }
 
 /**

@@ -71,6 +71,21 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      // Whole-stack faults (a service stopped and restarted): minutes long, so `npm run faults`
+      // (FAULTS=1) runs them and `npm test` does not.
+      ...(process.env.FAULTS
+        ? [
+            {
+              test: {
+                name: 'faults',
+                include: ['test/faults/**/*.test.ts'],
+                globalSetup: ['test/faults/synth-once.ts'],
+                testTimeout: 420_000,
+                hookTimeout: 300_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

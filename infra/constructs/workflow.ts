@@ -68,7 +68,10 @@ export class Workflow extends Construct {
     });
     const review = task('Review', props.review, '$.review');
     const issue = task('IssueInvoices', props.issue);
-    const deliver = task('DeliverInvoices', props.deliver);
+    // Delivery waits on the mail service alone, after the invoices exist and with no later path
+    // to the customer: its retries (2 s doubling, six times: 126 s of waiting) outlast a mail
+    // outage of a minute (test/faults/mail-outage.test.ts). The e-mail is still sent once.
+    const deliver = lambdaStep(this, 'DeliverInvoices', { fn: props.deliver, payload: byId, retries: 6 });
     // Every error but the review period running out and permanent ones is retried. A retry
     // issues a new token, stored over the old one.
     const requestReview = lambdaStep(this, 'AwaitFinanceDecision', {

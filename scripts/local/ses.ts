@@ -10,6 +10,8 @@ export interface StartSesOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
+  /** Keep the mail already in the in-process store (a restart in fault tests); default clears it. */
+  keepStore?: boolean;
 }
 
 export interface LocalSes {
@@ -61,7 +63,7 @@ export async function startSes(options: StartSesOptions): Promise<LocalSes> {
   const url = `http://${host}:${port}`;
   // The package's store is a module singleton: a stack started earlier in this process
   // (tests) would otherwise leak its mail into this one.
-  await fetch(`${url}/clear-store`, { method: 'POST' });
+  if (!options.keepStore) await fetch(`${url}/clear-store`, { method: 'POST' });
 
   let closing: Promise<void> | undefined;
   return {

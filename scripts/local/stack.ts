@@ -74,9 +74,19 @@ export interface LocalStack {
   streams: LocalStreams;
   /** Milliseconds each part took to become ready (DynamoDB includes the JVM start). */
   timings: Record<string, number>;
+  /**
+   * Fault tests: stops one service (its process or server goes away, its port refuses
+   * connections) until `restart()` starts it again on the same port with the same state:
+   * DynamoDB reopens its files, SES keeps the mail it had sent (the store lives in this
+   * process), Step Functions replays the executions that were running. DynamoDB and Step
+   * Functions keep state only on disk, so an `inMemory` stack can interrupt SES alone.
+   */
+  interrupt(service: InterruptibleService): Promise<{ restart(): Promise<void> }>;
   /** Stops everything in reverse start order; safe to call more than once. */
   stop(): Promise<void>;
 }
+
+export type InterruptibleService = 'dynamodb' | 'ses' | 'sfn';
 
 export const DEFAULT_PORTS = { api: 3000, ses: 8005, dynamodb: 8000, sfn: 8083, s3: 4569 } as const;
 
@@ -140,7 +150,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     dynamoDbStarting = dynamoDbReady.catch(() => {});
 
     const [ses, s3] = await Promise.all([
-      timed('ses', () => startSes({ port: ports.ses, host: LOOPBACK })),
+      timed('ses', () => startSes({ port: ports.ses, host: LOOPBACK, keepStore: false })),
       timed('s3', () =>
         startS3Server({
           port: ports.s3,
@@ -169,7 +179,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       }),
     );
     const dynamodb = await dynamoDbReady;
-    const sfn = await timed('sfn', () =>
+    const startSfn = () =>
       startStepFunctionsServer({
         port: ports.sfn,
         host: LOOPBACK,
@@ -177,8 +187,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         lambda,
         dataDir: persistentDir === undefined ? undefined : join(persistentDir, 'stepfunctions'),
         ...options.stepFunctions,
-      }),
-    );
+      });
+    const sfn = await timed('sfn', startSfn);
     // After DynamoDB and the Lambda runtime, closed before them; checkpoints live with the data.
     const streams = await timed('streams', () =>
       startStreamPollers({
@@ -215,6 +225,39 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     closers.push({ name: 'scheduler', close: async () => scheduler.close() });
 
+    // The closers above close the instance each service started with; a restarted one replaces
+    // it there, so stop() closes whatever runs now.
+    const replace = (name: string, next: { close(): Promise<void> }) => {
+      const closer = closers.find((c) => c.name === name)!;
+      closer.close = () => next.close();
+    };
+    const sesPort = Number(new URL(ses.url).port);
+    const current: Record<InterruptibleService, { close(): Promise<void> }> = { dynamodb, ses, sfn };
+    const starters: Record<InterruptibleService, () => Promise<{ close(): Promise<void> }>> = {
+      dynamodb: () =>
+        startDynamoDb({ port: ports.dynamodb, dataDir: persistentDir, tables: template.tables }),
+      ses: () => startSes({ port: sesPort, host: LOOPBACK, keepStore: true }),
+      sfn: startSfn,
+    };
+    const interrupt = async (service: InterruptibleService) => {
+      if (service !== 'ses' && persistentDir === undefined) {
+        throw new Error(
+          `Cannot interrupt ${SERVICE_NAMES[service]} of an in-memory stack: its state would be lost`,
+        );
+      }
+      await current[service].close();
+      let restarted: Promise<void> | undefined;
+      return {
+        restart() {
+          restarted ??= starters[service]().then((next) => {
+            current[service] = next;
+            replace(service, next);
+          });
+          return restarted;
+        },
+      };
+    };
+
     return {
       apiUrl: api.url,
       sesUrl: ses.url,
@@ -228,6 +271,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       scheduler,
       streams,
       timings,
+      interrupt,
       stop,
     };
   } catch (error) {

@@ -31,6 +31,13 @@ describe('invariant 3: transient errors are retried with backoff at every Task',
     },
   );
 
+  it('invariant 3: delivery retries outlast a mail outage of a minute (test/faults/mail-outage.test.ts)', () => {
+    const last = asl.States.DeliverInvoices!.Retry!.at(-1)! as Json;
+    expect(last).toMatchObject({ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, BackoffRate: 2 });
+    const waits = Array.from({ length: Number(last.MaxAttempts) }, (_, i) => 2 * 2 ** i);
+    expect(waits.reduce((sum, s) => sum + s, 0)).toBeGreaterThan(60);
+  });
+
   it('R25 the finance review is not restarted when its period runs out (States.Timeout goes to FailApplication)', () => {
     expect(asl.States.AwaitFinanceDecision!.Retry![1]).toEqual({
       ErrorEquals: ['States.Timeout'],

@@ -45,14 +45,17 @@ export interface OwnStack {
 }
 
 export async function startOwnStack(
-  options: Pick<LocalStackOptions, 'functionEnv' | 'stepFunctions'> = {},
+  options: Pick<LocalStackOptions, 'functionEnv' | 'stepFunctions'> & {
+    /** DynamoDB, S3 and Step Functions on disk (a fresh temporary folder), so they survive `stack.interrupt`. */
+    onDisk?: boolean;
+  } = {},
 ): Promise<OwnStack> {
   await synthesizeIfStale(() => {}).done;
   const dataDir = mkdtempSync(join(tmpdir(), 'invoice-own-stack-'));
   const stack = await startLocalStack({
     cdkOutDir,
     dataDir,
-    inMemory: true,
+    inMemory: !options.onDisk,
     ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
     functionEnv: { CANCEL_WINDOW: 'PT2S', ...options.functionEnv },
     stepFunctions: options.stepFunctions,

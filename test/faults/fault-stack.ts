@@ -134,15 +134,7 @@ export async function expectInvariants(own: OwnStack, accepted: Accepted[]) {
       .filter((i) => i.entity === entity && i.sk === 'INVOICE')
       .map((i) => Number(String(i.invoiceNumber).slice(-12)))
       .sort((a, b) => a - b);
-    const counter = (
-      await own.documents.send(
-        new GetCommand({
-          TableName: own.tableName,
-          Key: { pk: `COUNTER#INVOICE_NUMBER#${entity}`, sk: 'COUNTER' },
-          ConsistentRead: true,
-        }),
-      )
-    ).Item?.sequence as number;
+    const counter = await own.invoiceCounter(entity);
     expect(sequences, entity).toEqual(Array.from({ length: counter }, (_, i) => i + 1));
   }
   // Every accepted application was invoiced (one invoice of 100 fen), and nothing else was.

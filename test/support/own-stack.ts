@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, paginateQuery, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { signLocalToken } from '../../scripts/local/jwt.ts';
 import type { SesStoredEmail } from '../../scripts/local/ses.ts';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../scripts/local/stack.ts';
@@ -41,6 +41,8 @@ export interface OwnStack {
   /** Every item of the table whose pk starts with the prefix (test-only scan). */
   itemsWithPrefix(prefix: string): Promise<Record<string, any>[]>;
   recordsOf(accountId: string): Promise<Record<string, any>[]>;
+  /** The last invoice number's sequence an entity gave out (invariant 2), read strongly consistent. */
+  invoiceCounter(entity: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -132,6 +134,16 @@ export async function startOwnStack(
       ),
     async recordsOf(accountId) {
       return (await query(`ACCOUNT#${accountId}`)).filter((i) => String(i.sk).startsWith('RECORD#'));
+    },
+    async invoiceCounter(entity) {
+      const { Item } = await documents.send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { pk: `COUNTER#INVOICE_NUMBER#${entity}`, sk: 'COUNTER' },
+          ConsistentRead: true,
+        }),
+      );
+      return Item?.sequence as number;
     },
     async stop() {
       await stack.stop();

@@ -485,15 +485,7 @@ describe('invoice numbers after every fault scenario', () => {
         .filter((i) => i.entity === entity)
         .map((i) => Number(String(i.invoiceNumber).slice(-12)))
         .sort((a, b) => a - b);
-      const counter = (
-        await own.documents.send(
-          new GetCommand({
-            TableName: own.tableName,
-            Key: { pk: `COUNTER#INVOICE_NUMBER#${entity}`, sk: 'COUNTER' },
-            ConsistentRead: true,
-          }),
-        )
-      ).Item?.sequence as number;
+      const counter = await own.invoiceCounter(entity);
       expect(sequences).toEqual(Array.from({ length: counter }, (_, i) => i + 1));
     }
   });

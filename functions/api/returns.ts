@@ -13,5 +13,6 @@ export const handler = api(RETURNS, {
   recordCertified: async ({ principal, path, now }) =>
     json(200, await recordCertified(principal, path.invoiceId, now)),
   listCopyRequests: async ({ query }) => json(200, await listOpenCopyRequests(query)),
-  recordCopySent: async ({ path, now }) => json(200, await recordCopySent(path.invoiceId, now)),
+  recordCopySent: async ({ principal, path, now }) =>
+    json(200, await recordCopySent(principal, path.invoiceId, now)),
 });

@@ -1,6 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { stampUpdate } from '#adapters/audit-repository';
 import { documentClient, keys, stripKeys, tableName } from '#adapters/dynamodb';
+import type { ChangeStamp } from '#domain/audit';
 
 /** R35: a customer's request for a stamped copy of a lost invoice (one open per invoice). */
 export interface CopyRequest {
@@ -55,17 +57,24 @@ export async function openCopyRequest(request: CopyRequest): Promise<CopyRequest
 export async function markCopySent(
   invoiceId: string,
   requestId: string,
-  at: string,
+  stamp: ChangeStamp,
 ): Promise<CopyRequest | undefined> {
+  const s = stampUpdate(stamp);
   try {
     const { Attributes } = await documentClient.send(
       new UpdateCommand({
         TableName: tableName,
         Key: keys.copyRequest(invoiceId),
-        UpdateExpression: 'SET #status = :sent, sentAt = :at REMOVE gsi2pk, gsi2sk',
+        UpdateExpression: `SET #status = :sent, sentAt = :at, ${s.set} REMOVE gsi2pk, gsi2sk${s.remove ? `, ${s.remove}` : ''}`,
         ConditionExpression: '#status = :open AND requestId = :id',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':sent': 'sent', ':open': 'open', ':at': at, ':id': requestId },
+        ExpressionAttributeNames: { '#status': 'status', ...s.names },
+        ExpressionAttributeValues: {
+          ':sent': 'sent',
+          ':open': 'open',
+          ':at': stamp.changedAt,
+          ':id': requestId,
+          ...s.values,
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );

@@ -9,9 +9,11 @@ import {
 import { keys } from '#adapters/dynamodb';
 import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
+import { actorOf, changeStamp } from '#domain/audit';
 import { toShanghaiIso } from '#domain/calendar';
 import { ConflictError, NotFoundError } from '#domain/errors';
 import { copySentEmail } from '#domain/return-notifications';
+import type { Principal } from '#http/principal';
 import { CursorKeyPart, CursorTimeKey, cursorCodec } from '#schemas/cursor';
 import type { CopyRequestQuery } from '#schemas/returns';
 import * as z from '#schemas/zod';
@@ -71,13 +73,15 @@ const cursor = cursorCodec('copy-requests', CopyPosition);
  * R35: finance staff sent the stamped copy; the customer is e-mailed (zh/en), once per request.
  * Repeating it after the request is closed sends nothing more and answers the request.
  */
-export async function recordCopySent(invoiceId: string, now: Date) {
+export async function recordCopySent(principal: Principal, invoiceId: string, now: Date) {
   const invoice = await getInvoice(invoiceId);
   if (!invoice) throw new NotFoundError(`No invoice ${invoiceId}.`);
   const request = await getCopyRequest(invoiceId);
   if (!request) throw new ConflictError(`Invoice ${invoiceId} has no copy request.`);
   const sent =
-    request.status === 'open' ? await markCopySent(invoiceId, request.requestId, now.toISOString()) : request;
+    request.status === 'open'
+      ? await markCopySent(invoiceId, request.requestId, changeStamp(actorOf(principal), now))
+      : request;
   if (!sent) throw new ConflictError(`The copy request of invoice ${invoiceId} changed meanwhile; retry.`);
   if (sent.email) {
     await sendOnce(

@@ -456,7 +456,7 @@ describe('R35 lost invoices: stamped copies', () => {
     const trail = await auditedWhole(c.staff, 'copy-request', invoiceId, 2);
     expect(trail.map((e) => [e.action, e.actor])).toEqual([
       ['created', `account:${c.accountId}`],
-      ['status: open → sent', 'staff'],
+      ['status: open → sent', 'staff:finance-staff'],
     ]);
   });
 });

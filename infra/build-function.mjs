@@ -109,6 +109,8 @@ export function buildOptions(entry, outfile) {
       'brotli/decompress.js': path.join(root, 'infra/brotli-shim.mjs'),
       // Credentials from the environment only (see the shim): ≈130 KB less per bundle.
       '@aws-sdk/credential-provider-node': path.join(root, 'infra/aws-credentials-shim.mjs'),
+      // The endpoint cache's LRU without mnemonist (see the shim): ≈ 7 KB less per DynamoDB user.
+      'mnemonist/lru-cache': path.join(root, 'infra/lru-cache-shim.mjs'),
     },
     plugins: [sdkSchemaLiterals, withoutEventStreams, sdkPackageVersion],
     logLevel: 'warning',

@@ -1,7 +1,12 @@
-import MnemonistLru from 'mnemonist/lru-cache';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module of the bundling step, without type declarations
 import LRUCache from '../../infra/lru-cache-shim.mjs';
+
+// The LRU cache the SDK's endpoint cache loads (CommonJS: module.exports is the class).
+const MnemonistLru = createRequire(import.meta.url)(
+  'mnemonist/lru-cache',
+) as typeof import('mnemonist/lru-cache.js').default;
 
 /** A small deterministic generator, so a failure names the sequence that caused it. */
 function random(seed: number) {

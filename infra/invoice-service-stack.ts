@@ -51,6 +51,7 @@ export class InvoiceServiceStack extends Stack {
       PAYMENT_SYNC_DAYS: String(settings.paymentSyncDays),
       FINANCE_EMAIL: String(this.node.getContext('invoice:financeEmail')),
       API_BASE_URL: String(this.node.getContext('invoice:apiBaseUrl')),
+      CONSOLE_URL: String(this.node.getContext('invoice:consoleUrl')),
       MAIL_ATTACHMENT_LIMIT_BYTES: String(this.node.getContext('invoice:mailAttachmentLimitBytes')),
       RETURNS_STATE_MACHINE_ARN: Workflow.arnFor(this, `invoice-returns-${settings.stage}`),
     };

@@ -174,6 +174,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           AWS_ENDPOINT_URL_SFN: sfnEndpoint,
           AWS_ENDPOINT_URL_SESV2: ses.url,
           AWS_ENDPOINT_URL_S3: s3.endpoint,
+          // E-mails link to the console, which the local API server serves next to /v1.
+          ...(ports.api !== 0 ? { CONSOLE_URL: `http://${LOOPBACK}:${ports.api}` } : {}),
           ...options.functionEnv,
         },
       }),

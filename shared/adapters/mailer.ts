@@ -16,6 +16,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** The HTML alternative of the same message (R30); mail clients show one of the two. */
+  html?: string;
   attachments?: Attachment[];
 }
 
@@ -33,23 +35,32 @@ export async function sendMail(mail: Mail): Promise<string> {
 }
 
 export function buildMime(mail: Mail): string {
-  const boundary = `=_${randomUUID()}`;
+  const mixed = `=_${randomUUID()}`;
+  const alternative = `=_${randomUUID()}`;
   const lines = [
     `From: ${from}`,
     `To: ${mail.to}`,
     `Subject: ${encodeHeader(mail.subject)}`,
     'MIME-Version: 1.0',
-    `Content-Type: multipart/mixed; boundary="${boundary}"`,
+    `Content-Type: multipart/mixed; boundary="${mixed}"`,
     '',
-    `--${boundary}`,
-    'Content-Type: text/plain; charset=UTF-8',
-    'Content-Transfer-Encoding: base64',
-    '',
-    wrap(Buffer.from(mail.text, 'utf8').toString('base64')),
+    `--${mixed}`,
   ];
+  if (mail.html === undefined) lines.push(...textPart('text/plain', mail.text));
+  else
+    lines.push(
+      `Content-Type: multipart/alternative; boundary="${alternative}"`,
+      '',
+      `--${alternative}`,
+      ...textPart('text/plain', mail.text),
+      `--${alternative}`,
+      ...textPart('text/html', mail.html),
+      `--${alternative}--`,
+      '',
+    );
   for (const attachment of mail.attachments ?? []) {
     lines.push(
-      `--${boundary}`,
+      `--${mixed}`,
       `Content-Type: ${attachment.contentType}; name="${attachment.filename}"`,
       `Content-Disposition: attachment; filename="${attachment.filename}"`,
       'Content-Transfer-Encoding: base64',
@@ -57,8 +68,17 @@ export function buildMime(mail: Mail): string {
       wrap(Buffer.from(attachment.content).toString('base64')),
     );
   }
-  lines.push(`--${boundary}--`, '');
+  lines.push(`--${mixed}--`, '');
   return lines.join('\r\n');
+}
+
+function textPart(type: 'text/plain' | 'text/html', content: string): string[] {
+  return [
+    `Content-Type: ${type}; charset=UTF-8`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    wrap(Buffer.from(content, 'utf8').toString('base64')),
+  ];
 }
 
 /** RFC 2047 so Chinese subjects survive every mail client. */

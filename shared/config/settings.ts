@@ -29,6 +29,13 @@ export const paymentSyncDays = /* @__PURE__ */ once(() => requireIntEnv('PAYMENT
 export const financeEmail = /* @__PURE__ */ once(() => requireEnv('FINANCE_EMAIL'));
 /** R27: the public API root (custom domain), for download links in e-mails. */
 export const apiBaseUrl = /* @__PURE__ */ once(() => requireEnv('API_BASE_URL').replace(/\/+$/, ''));
+/**
+ * The console's address (served from the API's origin), for links in e-mails; empty when the
+ * deployment has no console, and the e-mails then carry no links.
+ */
+export const consoleUrl = /* @__PURE__ */ once(
+  () => process.env.CONSOLE_URL?.trim().replace(/\/+$/, '') || undefined,
+);
 /** R31: how long one invocation of the monthly run's shard task works before it hands on a cursor. */
 export const monthlyShardSeconds = /* @__PURE__ */ once(() => requireIntEnv('MONTHLY_SHARD_SECONDS'));
 /** R31: opted-in accounts read per query of a shard, and processed at once within a page. */

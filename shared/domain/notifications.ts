@@ -1,14 +1,9 @@
 import type { Application } from '#domain/application';
 import { toShanghaiIso } from '#domain/calendar';
-import { formatYuan } from '#domain/chinese-numerals';
 import { COURIER_NAMES, type IssuedInvoice, type Shipment } from '#domain/issued-invoice';
+import { type Language, type MailBlock, type MailContent, renderMail, yuan } from '#domain/mail';
 
-export type Language = 'zh' | 'en';
-
-export interface MailContent {
-  subject: string;
-  text: string;
-}
+export type { Language, MailContent } from '#domain/mail';
 
 /**
  * The e-mails the workflow sends (R30). Each kind is sent at most once per application (or
@@ -17,13 +12,50 @@ export interface MailContent {
 export type CustomerNotice = 'issued' | 'rejected' | 'shipped' | 'cancelled' | 'failed';
 export type FinanceNotice = 'deadline-breached' | 'delivery-failed';
 
+/** Where a notice links to: the console's origin (CONSOLE_URL), when the deployment has one. */
+export interface NoticeLinks {
+  console?: string;
+}
+
 /** China time, minutes precision, as a customer reads it: 2026-11-20 09:30 (UTC+8). */
 export function shanghaiMinute(iso: string): string {
   return `${toShanghaiIso(new Date(iso)).slice(0, 16).replace('T', ' ')} (UTC+8)`;
 }
 
-function invoiceList(invoices: readonly IssuedInvoice[]): string {
-  return invoices.map((i) => `  ${i.invoiceNumber}  ¥${formatYuan(i.amount)}  (${i.taxRate})`).join('\n');
+/** China calendar date of an instant: 2026-11-28. */
+function shanghaiDate(iso: string): string {
+  return toShanghaiIso(new Date(iso)).slice(0, 10);
+}
+
+/** "See it in the console" for an application or an invoice, when there is a console. */
+export function consoleLink(
+  language: Language,
+  links: NoticeLinks,
+  target: { applicationId: string } | { invoiceId: string },
+): MailBlock[] {
+  if (!links.console) return [];
+  const base = links.console.replace(/\/+$/, '');
+  if ('applicationId' in target)
+    return [
+      {
+        link: {
+          label: language === 'en' ? 'View the application in the console' : '在控制台查看申请单',
+          url: `${base}/applications/${encodeURIComponent(target.applicationId)}`,
+        },
+      },
+    ];
+  return [
+    {
+      link: {
+        label: language === 'en' ? 'View the invoice in the console' : '在控制台查看发票',
+        url: `${base}/invoices/${encodeURIComponent(target.invoiceId)}`,
+      },
+    },
+  ];
+}
+
+function invoiceLines(invoices: readonly IssuedInvoice[]) {
+  return invoices.map((i) => ({ invoiceNumber: i.invoiceNumber, amount: i.amount, taxRate: i.taxRate }));
 }
 
 export interface IssuedMailOptions {
@@ -31,6 +63,7 @@ export interface IssuedMailOptions {
   downloadLinks?: { invoiceNumber: string; url: string }[];
   /** R36: the paper-stock notice in force, shown with paper invoices. */
   paperStockNotice?: { message: string; expectedMailingDate: string };
+  links?: NoticeLinks;
 }
 
 /** R30 "issued": electronic invoices travel as attachments (or links); paper ones are announced. */
@@ -42,188 +75,275 @@ export function invoiceEmail(
 ): MailContent {
   const paper = application.delivery.medium === 'paper';
   const links = options.downloadLinks ?? [];
-  const notice = options.paperStockNotice;
+  const notice = paper ? options.paperStockNotice : undefined;
+  const id = application.applicationId;
+  const console = consoleLink(language, options.links ?? {}, { applicationId: id });
+  const downloads: MailBlock[] =
+    links.length > 0 ? [{ links: links.map((l) => ({ label: l.invoiceNumber, url: l.url })) }] : [];
   if (language === 'en') {
     const how = paper
       ? 'are issued. The paper invoices will be mailed to your address; we will e-mail you the tracking number when they are shipped:'
       : links.length > 0
         ? 'are issued. The PDF files are too large to attach; download them from the invoice console:'
         : 'are issued and attached as PDF files:';
-    return {
-      subject: `Your invoices are issued (application ${application.applicationId})`,
-      text: [
-        `Hello ${application.title.name},`,
-        '',
-        `The invoices for application ${application.applicationId} ${how}`,
-        invoiceList(invoices),
-        ...links.map((l) => `  ${l.invoiceNumber}: ${l.url}`),
-        '',
-        `Total: ¥${formatYuan(application.total)}`,
-        ...(paper && notice
-          ? ['', `Notice: ${notice.message} Expected mailing date: ${notice.expectedMailingDate}.`]
+    return renderMail({
+      language,
+      subject: `Your invoices are issued (application ${id})`,
+      greeting: `Hello ${application.title.name},`,
+      blocks: [
+        { paragraph: `The invoices for application ${id} ${how}` },
+        { invoices: invoiceLines(invoices) },
+        ...downloads,
+        { fields: [['Total', yuan(application.total)]] },
+        ...(notice
+          ? [{ paragraph: `Notice: ${notice.message} Expected mailing date: ${notice.expectedMailingDate}.` }]
           : []),
-      ].join('\n'),
-    };
+        ...console,
+      ],
+    });
   }
   const how = paper
     ? '已开具，纸质发票将邮寄至您的收件地址，寄出后我们会把快递单号发邮件告诉您：'
     : links.length > 0
       ? '已开具。PDF 文件过大无法作为附件发送，请在发票管理页面下载：'
       : '已开具，PDF 文件见附件：';
-  return {
-    subject: `您的发票已开具（申请单 ${application.applicationId}）`,
-    text: [
-      `${application.title.name}，您好：`,
-      '',
-      `申请单 ${application.applicationId} 的发票${how}`,
-      invoiceList(invoices),
-      ...links.map((l) => `  ${l.invoiceNumber}：${l.url}`),
-      '',
-      `价税合计：¥${formatYuan(application.total)}`,
-      ...(paper && notice
-        ? ['', `公告：${notice.message} 预计寄出日期：${notice.expectedMailingDate}。`]
+  return renderMail({
+    language,
+    subject: `您的发票已开具（申请单 ${id}）`,
+    greeting: `${application.title.name}，您好：`,
+    blocks: [
+      { paragraph: `申请单 ${id} 的发票${how}` },
+      { invoices: invoiceLines(invoices) },
+      ...downloads,
+      { fields: [['价税合计', yuan(application.total)]] },
+      ...(notice
+        ? [{ paragraph: `公告：${notice.message} 预计寄出日期：${notice.expectedMailingDate}。` }]
         : []),
-    ].join('\n'),
-  };
+      ...console,
+    ],
+  });
 }
 
 /** R25, R30: finance staff rejected the application; the customer learns why. */
-export function rejectedEmail(language: Language, application: Application, reason: string): MailContent {
+export function rejectedEmail(
+  language: Language,
+  application: Application,
+  reason: string,
+  links: NoticeLinks = {},
+): MailContent {
+  const id = application.applicationId;
+  const console = consoleLink(language, links, { applicationId: id });
   if (language === 'en') {
-    return {
-      subject: `Your invoice application was rejected (application ${application.applicationId})`,
-      text: [
-        `Hello ${application.title.name},`,
-        '',
-        `Finance staff rejected application ${application.applicationId} (¥${formatYuan(application.total)}).`,
-        `Reason: ${reason}`,
-        '',
-        'The amount is invoiceable again; you can correct the application and apply once more.',
-      ].join('\n'),
-    };
+    return renderMail({
+      language,
+      subject: `Your invoice application was rejected (application ${id})`,
+      greeting: `Hello ${application.title.name},`,
+      blocks: [
+        {
+          paragraph: [
+            `Finance staff rejected application ${id} (${yuan(application.total)}).`,
+            `Reason: ${reason}`,
+          ],
+        },
+        {
+          paragraph: 'The amount is invoiceable again; you can correct the application and apply once more.',
+        },
+        ...console,
+      ],
+    });
   }
-  return {
-    subject: `您的开票申请未通过审核（申请单 ${application.applicationId}）`,
-    text: [
-      `${application.title.name}，您好：`,
-      '',
-      `申请单 ${application.applicationId}（¥${formatYuan(application.total)}）未通过财务审核。`,
-      `原因：${reason}`,
-      '',
-      '该金额已恢复为可开票金额，您可以修改后重新申请。',
-    ].join('\n'),
-  };
+  return renderMail({
+    language,
+    subject: `您的开票申请未通过审核（申请单 ${id}）`,
+    greeting: `${application.title.name}，您好：`,
+    blocks: [
+      { paragraph: [`申请单 ${id}（${yuan(application.total)}）未通过财务审核。`, `原因：${reason}`] },
+      { paragraph: '该金额已恢复为可开票金额，您可以修改后重新申请。' },
+      ...console,
+    ],
+  });
 }
 
 /** R27, R30: a paper invoice left with a courier (or is ready for pickup). */
-export function shippedEmail(language: Language, invoice: IssuedInvoice, shipment: Shipment): MailContent {
+export function shippedEmail(
+  language: Language,
+  invoice: IssuedInvoice,
+  shipment: Shipment,
+  links: NoticeLinks = {},
+): MailContent {
   const courier = COURIER_NAMES[shipment.courier][language];
+  const console = consoleLink(language, links, { invoiceId: invoice.invoiceId });
   if (language === 'en') {
     const how =
       shipment.courier === 'PICKUP'
         ? 'is ready for pickup.'
         : `was shipped by ${courier}, tracking number ${shipment.trackingNumber}.`;
-    return {
+    return renderMail({
+      language,
       subject: `Your paper invoice ${invoice.invoiceNumber} was shipped`,
-      text: [
-        `Hello ${invoice.title.name},`,
-        '',
-        `Paper invoice ${invoice.invoiceNumber} (¥${formatYuan(invoice.amount)}) ${how}`,
-        `Shipped at: ${shanghaiMinute(shipment.shippedAt)}`,
-        '',
-        'Please confirm receipt in the invoice console when it arrives.',
-      ].join('\n'),
-    };
+      greeting: `Hello ${invoice.title.name},`,
+      blocks: [
+        {
+          paragraph: [
+            `Paper invoice ${invoice.invoiceNumber} (${yuan(invoice.amount)}) ${how}`,
+            `Shipped at: ${shanghaiMinute(shipment.shippedAt)}`,
+          ],
+        },
+        { paragraph: 'Please confirm receipt in the invoice console when it arrives.' },
+        ...console,
+      ],
+    });
   }
   const how =
     shipment.courier === 'PICKUP'
       ? '已可自取。'
       : `已由${courier}寄出，快递单号：${shipment.trackingNumber}。`;
-  return {
+  return renderMail({
+    language,
     subject: `您的纸质发票 ${invoice.invoiceNumber} 已寄出`,
-    text: [
-      `${invoice.title.name}，您好：`,
-      '',
-      `纸质发票 ${invoice.invoiceNumber}（¥${formatYuan(invoice.amount)}）${how}`,
-      `寄出时间：${shanghaiMinute(shipment.shippedAt)}`,
-      '',
-      '收到后请在发票管理页面确认收票。',
-    ].join('\n'),
-  };
+    greeting: `${invoice.title.name}，您好：`,
+    blocks: [
+      {
+        paragraph: [
+          `纸质发票 ${invoice.invoiceNumber}（${yuan(invoice.amount)}）${how}`,
+          `寄出时间：${shanghaiMinute(shipment.shippedAt)}`,
+        ],
+      },
+      { paragraph: '收到后请在发票管理页面确认收票。' },
+      ...console,
+    ],
+  });
 }
 
 /** R24, R30: the customer cancelled within the window; nothing is issued. */
-export function cancelledEmail(language: Language, application: Application): MailContent {
+export function cancelledEmail(
+  language: Language,
+  application: Application,
+  links: NoticeLinks = {},
+): MailContent {
+  const id = application.applicationId;
+  const console = consoleLink(language, links, { applicationId: id });
   if (language === 'en') {
-    return {
-      subject: `Your invoice application was cancelled (application ${application.applicationId})`,
-      text: [
-        `Hello ${application.title.name},`,
-        '',
-        `Application ${application.applicationId} (¥${formatYuan(application.total)}) was cancelled; no invoice was issued.`,
-        'The amount is invoiceable again.',
-      ].join('\n'),
-    };
+    return renderMail({
+      language,
+      subject: `Your invoice application was cancelled (application ${id})`,
+      greeting: `Hello ${application.title.name},`,
+      blocks: [
+        {
+          paragraph: [
+            `Application ${id} (${yuan(application.total)}) was cancelled; no invoice was issued.`,
+            'The amount is invoiceable again.',
+          ],
+        },
+        ...console,
+      ],
+    });
   }
-  return {
-    subject: `您的开票申请已撤销（申请单 ${application.applicationId}）`,
-    text: [
-      `${application.title.name}，您好：`,
-      '',
-      `申请单 ${application.applicationId}（¥${formatYuan(application.total)}）已撤销，未开具任何发票。`,
-      '该金额已恢复为可开票金额。',
-    ].join('\n'),
-  };
+  return renderMail({
+    language,
+    subject: `您的开票申请已撤销（申请单 ${id}）`,
+    greeting: `${application.title.name}，您好：`,
+    blocks: [
+      {
+        paragraph: [
+          `申请单 ${id}（${yuan(application.total)}）已撤销，未开具任何发票。`,
+          '该金额已恢复为可开票金额。',
+        ],
+      },
+      ...console,
+    ],
+  });
 }
 
 /** Invariant 5, R30: the application could not be completed; what it reserved is free again. */
-export function failedEmail(language: Language, application: Application): MailContent {
+export function failedEmail(
+  language: Language,
+  application: Application,
+  links: NoticeLinks = {},
+): MailContent {
+  const id = application.applicationId;
+  const console = consoleLink(language, links, { applicationId: id });
   if (language === 'en') {
-    return {
-      subject: `Your invoice application could not be completed (application ${application.applicationId})`,
-      text: [
-        `Hello ${application.title.name},`,
-        '',
-        `We could not issue the invoices for application ${application.applicationId} (¥${formatYuan(application.total)}).`,
-        'The amount is invoiceable again; please apply once more or contact support.',
-      ].join('\n'),
-    };
+    return renderMail({
+      language,
+      subject: `Your invoice application could not be completed (application ${id})`,
+      greeting: `Hello ${application.title.name},`,
+      blocks: [
+        {
+          paragraph: [
+            `We could not issue the invoices for application ${id} (${yuan(application.total)}).`,
+            'The amount is invoiceable again; please apply once more or contact support.',
+          ],
+        },
+        ...console,
+      ],
+    });
   }
-  return {
-    subject: `您的开票申请处理失败（申请单 ${application.applicationId}）`,
-    text: [
-      `${application.title.name}，您好：`,
-      '',
-      `申请单 ${application.applicationId}（¥${formatYuan(application.total)}）的发票未能开具。`,
-      '该金额已恢复为可开票金额，请重新申请或联系客服。',
-    ].join('\n'),
-  };
+  return renderMail({
+    language,
+    subject: `您的开票申请处理失败（申请单 ${id}）`,
+    greeting: `${application.title.name}，您好：`,
+    blocks: [
+      {
+        paragraph: [
+          `申请单 ${id}（${yuan(application.total)}）的发票未能开具。`,
+          '该金额已恢复为可开票金额，请重新申请或联系客服。',
+        ],
+      },
+      ...console,
+    ],
+  });
 }
 
 /** To finance staff (Chinese and English in one message: the team is not an account). */
-export function financeEmail(kind: FinanceNotice, application: Application, detail?: string): MailContent {
+export function financeEmail(
+  kind: FinanceNotice,
+  application: Application,
+  detail?: string,
+  links: NoticeLinks = {},
+): MailContent {
   const id = application.applicationId;
+  const console = consoleLink('zh', links, { applicationId: id });
   if (kind === 'deadline-breached') {
-    return {
+    return renderMail({
+      language: 'zh+en',
       subject: `【逾期 Overdue】申请单 ${id} 已超过预计完成时间`,
-      text: [
-        `申请单 ${id} 应于 ${shanghaiMinute(application.expectedBy)} 前完成，当前状态：${application.status}。`,
-        `Application ${id} was expected by ${shanghaiMinute(application.expectedBy)} and is still ${application.status}.`,
-        '',
-        `Account: ${application.accountId}`,
-        `Submitted: ${shanghaiMinute(application.submittedAt)}`,
-        `Total: ¥${formatYuan(application.total)}`,
-      ].join('\n'),
-    };
+      blocks: [
+        {
+          paragraph: [
+            `申请单 ${id} 应于 ${shanghaiMinute(application.expectedBy)} 前完成，当前状态：${application.status}。`,
+            `Application ${id} was expected by ${shanghaiMinute(application.expectedBy)} and is still ${application.status}.`,
+          ],
+        },
+        {
+          fields: [
+            ['Account', application.accountId],
+            ['Submitted', shanghaiMinute(application.submittedAt)],
+            ['Expected by', shanghaiDate(application.expectedBy)],
+            ['Total', yuan(application.total)],
+          ],
+        },
+        ...console,
+      ],
+    });
   }
-  return {
+  return renderMail({
+    language: 'zh+en',
     subject: `【投递失败 Delivery failed】申请单 ${id}`,
-    text: [
-      `申请单 ${id} 的发票已开具，但未能发送给客户，请跟进。`,
-      `The invoices of application ${id} are issued but could not be delivered; please follow up.`,
-      '',
-      `Account: ${application.accountId}`,
-      `Reason: ${detail ?? 'unknown'}`,
-    ].join('\n'),
-  };
+    blocks: [
+      {
+        paragraph: [
+          `申请单 ${id} 的发票已开具，但未能发送给客户，请跟进。`,
+          `The invoices of application ${id} are issued but could not be delivered; please follow up.`,
+        ],
+      },
+      {
+        fields: [
+          ['Account', application.accountId],
+          ['Reason', detail ?? 'unknown'],
+        ],
+      },
+      ...console,
+    ],
+  });
 }

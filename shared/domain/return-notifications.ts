@@ -1,6 +1,6 @@
-import { formatYuan } from '#domain/chinese-numerals';
 import type { IssuedInvoice } from '#domain/issued-invoice';
-import type { Language, MailContent } from '#domain/notifications';
+import { type Language, type MailContent, renderMail, yuan } from '#domain/mail';
+import { consoleLink, type NoticeLinks } from '#domain/notifications';
 import type { InvoiceReturn } from '#domain/returns';
 
 const REASONS: Record<InvoiceReturn['reason'], { zh: string; en: string }> = {
@@ -15,69 +15,106 @@ export function redLetterEmail(
   language: Language,
   red: IssuedInvoice,
   invoiceReturn: InvoiceReturn,
+  links: NoticeLinks = {},
 ): MailContent {
   const reason = REASONS[invoiceReturn.reason];
+  const line = { invoices: [{ invoiceNumber: red.invoiceNumber, amount: red.amount, taxRate: red.taxRate }] };
+  const console = consoleLink(language, links, { invoiceId: red.invoiceId });
   if (language === 'en') {
-    return {
+    return renderMail({
+      language,
       subject: `Red-letter invoice ${red.invoiceNumber} credits invoice ${invoiceReturn.invoiceNumber}`,
-      text: [
-        `Hello ${red.title.name},`,
-        '',
-        `Invoice ${invoiceReturn.invoiceNumber} is credited in full (${reason.en}) by the red-letter invoice ${red.invoiceNumber}, attached as a PDF file:`,
-        `  ${red.invoiceNumber}  ¥${formatYuan(red.amount)}  (${red.taxRate})`,
-        '',
-        'The amount is invoiceable again.',
-        ...(invoiceReturn.reissueTitleId ? ['A new application under the corrected title follows.'] : []),
-      ].join('\n'),
-    };
+      greeting: `Hello ${red.title.name},`,
+      blocks: [
+        {
+          paragraph: `Invoice ${invoiceReturn.invoiceNumber} is credited in full (${reason.en}) by the red-letter invoice ${red.invoiceNumber}, attached as a PDF file:`,
+        },
+        line,
+        {
+          paragraph: [
+            'The amount is invoiceable again.',
+            ...(invoiceReturn.reissueTitleId ? ['A new application under the corrected title follows.'] : []),
+          ],
+        },
+        ...console,
+      ],
+    });
   }
-  return {
+  return renderMail({
+    language,
     subject: `红字发票 ${red.invoiceNumber} 已开具（冲销发票 ${invoiceReturn.invoiceNumber}）`,
-    text: [
-      `${red.title.name}，您好：`,
-      '',
-      `发票 ${invoiceReturn.invoiceNumber} 已因"${reason.zh}"全额红冲，红字发票 ${red.invoiceNumber} 见附件：`,
-      `  ${red.invoiceNumber}  ¥${formatYuan(red.amount)}  (${red.taxRate})`,
-      '',
-      '相应金额已恢复为可开票金额。',
-      ...(invoiceReturn.reissueTitleId ? ['我们将按更正后的抬头重新提交开票申请。'] : []),
-    ].join('\n'),
-  };
+    greeting: `${red.title.name}，您好：`,
+    blocks: [
+      {
+        paragraph: `发票 ${invoiceReturn.invoiceNumber} 已因"${reason.zh}"全额红冲，红字发票 ${red.invoiceNumber} 见附件：`,
+      },
+      line,
+      {
+        paragraph: [
+          '相应金额已恢复为可开票金额。',
+          ...(invoiceReturn.reissueTitleId ? ['我们将按更正后的抬头重新提交开票申请。'] : []),
+        ],
+      },
+      ...console,
+    ],
+  });
 }
 
 /** To finance staff: a return's workflow gave up. */
 export function returnFailedFinanceEmail(invoiceReturn: InvoiceReturn, detail: string): MailContent {
-  return {
+  return renderMail({
+    language: 'zh+en',
     subject: `【退票失败 Return failed】发票 ${invoiceReturn.invoiceNumber}`,
-    text: [
-      `发票 ${invoiceReturn.invoiceNumber} 的退票（${invoiceReturn.returnId}）未能完成，请跟进。`,
-      `The return ${invoiceReturn.returnId} of invoice ${invoiceReturn.invoiceNumber} could not be completed; please follow up.`,
-      '',
-      `Account: ${invoiceReturn.accountId}`,
-      `Status: ${invoiceReturn.status}${invoiceReturn.redInvoiceNumber ? ` (red-letter invoice ${invoiceReturn.redInvoiceNumber} issued)` : ''}`,
-      `Reason: ${detail}`,
-    ].join('\n'),
-  };
+    blocks: [
+      {
+        paragraph: [
+          `发票 ${invoiceReturn.invoiceNumber} 的退票（${invoiceReturn.returnId}）未能完成，请跟进。`,
+          `The return ${invoiceReturn.returnId} of invoice ${invoiceReturn.invoiceNumber} could not be completed; please follow up.`,
+        ],
+      },
+      {
+        fields: [
+          ['Account', invoiceReturn.accountId],
+          [
+            'Status',
+            `${invoiceReturn.status}${invoiceReturn.redInvoiceNumber ? ` (red-letter invoice ${invoiceReturn.redInvoiceNumber} issued)` : ''}`,
+          ],
+          ['Reason', detail],
+        ],
+      },
+    ],
+  });
 }
 
 /** R35: finance sent a stamped copy of a lost invoice. */
-export function copySentEmail(language: Language, invoice: IssuedInvoice): MailContent {
+export function copySentEmail(
+  language: Language,
+  invoice: IssuedInvoice,
+  links: NoticeLinks = {},
+): MailContent {
+  const console = consoleLink(language, links, { invoiceId: invoice.invoiceId });
   if (language === 'en') {
-    return {
+    return renderMail({
+      language,
       subject: `A stamped copy of invoice ${invoice.invoiceNumber} is on its way`,
-      text: [
-        `Hello ${invoice.title.name},`,
-        '',
-        `As you asked, we have sent a stamped copy of invoice ${invoice.invoiceNumber} (¥${formatYuan(invoice.amount)}).`,
-      ].join('\n'),
-    };
+      greeting: `Hello ${invoice.title.name},`,
+      blocks: [
+        {
+          paragraph: `As you asked, we have sent a stamped copy of invoice ${invoice.invoiceNumber} (${yuan(invoice.amount)}).`,
+        },
+        ...console,
+      ],
+    });
   }
-  return {
+  return renderMail({
+    language,
     subject: `发票 ${invoice.invoiceNumber} 的盖章复印件已寄出`,
-    text: [
-      `${invoice.title.name}，您好：`,
-      '',
-      `应您的申请，发票 ${invoice.invoiceNumber}（¥${formatYuan(invoice.amount)}）的盖章复印件已寄出。`,
-    ].join('\n'),
-  };
+    greeting: `${invoice.title.name}，您好：`,
+    blocks: [
+      {
+        paragraph: `应您的申请，发票 ${invoice.invoiceNumber}（${yuan(invoice.amount)}）的盖章复印件已寄出。`,
+      },
+      ...console,
+    ],
+  });
 }

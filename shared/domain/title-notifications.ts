@@ -1,4 +1,4 @@
-import type { Language, MailContent } from '#domain/notifications';
+import { type Language, type MailContent, renderMail } from '#domain/mail';
 import type { Title, TitleType } from '#domain/title';
 
 const TYPE_NAMES: Record<Language, Record<TitleType, string>> = {
@@ -17,50 +17,78 @@ const TYPE_NAMES: Record<Language, Record<TitleType, string>> = {
 };
 
 /** R30: the qualification review result for a special title, with the reason on rejection. */
-export function titleReviewEmail(language: Language, title: Title): MailContent {
+export function titleReviewEmail(
+  language: Language,
+  title: Title,
+  links: { console?: string } = {},
+): MailContent {
   const approved = title.status === 'approved';
   const type = TYPE_NAMES[language][title.type];
+  const console = links.console
+    ? [
+        {
+          link: {
+            label: language === 'en' ? 'Invoice titles in the console' : '在控制台查看发票抬头',
+            url: `${links.console.replace(/\/+$/, '')}/titles`,
+          },
+        },
+      ]
+    : [];
   if (language === 'en') {
     return approved
-      ? {
+      ? renderMail({
+          language,
           subject: `Invoice title approved: ${title.name}`,
-          text: [
-            'Hello,',
-            '',
-            `The invoice title "${title.name}" (${type}) passed qualification review.`,
-            'You can now use it to apply for invoices.',
-          ].join('\n'),
-        }
-      : {
+          greeting: 'Hello,',
+          blocks: [
+            {
+              paragraph: [
+                `The invoice title "${title.name}" (${type}) passed qualification review.`,
+                'You can now use it to apply for invoices.',
+              ],
+            },
+            ...console,
+          ],
+        })
+      : renderMail({
+          language,
           subject: `Invoice title not approved: ${title.name}`,
-          text: [
-            'Hello,',
-            '',
-            `The invoice title "${title.name}" (${type}) did not pass qualification review.`,
-            `Reason: ${title.rejectionReason ?? ''}`,
-            '',
-            'Please correct the title and submit it again.',
-          ].join('\n'),
-        };
+          greeting: 'Hello,',
+          blocks: [
+            {
+              paragraph: [
+                `The invoice title "${title.name}" (${type}) did not pass qualification review.`,
+                `Reason: ${title.rejectionReason ?? ''}`,
+              ],
+            },
+            { paragraph: 'Please correct the title and submit it again.' },
+            ...console,
+          ],
+        });
   }
   return approved
-    ? {
+    ? renderMail({
+        language,
         subject: `发票抬头审核通过：${title.name}`,
-        text: [
-          '您好：',
-          '',
-          `您提交的发票抬头“${title.name}”（${type}）已通过资质审核，现在可以用它申请开票。`,
-        ].join('\n'),
-      }
-    : {
+        greeting: '您好：',
+        blocks: [
+          { paragraph: `您提交的发票抬头“${title.name}”（${type}）已通过资质审核，现在可以用它申请开票。` },
+          ...console,
+        ],
+      })
+    : renderMail({
+        language,
         subject: `发票抬头审核未通过：${title.name}`,
-        text: [
-          '您好：',
-          '',
-          `您提交的发票抬头“${title.name}”（${type}）未通过资质审核。`,
-          `原因：${title.rejectionReason ?? ''}`,
-          '',
-          '请修改发票抬头信息后重新提交。',
-        ].join('\n'),
-      };
+        greeting: '您好：',
+        blocks: [
+          {
+            paragraph: [
+              `您提交的发票抬头“${title.name}”（${type}）未通过资质审核。`,
+              `原因：${title.rejectionReason ?? ''}`,
+            ],
+          },
+          { paragraph: '请修改发票抬头信息后重新提交。' },
+          ...console,
+        ],
+      });
 }

@@ -18,7 +18,7 @@ import { CursorKeyPart, CursorTimeKey, cursorCodec } from '#schemas/cursor';
 import type { CopyRequestQuery } from '#schemas/returns';
 import * as z from '#schemas/zod';
 import { ownInvoice } from '#use-cases/invoices';
-import { languageOf, sendOnce } from '#use-cases/workflow/notify';
+import { languageOf, links, sendOnce } from '#use-cases/workflow/notify';
 
 const DEFAULT_PAGE = 20;
 
@@ -88,7 +88,7 @@ export async function recordCopySent(principal: Principal, invoiceId: string, no
       keys.copyRequest(invoiceId),
       `copy-sent#${sent.requestId}`,
       sent.email,
-      copySentEmail(await languageOf(invoice.accountId), invoice),
+      copySentEmail(await languageOf(invoice.accountId), invoice, links()),
     );
   }
   logger.info('copy sent', { invoiceId, requestId: sent.requestId });

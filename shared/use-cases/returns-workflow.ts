@@ -21,7 +21,7 @@ import type { CreateApplicationBody } from '#schemas/applications';
 import { previewApplication } from '#use-cases/application-plan';
 import { createApplication } from '#use-cases/applications';
 import { allocationsOf } from '#use-cases/workflow/common';
-import { languageOf, sendOnce } from '#use-cases/workflow/notify';
+import { languageOf, links, sendOnce } from '#use-cases/workflow/notify';
 import { load, original, type ReturnTaskInput } from '#use-cases/workflow/return-loading';
 
 export type { ReturnTaskInput };
@@ -77,7 +77,7 @@ export async function deliverRedLetter({ returnId }: ReturnTaskInput): Promise<v
       keys.invoice(red.invoiceId),
       'issued',
       to,
-      redLetterEmail(await languageOf(red.accountId), red, invoiceReturn),
+      redLetterEmail(await languageOf(red.accountId), red, invoiceReturn, links()),
       {
         attachments: [{ filename: `${red.invoiceNumber}.pdf`, contentType: 'application/pdf', content: pdf }],
         fields: { emailedAt: now },

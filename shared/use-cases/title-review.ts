@@ -2,6 +2,7 @@ import { getAccount } from '#adapters/account-repository';
 import { logger } from '#adapters/logger';
 import { sendMail } from '#adapters/mailer';
 import { getTitle, markResultMailed, replaceTitle } from '#adapters/title-repository';
+import * as settings from '#config/settings';
 import { NotFoundError } from '#domain/errors';
 import { decidedTitle, isUnmailedRepeat, type Title, type TitleDecision } from '#domain/title';
 import { titleReviewEmail } from '#domain/title-notifications';
@@ -39,7 +40,7 @@ async function notifyCustomer(title: Title, now: Date): Promise<void> {
     });
     return;
   }
-  const content = titleReviewEmail(account?.language ?? 'zh', title);
+  const content = titleReviewEmail(account?.language ?? 'zh', title, { console: settings.consoleUrl() });
   await sendMail({ to, ...content });
   await markResultMailed(title, now);
   logger.info('title review result mailed', { titleId: title.titleId, status: title.status });

@@ -101,6 +101,12 @@ describe('one invoice end to end: HTTP → DynamoDB → state machine → SES', 
     const mailed = pdfText(Buffer.from(attachment!.content, 'base64'));
     expect(mailed).toContain(BUYER);
     expect(mailed).toContain('壹佰零陆圆整');
+    // R30: a text and an HTML alternative, the rate in percent, a link to the application.
+    expect(mails[0]!.body.text).toContain(`${invoice.body.invoiceNumber}  ¥106.00  6%`);
+    expect(mails[0]!.body.html).toContain('>6%</td>');
+    expect(mails[0]!.body.html).toMatch(
+      new RegExp(`<a href="https?://[^"]+/applications/${applicationId}">`),
+    );
 
     const after = await customer.get('/v1/invoiceable');
     expect(after.body.amount).toBe(5_000);

@@ -89,7 +89,7 @@ describe('R30 notification templates in Chinese and English', () => {
   it('R30 the issued e-mail lists every invoice and the total; paper ones announce mailing and the stock notice', () => {
     const zh = invoiceEmail('zh', application(), [invoice()]);
     expect(zh.subject).toBe('您的发票已开具（申请单 app_1）');
-    expect(zh.text).toContain('26110108000000000001  ¥159.00  (0.06)');
+    expect(zh.text).toContain('26110108000000000001  ¥159.00  6%');
     expect(zh.text).toContain('PDF 文件见附件');
     const paper = invoiceEmail(
       'en',

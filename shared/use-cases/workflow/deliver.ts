@@ -13,7 +13,7 @@ import type { IssuedInvoice } from '#domain/issued-invoice';
 import { invoiceEmail } from '#domain/notifications';
 import { PermanentTaskError } from '#domain/workflow-errors';
 import { load, type WorkflowTaskInput } from '#use-cases/workflow/common';
-import { languageOf, sendOnce } from '#use-cases/workflow/notify';
+import { languageOf, links, sendOnce } from '#use-cases/workflow/notify';
 
 /**
  * Delivery after issuing (R27, R30). Electronic: one e-mail with every invoice's PDF attached
@@ -68,6 +68,7 @@ async function deliverElectronic(application: Application, invoices: IssuedInvoi
       }));
   const mail = invoiceEmail(await languageOf(application.accountId), application, invoices, {
     downloadLinks,
+    links: links(),
   });
   const now = new Date().toISOString();
   await sendOnce(keys.application(applicationId), 'issued', to, mail, {
@@ -89,6 +90,7 @@ async function announcePaper(application: Application, invoices: IssuedInvoice[]
   const notice = await getPaperStockNotice();
   const mail = invoiceEmail(await languageOf(application.accountId), application, invoices, {
     paperStockNotice: notice,
+    links: links(),
   });
   await sendOnce(keys.application(application.applicationId), 'issued', to, mail);
   logger.info('paper invoices announced', { applicationId: application.applicationId });

@@ -14,6 +14,7 @@ import {
   financeEmail,
   type Language,
   type MailContent,
+  type NoticeLinks,
   rejectedEmail,
   shippedEmail,
 } from '#domain/notifications';
@@ -61,6 +62,11 @@ export async function sendOnce(
   return true;
 }
 
+/** Where notices link to (the console), from the deployment's settings. */
+export function links(): NoticeLinks {
+  return { console: settings.consoleUrl() };
+}
+
 export async function languageOf(accountId: string): Promise<Language> {
   return (await getAccount(accountId))?.language ?? 'zh';
 }
@@ -85,15 +91,19 @@ async function notifyCustomer(
 
 /** R24, R30: for the cancel endpoint, once the application is `cancelled`. Safe to repeat. */
 export async function notifyCancelled(application: Application): Promise<void> {
-  await notifyCustomer(application, 'cancelled', (language) => cancelledEmail(language, application));
+  await notifyCustomer(application, 'cancelled', (language) =>
+    cancelledEmail(language, application, links()),
+  );
 }
 
 export async function notifyRejected(application: Application, reason: string): Promise<void> {
-  await notifyCustomer(application, 'rejected', (language) => rejectedEmail(language, application, reason));
+  await notifyCustomer(application, 'rejected', (language) =>
+    rejectedEmail(language, application, reason, links()),
+  );
 }
 
 export async function notifyFailed(application: Application): Promise<void> {
-  await notifyCustomer(application, 'failed', (language) => failedEmail(language, application));
+  await notifyCustomer(application, 'failed', (language) => failedEmail(language, application, links()));
 }
 
 /** R27, R30: the tracking number, once per invoice. */
@@ -103,7 +113,7 @@ export async function notifyShipped(invoice: IssuedInvoice, shipment: Shipment):
     logger.warn('no e-mail address to notify', { invoiceId: invoice.invoiceId, kind: 'shipped' });
     return;
   }
-  const mail = shippedEmail(await languageOf(invoice.accountId), invoice, shipment);
+  const mail = shippedEmail(await languageOf(invoice.accountId), invoice, shipment, links());
   await sendOnce(keys.invoice(invoice.invoiceId), 'shipped', to, mail);
 }
 
@@ -117,6 +127,6 @@ export async function notifyFinance(
     keys.application(application.applicationId),
     kind,
     settings.financeEmail(),
-    financeEmail(kind, application, detail),
+    financeEmail(kind, application, detail, links()),
   );
 }

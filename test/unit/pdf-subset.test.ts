@@ -22,7 +22,7 @@ function checksumsOf(font: TrueTypeFont) {
 
 // A font made up here: glyph 1 a triangle, glyph 2 a composite of glyph 1 twice (the first
 // component scaled), glyph 3 a composite of glyph 2 (a composite of a composite), glyph 4 a
-// triangle nothing refers to. 'a' → 3, 'b' → 4.
+// triangle nothing refers to. 'a' → 3, 'b' → 4, 'x' → 4, 'y' → 3.
 function tinyFont(): TrueTypeFont {
   const u16 = (...values: number[]) => values.flatMap((v) => [(v >> 8) & 0xff, v & 0xff]);
   const triangle = Uint8Array.from([
@@ -70,8 +70,16 @@ function tinyFont(): TrueTypeFont {
   ]);
   const maxp = Uint8Array.from([...u32(0x00005000), ...u16(glyphs.length)]);
   const hmtx = Uint8Array.from(u16(500, 0, 600, 0, 700, 0, 800, 0, 900, 0));
-  // cmap format 4: 'a'..'b' → 3..4, then the closing 0xffff segment.
-  const format4 = u16(4, 32, 0, 4, 4, 1, 0, 0x62, 0xffff, 0, 0x61, 0xffff, 3 - 0x61 + 65536, 1, 0, 0);
+  // cmap format 4: 'a'..'b' → 3..4 by delta, 'x'..'y' → 4, 3 through the glyph id array, then the
+  // closing 0xffff segment.
+  const format4 = u16(
+    ...[4, 44, 0, 6, 4, 1, 2], // format, length, language, segCountX2, searchRange, entrySelector, rangeShift
+    ...[0x62, 0x79, 0xffff, 0], // end codes, reserved pad
+    ...[0x61, 0x78, 0xffff], // start codes
+    ...[3 - 0x61 + 65536, 0, 1], // id deltas
+    ...[0, 4, 0], // id range offsets: segment 1 reads the array 4 bytes on
+    ...[4, 3], // glyph id array
+  );
   const cmap = Uint8Array.from([...u16(0, 1, 3, 1), ...u32(12), ...format4]);
   const post = Uint8Array.from([...u32(0x00030000), ...new Array(28).fill(0)]);
   return new TrueTypeFont(
@@ -117,6 +125,7 @@ describe('TrueTypeFont', () => {
 
     // Assess
     expect([a, font.glyphId(0x62), font.glyphId(0x63)]).toEqual([3, 4, 0]);
+    expect([font.glyphId(0x78), font.glyphId(0x79), font.glyphId(0x7a)]).toEqual([4, 3, 0]);
     expect(compositeComponents(font.glyphData(2)).map((c) => c.glyphId)).toEqual([1, 1]);
     expect(compositeComponents(font.glyphData(1))).toEqual([]);
     expect(font.advanceWidth(4)).toBe(900);

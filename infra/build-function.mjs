@@ -18,7 +18,7 @@ const HOLIDAY_FILE = 'chinese-days/dist/chinese-days.json';
 /** The CJK font the PDF-rendering function embeds. */
 const FONT_FILE = '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf';
 
-// Bundles are ESM; some dependencies (pdfkit) are CommonJS and need require/__dirname.
+// Bundles are ESM; CommonJS dependencies need require/__dirname.
 const ESM_BANNER =
   "import { createRequire as __cjsCreateRequire } from 'node:module';" +
   "import { fileURLToPath as __cjsFileURLToPath } from 'node:url';" +
@@ -106,7 +106,6 @@ export function buildOptions(entry, outfile) {
     mainFields: ['module', 'main'],
     banner: { js: ESM_BANNER },
     alias: {
-      'brotli/decompress.js': path.join(root, 'infra/brotli-shim.mjs'),
       // Credentials from the environment only (see the shim): ≈130 KB less per bundle.
       '@aws-sdk/credential-provider-node': path.join(root, 'infra/aws-credentials-shim.mjs'),
       // The endpoint cache's LRU without mnemonist (see the shim): ≈ 7 KB less per DynamoDB user.

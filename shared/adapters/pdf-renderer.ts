@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import PDFDocument from 'pdfkit';
+import { PdfDocument } from '#adapters/pdf/document';
+import type { Align, PdfPage } from '#adapters/pdf/page';
+import { TrueTypeFont } from '#adapters/pdf/truetype';
 import { formatYuan, toChineseCapital } from '#domain/chinese-numerals';
 import type { InvoiceDocument, InvoiceDocumentLine } from '#domain/invoice-document';
 
@@ -27,6 +29,7 @@ const LABEL_COLUMN = 20;
 const FRAME_COLOR = '#a0522d';
 const TEXT_COLOR = '#000000';
 const RED_LETTER_COLOR = '#c0392b';
+const FRAME_STROKE = { width: 0.8, color: FRAME_COLOR };
 
 const DATE_FORMAT = new Intl.DateTimeFormat('en-US', {
   timeZone: 'Asia/Shanghai',
@@ -35,47 +38,36 @@ const DATE_FORMAT = new Intl.DateTimeFormat('en-US', {
   day: '2-digit',
 });
 
-type Pdf = PDFKit.PDFDocument;
-
 /** A horizontal band of the page: measured before the page exists, drawn once it does. */
 interface Band {
   height: number;
   /** Inside the ruled frame (gets a separator line above it). */
   framed: boolean;
-  draw(top: number): void;
+  draw(page: PdfPage, top: number): void;
 }
 
 interface Column {
   title: string;
   width: number;
-  align: 'left' | 'center' | 'right';
+  align: Align;
   cell(line: InvoiceDocumentLine): string;
 }
 
-let fontBytes: Buffer | undefined;
+let font: TrueTypeFont | undefined;
 
 /**
  * The invoice as a one-page PDF, byte-for-byte reproducible for a given document: the creation
- * date is the issue time, and pdfkit derives the file ID from the metadata and the font subset
- * tag from the font's resource name.
+ * date is the issue time, the file ID a hash of the content and the font subset's tag a hash
+ * of the glyphs it holds.
  */
 export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Uint8Array> {
-  const pdf = new PDFDocument({
-    autoFirstPage: false,
-    // Passing the CJK font here stops pdfkit from loading its default Helvetica, whose metrics
-    // it requires at runtime from files that are not in the Lambda bundle. The bytes are
-    // accepted at runtime; the typings only know font names.
-    font: loadFont() as unknown as string,
+  const pdf = new PdfDocument(loadFont(), {
+    title: doc.invoiceNumber,
+    subject: titleOf(doc),
+    author: doc.seller.name,
+    creationDate: parseIssuedAt(doc.issuedAt),
     lang: 'zh-CN',
-    displayTitle: true,
-    info: {
-      Title: doc.invoiceNumber,
-      Subject: titleOf(doc),
-      Author: doc.seller.name,
-      CreationDate: parseIssuedAt(doc.issuedAt),
-    },
   });
-  const bytes = collect(pdf);
 
   const bands = [
     headerBand(pdf, doc),
@@ -86,7 +78,7 @@ export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Uint8Array
     issuerBand(pdf, doc),
   ];
   const height = MARGIN_TOP + bands.reduce((sum, band) => sum + band.height, 0) + MARGIN_BOTTOM;
-  pdf.addPage({ size: [PAGE_WIDTH, height], margin: 0 });
+  const page = pdf.addPage(PAGE_WIDTH, height);
 
   let top = MARGIN_TOP;
   let frameTop: number | undefined;
@@ -94,25 +86,21 @@ export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Uint8Array
   for (const band of bands) {
     if (band.framed) {
       frameTop ??= top;
-      rule(pdf, LEFT, top, RIGHT, top);
+      rule(page, LEFT, top, RIGHT, top);
       frameBottom = top + band.height;
     }
-    band.draw(top);
+    band.draw(page, top);
     top += band.height;
   }
   if (frameTop !== undefined) {
-    stroke(pdf)
-      .rect(LEFT, frameTop, CONTENT_WIDTH, frameBottom - frameTop)
-      .stroke();
+    page.rect(LEFT, frameTop, CONTENT_WIDTH, frameBottom - frameTop, FRAME_STROKE);
   }
-
-  pdf.end();
-  return bytes;
+  return pdf.save();
 }
 
-function loadFont(): Buffer {
-  fontBytes ??= readFileSync(locateFont());
-  return fontBytes;
+function loadFont(): TrueTypeFont {
+  font ??= new TrueTypeFont(readFileSync(locateFont()));
+  return font;
 }
 
 /** Explicit configuration first, then the copy shipped next to the bundle, then node_modules. */
@@ -132,15 +120,6 @@ function locateFont(): string {
       `Invoice font not found: set INVOICE_FONT_PATH, ship ${besideModule}, or install ${PACKAGE_FONT}`,
     );
   }
-}
-
-function collect(pdf: Pdf): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    pdf.on('data', (chunk: Buffer) => chunks.push(chunk));
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
-  });
 }
 
 function titleOf(doc: InvoiceDocument): string {
@@ -176,32 +155,32 @@ function formatRate(rate: string): string {
   return Number.isFinite(value) ? `${Number((value * 100).toFixed(4))}%` : rate;
 }
 
-function headerBand(pdf: Pdf, doc: InvoiceDocument): Band {
+function headerBand(pdf: PdfDocument, doc: InvoiceDocument): Band {
   const title = titleOf(doc);
   const isRed = doc.kind === 'red';
   return {
     height: isRed ? 72 : 58,
     framed: false,
-    draw(top) {
-      pdf.fontSize(TITLE_SIZE).fillColor(FRAME_COLOR);
-      const titleWidth = pdf.widthOfString(title, { characterSpacing: 1 });
+    draw(page, top) {
+      const titleWidth = pdf.widthOf(title, TITLE_SIZE, 1);
       const titleLeft = (PAGE_WIDTH - titleWidth) / 2;
-      pdf.text(title, titleLeft, top + 4, { characterSpacing: 1, lineBreak: false });
+      page.text(title, titleLeft, top + 4, { size: TITLE_SIZE, color: FRAME_COLOR, characterSpacing: 1 });
       // The double rule under the title is part of the official form.
-      rule(pdf, titleLeft, top + 32, titleLeft + titleWidth, top + 32);
-      rule(pdf, titleLeft, top + 35, titleLeft + titleWidth, top + 35);
+      rule(page, titleLeft, top + 32, titleLeft + titleWidth, top + 32);
+      rule(page, titleLeft, top + 35, titleLeft + titleWidth, top + 35);
       if (isRed) {
-        pdf.fontSize(11).fillColor(RED_LETTER_COLOR);
-        pdf.text('红字发票', LEFT, top + 40, { width: CONTENT_WIDTH, align: 'center', lineBreak: false });
+        const mark = '红字发票';
+        const markLeft = LEFT + (CONTENT_WIDTH - pdf.widthOf(mark, 11)) / 2;
+        page.text(mark, markLeft, top + 40, { size: 11, color: RED_LETTER_COLOR });
       }
       const infoLeft = RIGHT - 180;
-      labelled(pdf, '发票号码：', doc.invoiceNumber, infoLeft, top + 6, 180);
-      labelled(pdf, '开票日期：', issueDate(doc.issuedAt), infoLeft, top + 22, 180);
+      labelled(page, '发票号码：', doc.invoiceNumber, infoLeft, top + 6, 180);
+      labelled(page, '开票日期：', issueDate(doc.issuedAt), infoLeft, top + 22, 180);
     },
   };
 }
 
-function partiesBand(pdf: Pdf, doc: InvoiceDocument): Band {
+function partiesBand(pdf: PdfDocument, doc: InvoiceDocument): Band {
   const buyer: [string, string | undefined][] = [
     ['名称：', doc.buyer.name],
     ['统一社会信用代码/纳税人识别号：', doc.buyer.taxId],
@@ -229,27 +208,32 @@ function partiesBand(pdf: Pdf, doc: InvoiceDocument): Band {
     fields.reduce((sum, [label, value]) => sum + measure(pdf, label + (value ?? ''), fieldWidth), 0);
   const height = Math.max(fieldsHeight(buyer), fieldsHeight(seller), verticalHeight(5)) + 2 * PAD;
 
-  const drawSide = (left: number, label: string, fields: [string, string | undefined][], top: number) => {
-    verticalLabel(pdf, label, left, top, height);
-    rule(pdf, left + LABEL_COLUMN, top, left + LABEL_COLUMN, top + height);
+  const drawSide = (
+    page: PdfPage,
+    left: number,
+    label: string,
+    fields: [string, string | undefined][],
+    top: number,
+  ) => {
+    verticalLabel(page, label, left, top, height);
+    rule(page, left + LABEL_COLUMN, top, left + LABEL_COLUMN, top + height);
     let y = top + PAD;
     for (const [fieldLabel, value] of fields) {
-      labelled(pdf, fieldLabel, value ?? '', left + LABEL_COLUMN + PAD, y, fieldWidth);
-      y += measure(pdf, fieldLabel + (value ?? ''), fieldWidth);
+      y += labelled(page, fieldLabel, value ?? '', left + LABEL_COLUMN + PAD, y, fieldWidth);
     }
   };
   return {
     height,
     framed: true,
-    draw(top) {
-      drawSide(LEFT, '购买方信息', buyer, top);
-      rule(pdf, LEFT + half, top, LEFT + half, top + height);
-      drawSide(LEFT + half, '销售方信息', seller, top);
+    draw(page, top) {
+      drawSide(page, LEFT, '购买方信息', buyer, top);
+      rule(page, LEFT + half, top, LEFT + half, top + height);
+      drawSide(page, LEFT + half, '销售方信息', seller, top);
     },
   };
 }
 
-function linesBand(pdf: Pdf, doc: InvoiceDocument): Band {
+function linesBand(pdf: PdfDocument, doc: InvoiceDocument): Band {
   const columns: Column[] = [
     { title: '项目名称', width: 185, align: 'left', cell: (line) => line.itemName },
     { title: '规格型号', width: 104, align: 'left', cell: (line) => line.specification ?? '' },
@@ -269,7 +253,7 @@ function linesBand(pdf: Pdf, doc: InvoiceDocument): Band {
     { title: '税率/征收率', width: 62, align: 'center', cell: (line) => formatRate(line.taxRate) },
     { title: '税额', width: 95, align: 'right', cell: (line) => formatYuan(signed(doc, line.taxAmount)) },
   ];
-  const lineHeight = measure(pdf, '合', CONTENT_WIDTH);
+  const lineHeight = pdf.lineHeight(FONT_SIZE);
   const rowHeight = (cells: string[]) =>
     Math.max(lineHeight, ...cells.map((text, i) => measure(pdf, text, columns[i]!.width - 2 * PAD))) + PAD;
   const rows = doc.lines.map((line) => {
@@ -280,80 +264,67 @@ function linesBand(pdf: Pdf, doc: InvoiceDocument): Band {
   const totalsHeight = lineHeight + 2 * PAD;
   const rowsHeight = rows.reduce((sum, row) => sum + row.height, PAD);
   const columnLeft = (index: number) => LEFT + columns.slice(0, index).reduce((sum, c) => sum + c.width, 0);
-
-  const drawRow = (cells: string[], top: number, color: string) => {
-    pdf.fontSize(FONT_SIZE).fillColor(color);
-    cells.forEach((text, i) => {
-      const column = columns[i]!;
-      pdf.text(text, columnLeft(i) + PAD, top, { width: column.width - 2 * PAD, align: column.align });
+  /** Text in column `index`, wrapped within it. */
+  const cell = (page: PdfPage, index: number, text: string, top: number, color: string, align?: Align) => {
+    const column = columns[index]!;
+    page.paragraph([{ text, color }], columnLeft(index) + PAD, top, {
+      size: FONT_SIZE,
+      width: column.width - 2 * PAD,
+      align: align ?? column.align,
     });
   };
   return {
     height: headerHeight + rowsHeight + totalsHeight,
     framed: true,
-    draw(top) {
-      pdf.fontSize(FONT_SIZE).fillColor(FRAME_COLOR);
+    draw(page, top) {
       columns.forEach((column, i) => {
-        pdf.text(column.title, columnLeft(i) + PAD, top + PAD, {
-          width: column.width - 2 * PAD,
-          align: 'center',
-        });
+        cell(page, i, column.title, top + PAD, FRAME_COLOR, 'center');
       });
       let y = top + headerHeight;
       for (const row of rows) {
-        drawRow(row.cells, y, TEXT_COLOR);
+        row.cells.forEach((text, i) => {
+          cell(page, i, text, y, TEXT_COLOR);
+        });
         y += row.height;
       }
       y += PAD;
       // 合计 sits at the foot of the item area, as on the printed form.
-      pdf.fontSize(FONT_SIZE).fillColor(FRAME_COLOR);
-      pdf.text('合　　计', LEFT + PAD, y + PAD, { width: columns[0]!.width - 2 * PAD, align: 'center' });
+      cell(page, 0, '合　　计', y + PAD, FRAME_COLOR, 'center');
       const amountColumn = columns.findIndex((column) => column.title === '金额');
       const taxColumn = columns.findIndex((column) => column.title === '税额');
-      pdf.fillColor(TEXT_COLOR);
-      pdf.text(
-        `¥${formatYuan(signed(doc, doc.amountExcludingTax))}`,
-        columnLeft(amountColumn) + PAD,
-        y + PAD,
-        {
-          width: columns[amountColumn]!.width - 2 * PAD,
-          align: 'right',
-        },
-      );
-      pdf.text(`¥${formatYuan(signed(doc, doc.taxAmount))}`, columnLeft(taxColumn) + PAD, y + PAD, {
-        width: columns[taxColumn]!.width - 2 * PAD,
-        align: 'right',
-      });
+      cell(page, amountColumn, `¥${formatYuan(signed(doc, doc.amountExcludingTax))}`, y + PAD, TEXT_COLOR);
+      cell(page, taxColumn, `¥${formatYuan(signed(doc, doc.taxAmount))}`, y + PAD, TEXT_COLOR);
     },
   };
 }
 
-function totalBand(pdf: Pdf, doc: InvoiceDocument): Band {
+function totalBand(pdf: PdfDocument, doc: InvoiceDocument): Band {
   const total = signed(doc, doc.total);
   const labelWidth = 130;
-  const height = measure(pdf, '合', CONTENT_WIDTH) + 2 * PAD + 4;
+  const height = pdf.lineHeight(FONT_SIZE) + 2 * PAD + 4;
   return {
     height,
     framed: true,
-    draw(top) {
+    draw(page, top) {
       const y = top + PAD + 2;
-      pdf.fontSize(FONT_SIZE).fillColor(FRAME_COLOR);
-      pdf.text('价税合计（大写）', LEFT + PAD, y, { width: labelWidth - 2 * PAD, align: 'center' });
-      rule(pdf, LEFT + labelWidth, top, LEFT + labelWidth, top + height);
+      page.paragraph([{ text: '价税合计（大写）', color: FRAME_COLOR }], LEFT + PAD, y, {
+        size: FONT_SIZE,
+        width: labelWidth - 2 * PAD,
+        align: 'center',
+      });
+      rule(page, LEFT + labelWidth, top, LEFT + labelWidth, top + height);
       // ⊗ before the words and ¥ before the figures stop anything being written in front of them.
-      pdf.fillColor(TEXT_COLOR);
-      pdf.text(`⊗ ${toChineseCapital(total)}`, LEFT + labelWidth + PAD, y, { lineBreak: false });
+      page.text(`⊗ ${toChineseCapital(total)}`, LEFT + labelWidth + PAD, y, body(TEXT_COLOR));
       const figures = `¥${formatYuan(total)}`;
-      const figuresWidth = pdf.widthOfString(figures);
-      const captionWidth = pdf.widthOfString('（小写）');
-      pdf.text(figures, RIGHT - PAD - figuresWidth, y, { lineBreak: false });
-      pdf.fillColor(FRAME_COLOR);
-      pdf.text('（小写）', RIGHT - PAD - figuresWidth - captionWidth, y, { lineBreak: false });
+      const figuresWidth = pdf.widthOf(figures, FONT_SIZE);
+      const captionWidth = pdf.widthOf('（小写）', FONT_SIZE);
+      page.text(figures, RIGHT - PAD - figuresWidth, y, body(TEXT_COLOR));
+      page.text('（小写）', RIGHT - PAD - figuresWidth - captionWidth, y, body(FRAME_COLOR));
     },
   };
 }
 
-function remarksBand(pdf: Pdf, doc: InvoiceDocument): Band {
+function remarksBand(pdf: PdfDocument, doc: InvoiceDocument): Band {
   const remarks: string[] = [];
   if (doc.kind === 'red' && doc.originalInvoiceNumber) {
     remarks.push(`被红冲蓝字发票号码: ${doc.originalInvoiceNumber}`);
@@ -367,37 +338,52 @@ function remarksBand(pdf: Pdf, doc: InvoiceDocument): Band {
   return {
     height,
     framed: true,
-    draw(top) {
-      verticalLabel(pdf, '备注', LEFT, top, height);
-      rule(pdf, LEFT + LABEL_COLUMN, top, LEFT + LABEL_COLUMN, top + height);
-      pdf.fontSize(FONT_SIZE).fillColor(TEXT_COLOR);
-      pdf.text(text, LEFT + LABEL_COLUMN + PAD, top + PAD, { width: textWidth });
+    draw(page, top) {
+      verticalLabel(page, '备注', LEFT, top, height);
+      rule(page, LEFT + LABEL_COLUMN, top, LEFT + LABEL_COLUMN, top + height);
+      if (text !== '') {
+        page.paragraph([{ text, color: TEXT_COLOR }], LEFT + LABEL_COLUMN + PAD, top + PAD, {
+          size: FONT_SIZE,
+          width: textWidth,
+        });
+      }
     },
   };
 }
 
-function issuerBand(pdf: Pdf, doc: InvoiceDocument): Band {
+function issuerBand(_pdf: PdfDocument, doc: InvoiceDocument): Band {
   return {
     height: 24,
     framed: false,
-    draw(top) {
-      labelled(pdf, '开票人：', doc.issuer, LEFT + PAD, top + 8, 200);
+    draw(page, top) {
+      labelled(page, '开票人：', doc.issuer, LEFT + PAD, top + 8, 200);
     },
   };
 }
 
-/** Caption in the frame colour, value in black, wrapping together within `width`. */
-function labelled(pdf: Pdf, label: string, value: string, x: number, y: number, width: number): void {
-  pdf.fontSize(FONT_SIZE).fillColor(FRAME_COLOR);
-  pdf.text(label, x, y, { width, continued: value !== '' });
-  if (value !== '') {
-    pdf.fillColor(TEXT_COLOR).text(value);
-  }
+function body(color: string) {
+  return { size: FONT_SIZE, color };
+}
+
+/**
+ * Caption in the frame colour, value in black, wrapping together within `width`. Returns the
+ * height taken (what `measure` gives for the two together).
+ */
+function labelled(page: PdfPage, label: string, value: string, x: number, y: number, width: number): number {
+  return page.paragraph(
+    [
+      { text: label, color: FRAME_COLOR },
+      { text: value, color: TEXT_COLOR },
+    ],
+    x,
+    y,
+    { size: FONT_SIZE, width },
+  );
 }
 
 /** Height `text` takes at the body size wrapped to `width`; empty text still takes a line. */
-function measure(pdf: Pdf, text: string, width: number): number {
-  return pdf.fontSize(FONT_SIZE).heightOfString(text === '' ? ' ' : text, { width });
+function measure(pdf: PdfDocument, text: string, width: number): number {
+  return pdf.heightOf(text, FONT_SIZE, width);
 }
 
 const VERTICAL_STEP = 13;
@@ -407,20 +393,16 @@ function verticalHeight(characters: number): number {
 }
 
 /** The form's narrow side captions, one character under the other, centred in the column. */
-function verticalLabel(pdf: Pdf, label: string, left: number, top: number, height: number): void {
+function verticalLabel(page: PdfPage, label: string, left: number, top: number, height: number): void {
   const characters = [...label];
   let y = top + (height - verticalHeight(characters.length)) / 2;
-  pdf.fontSize(FONT_SIZE).fillColor(FRAME_COLOR);
   for (const character of characters) {
-    pdf.text(character, left, y, { width: LABEL_COLUMN, align: 'center', lineBreak: false });
+    const width = page.font.widthOf(character, FONT_SIZE);
+    page.text(character, left + (LABEL_COLUMN - width) / 2, y, body(FRAME_COLOR));
     y += VERTICAL_STEP;
   }
 }
 
-function stroke(pdf: Pdf): Pdf {
-  return pdf.lineWidth(0.8).strokeColor(FRAME_COLOR);
-}
-
-function rule(pdf: Pdf, x1: number, y1: number, x2: number, y2: number): void {
-  stroke(pdf).moveTo(x1, y1).lineTo(x2, y2).stroke();
+function rule(page: PdfPage, x1: number, y1: number, x2: number, y2: number): void {
+  page.line(x1, y1, x2, y2, FRAME_STROKE);
 }

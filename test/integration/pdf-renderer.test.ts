@@ -105,7 +105,7 @@ describe('renderInvoicePdf', () => {
     expect(pdf.byteLength).toBeLessThan(200 * 1024);
     const fonts = poppler('pdffonts', pdf);
     expect(fonts).toMatch(/\+NotoSansSC/);
-    // A standard font would have to be loaded from pdfkit's data files, absent in the bundle.
+    // Only the embedded CJK font: a standard font is not embedded and cannot show Chinese.
     expect(fonts).not.toMatch(/Helvetica|Times|Courier/);
   });
 

@@ -6,49 +6,13 @@
  */
 import { renderInvoicePdf } from '#adapters/pdf-renderer';
 import type { InvoiceDocument } from '#domain/invoice-document';
+import { sampleInvoiceDocument } from '../test/support/invoice-document.ts';
 
 const RUNS = Number(process.env.BENCH_PDF_RUNS ?? 20);
 
-const line = {
-  itemName: '*信息技术服务*云服务费',
-  specification: '2026-10',
-  unit: '月',
-  quantity: 1,
-  amountExcludingTax: 6000,
-  taxRate: '0.06',
-  taxAmount: 360,
-};
-
+/** The sample invoice, each render with its own number. */
 function invoice(index: number): InvoiceDocument {
-  return {
-    invoiceNumber: `263320000001234${String(index).padStart(5, '0')}`,
-    kind: 'blue',
-    invoiceType: 'enterprise-special',
-    issuedAt: '2026-10-31T17:30:00.000Z',
-    buyer: {
-      name: '杭州示例科技有限公司',
-      taxId: '91330106MA2H00000X',
-      registeredAddress: '浙江省杭州市西湖区文三路100号',
-      registeredPhone: '0571-88880000',
-      bankName: '招商银行杭州分行',
-      bankAccount: '571900000000001',
-    },
-    seller: {
-      name: '上海云端信息服务有限公司',
-      taxId: '91310115MA1K00000Y',
-      address: '上海市浦东新区世纪大道1号',
-      phone: '021-66660000',
-      bankName: '中国工商银行上海分行',
-      bankAccount: '1001200000000000000',
-    },
-    lines: [line, { ...line, itemName: '*信息技术服务*技术支持服务费', specification: 'ORD-20261031-0001' }],
-    amountExcludingTax: 12000,
-    taxAmount: 720,
-    total: 12720,
-    taxRate: '0.06',
-    remarks: '订单号 ORD-20261031-0001',
-    issuer: '张三',
-  };
+  return sampleInvoiceDocument({ invoiceNumber: `263320000001234${String(index).padStart(5, '0')}` });
 }
 
 export async function benchPdf(): Promise<{

@@ -124,6 +124,29 @@ export function invoiceEmail(
   });
 }
 
+/** "Hello X," / "X，您好：". */
+function greeting(language: Language, name: string): string {
+  return language === 'en' ? `Hello ${name},` : `${name}，您好：`;
+}
+
+/** A notice about one application: its words in each language, then the console link. */
+function applicationNotice(
+  language: Language,
+  application: Application,
+  links: NoticeLinks,
+  words: Record<Language, { subject: string; blocks: MailBlock[] }>,
+): MailContent {
+  return renderMail({
+    language,
+    subject: words[language].subject,
+    greeting: greeting(language, application.title.name),
+    blocks: [
+      ...words[language].blocks,
+      ...consoleLink(language, links, { applicationId: application.applicationId }),
+    ],
+  });
+}
+
 /** R25, R30: finance staff rejected the application; the customer learns why. */
 export function rejectedEmail(
   language: Language,
@@ -132,35 +155,24 @@ export function rejectedEmail(
   links: NoticeLinks = {},
 ): MailContent {
   const id = application.applicationId;
-  const console = consoleLink(language, links, { applicationId: id });
-  if (language === 'en') {
-    return renderMail({
-      language,
+  const total = yuan(application.total);
+  return applicationNotice(language, application, links, {
+    en: {
       subject: `Your invoice application was rejected (application ${id})`,
-      greeting: `Hello ${application.title.name},`,
       blocks: [
-        {
-          paragraph: [
-            `Finance staff rejected application ${id} (${yuan(application.total)}).`,
-            `Reason: ${reason}`,
-          ],
-        },
+        { paragraph: [`Finance staff rejected application ${id} (${total}).`, `Reason: ${reason}`] },
         {
           paragraph: 'The amount is invoiceable again; you can correct the application and apply once more.',
         },
-        ...console,
       ],
-    });
-  }
-  return renderMail({
-    language,
-    subject: `您的开票申请未通过审核（申请单 ${id}）`,
-    greeting: `${application.title.name}，您好：`,
-    blocks: [
-      { paragraph: [`申请单 ${id}（${yuan(application.total)}）未通过财务审核。`, `原因：${reason}`] },
-      { paragraph: '该金额已恢复为可开票金额，您可以修改后重新申请。' },
-      ...console,
-    ],
+    },
+    zh: {
+      subject: `您的开票申请未通过审核（申请单 ${id}）`,
+      blocks: [
+        { paragraph: [`申请单 ${id}（${total}）未通过财务审核。`, `原因：${reason}`] },
+        { paragraph: '该金额已恢复为可开票金额，您可以修改后重新申请。' },
+      ],
+    },
   });
 }
 
@@ -222,36 +234,25 @@ export function cancelledEmail(
   links: NoticeLinks = {},
 ): MailContent {
   const id = application.applicationId;
-  const console = consoleLink(language, links, { applicationId: id });
-  if (language === 'en') {
-    return renderMail({
-      language,
+  const total = yuan(application.total);
+  return applicationNotice(language, application, links, {
+    en: {
       subject: `Your invoice application was cancelled (application ${id})`,
-      greeting: `Hello ${application.title.name},`,
       blocks: [
         {
           paragraph: [
-            `Application ${id} (${yuan(application.total)}) was cancelled; no invoice was issued.`,
+            `Application ${id} (${total}) was cancelled; no invoice was issued.`,
             'The amount is invoiceable again.',
           ],
         },
-        ...console,
       ],
-    });
-  }
-  return renderMail({
-    language,
-    subject: `您的开票申请已撤销（申请单 ${id}）`,
-    greeting: `${application.title.name}，您好：`,
-    blocks: [
-      {
-        paragraph: [
-          `申请单 ${id}（${yuan(application.total)}）已撤销，未开具任何发票。`,
-          '该金额已恢复为可开票金额。',
-        ],
-      },
-      ...console,
-    ],
+    },
+    zh: {
+      subject: `您的开票申请已撤销（申请单 ${id}）`,
+      blocks: [
+        { paragraph: [`申请单 ${id}（${total}）已撤销，未开具任何发票。`, '该金额已恢复为可开票金额。'] },
+      ],
+    },
   });
 }
 
@@ -262,36 +263,30 @@ export function failedEmail(
   links: NoticeLinks = {},
 ): MailContent {
   const id = application.applicationId;
-  const console = consoleLink(language, links, { applicationId: id });
-  if (language === 'en') {
-    return renderMail({
-      language,
+  const total = yuan(application.total);
+  return applicationNotice(language, application, links, {
+    en: {
       subject: `Your invoice application could not be completed (application ${id})`,
-      greeting: `Hello ${application.title.name},`,
       blocks: [
         {
           paragraph: [
-            `We could not issue the invoices for application ${id} (${yuan(application.total)}).`,
+            `We could not issue the invoices for application ${id} (${total}).`,
             'The amount is invoiceable again; please apply once more or contact support.',
           ],
         },
-        ...console,
       ],
-    });
-  }
-  return renderMail({
-    language,
-    subject: `您的开票申请处理失败（申请单 ${id}）`,
-    greeting: `${application.title.name}，您好：`,
-    blocks: [
-      {
-        paragraph: [
-          `申请单 ${id}（${yuan(application.total)}）的发票未能开具。`,
-          '该金额已恢复为可开票金额，请重新申请或联系客服。',
-        ],
-      },
-      ...console,
-    ],
+    },
+    zh: {
+      subject: `您的开票申请处理失败（申请单 ${id}）`,
+      blocks: [
+        {
+          paragraph: [
+            `申请单 ${id}（${total}）的发票未能开具。`,
+            '该金额已恢复为可开票金额，请重新申请或联系客服。',
+          ],
+        },
+      ],
+    },
   });
 }
 

@@ -1,7 +1,7 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { clientFor, givenAccount, order, sentMailTo, uniqueId } from '../support/api.ts';
+import { clientFor, givenAccount, order, sentMailTo, uniqueId, waitFor } from '../support/api.ts';
 import {
   documents,
   executionArnOf,
@@ -58,11 +58,16 @@ describe('application workflow (synthesized definition)', () => {
   });
 
   it('fails permanently when issuing cannot succeed, and releases every reservation (invariant 5)', async () => {
-    // Prepare: the seller entity disappears from configuration while the application waits
-    const { customer, email, application } = await applyFor(3_000, [
-      order(uniqueId('o'), { cashAmount: 2_000 }),
-      order(uniqueId('o'), { cashAmount: 4_000, paidAt: '2026-10-20T10:00:00+08:00' }),
+    // Prepare: an application large enough to wait for finance (R25), so nothing races the
+    // cancellation window; while it waits, its seller entity disappears from configuration.
+    const { customer, email, application } = await applyFor(12_000_000, [
+      order(uniqueId('o'), { cashAmount: 6_000_000 }),
+      order(uniqueId('o'), { cashAmount: 8_000_000, paidAt: '2026-10-20T10:00:00+08:00' }),
     ]);
+    await waitFor(async () => {
+      const r = await customer.get(`/v1/applications/${application.applicationId}`);
+      return r.body.status === 'in-review' ? r.body : undefined;
+    }, 'the application to wait for finance');
     const key = { pk: `APPLICATION#${application.applicationId}`, sk: 'APPLICATION' };
     await documents().send(
       new UpdateCommand({
@@ -72,9 +77,14 @@ describe('application workflow (synthesized definition)', () => {
         ExpressionAttributeValues: { ':gone': 'cn-closed-01' },
       }),
     );
-    expect((await customer.get('/v1/invoiceable')).body.formula.reserved).toBe(3_000);
+    expect((await customer.get('/v1/invoiceable')).body.formula.reserved).toBe(12_000_000);
 
-    // Act
+    // Act: finance approves; issuing finds no such entity
+    const finance = await clientFor('finance-staff', ['finance']);
+    const decided = await finance.post(`/v1/admin/applications/${application.applicationId}/decision`, {
+      approve: true,
+    });
+    expect(decided.status).toBe(200);
     const execution = await finishedExecution(executionArnOf(application.applicationId));
 
     // Assess
@@ -86,7 +96,7 @@ describe('application workflow (synthesized definition)', () => {
     expect(after.body.timeline.at(-1)).toMatchObject({ status: 'failed', note: 'PermanentTaskError' });
     const ledger = (await customer.get('/v1/invoiceable')).body;
     expect(ledger.formula).toMatchObject({ reserved: 0, invoiced: 0 });
-    expect(ledger.amount).toBe(6_000);
+    expect(ledger.amount).toBe(14_000_000);
     expect((await customer.get(`/v1/invoices/${application.invoices[0].invoiceId}`)).status).toBe(404);
     const mails = await sentMailTo(email);
     expect(mails.map((m) => m.subject)).toEqual([

@@ -461,6 +461,17 @@ describe('REST API', () => {
     });
   });
 
+  it('puts the request id in every gateway problem’s instance, as the functions do with the correlation id', () => {
+    const responses = Object.values(resources(template, 'AWS::ApiGateway::GatewayResponse'));
+    expect(responses.length).toBeGreaterThan(0);
+    for (const response of responses) {
+      const body = JSON.parse(String((response.Properties.ResponseTemplates as Json)['application/json']));
+      expect(body.instance, String(response.Properties.ResponseType)).toBe(
+        'urn:invoice-service:correlation:$context.requestId',
+      );
+    }
+  });
+
   it('is behind a regional WAFv2 web ACL associated with the stage', () => {
     const [aclId] = only('AWS::WAFv2::WebACL');
     const [restApiId] = only('AWS::ApiGateway::RestApi');

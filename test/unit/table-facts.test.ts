@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { factsOf, type ItemChange, METRICS } from '#domain/table-facts';
 
 const app = (fields: Record<string, unknown>) => ({
@@ -186,5 +186,36 @@ describe('table facts (issue 16): business metrics read off item changes', () =>
 
   it('every metric has a CloudWatch unit', () => {
     expect(new Set(Object.values(METRICS))).toEqual(new Set(['Count', 'Seconds', 'None']));
+  });
+});
+
+describe('emitMetric: one embedded-metric-format line, as Powertools writes them', () => {
+  it('names the namespace, the service dimension, the metric with its unit, and the value', async () => {
+    const { emitMetric } = await import('#adapters/metric-line');
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      emitMetric('MonthlyRunOverdue', 1, new Date('2026-12-10T10:00:00Z'));
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toEqual({
+      _aws: {
+        Timestamp: Date.parse('2026-12-10T10:00:00Z'),
+        CloudWatchMetrics: [
+          {
+            Namespace: 'InvoiceService',
+            Dimensions: [['service']],
+            Metrics: [{ Name: 'MonthlyRunOverdue', Unit: 'Count' }],
+          },
+        ],
+      },
+      service: 'invoice-service',
+      MonthlyRunOverdue: 1,
+    });
   });
 });

@@ -38,5 +38,6 @@ export const handler = middy(async (event: DynamoDBStreamEvent) => {
       });
     }
   }
-  metrics.publishStoredMetrics();
+  // A batch of changes that are no facts publishes nothing (Powertools would warn on every one).
+  if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
 }).use(injectLambdaContext(logger, { resetKeys: true }));

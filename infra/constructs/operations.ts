@@ -80,6 +80,14 @@ export class Operations extends Construct {
       memorySize: 256,
     });
     functions.push(this.tableFacts);
+    // A function made after this construct would have no error alarm: fail the synth instead.
+    this.node.addValidation({
+      validate: () =>
+        Stack.of(this)
+          .node.findAll()
+          .filter((node) => node instanceof ServiceFunction && !functions.includes(node))
+          .map((node) => `${node.node.path} has no Lambda error alarm: create Operations after it`),
+    });
     const { application, invoice, invoiceReturn, monthlyMarker, monthlyRun } = FACT_ITEMS;
     const item = (keys: { pkPrefix: string; sk: string }) =>
       FilterCriteria.filter({

@@ -253,3 +253,19 @@ describe('operations (issue 16): the table-facts consumer and the dashboard', ()
     }
   });
 });
+
+describe('operations (issue 16): no function without an error alarm', () => {
+  it('fails the synth when a function is made after the Operations construct', async () => {
+    const { buildApp } = await import('./helpers.ts');
+    const { ServiceFunction } = await import('../../infra/constructs/function-defaults.ts');
+    const { app } = buildApp({
+      extend: (stack) => {
+        new ServiceFunction(stack, 'LateFunction', {
+          entry: 'functions/operations/table-facts.ts',
+          environment: {},
+        });
+      },
+    });
+    expect(() => app.synth()).toThrow(/LateFunction has no Lambda error alarm/);
+  }, 60_000);
+});

@@ -269,3 +269,28 @@ describe('operations (issue 16): no function without an error alarm', () => {
     expect(() => app.synth()).toThrow(/LateFunction has no Lambda error alarm/);
   }, 60_000);
 });
+
+describe('operations (issue 16): the alarm settings', () => {
+  it.each([
+    [
+      { finance: ['not-an-address'], engineers: [] },
+      /alarmEmails.finance must be a list of e-mail addresses/,
+    ],
+    [{ finance: [] }, /alarmEmails.engineers must be a list of e-mail addresses/],
+    ['oncall@example.com', /alarmEmails.finance must be a list/],
+  ])('refuses invoice:alarmEmails %o', async (alarmEmails, message) => {
+    const { App } = await import('aws-cdk-lib');
+    const { readSettings } = await import('../../infra/settings.ts');
+    const app = new App({ context: { ...CDK_CONTEXT, 'invoice:alarmEmails': alarmEmails } });
+    expect(() => readSettings(app.node)).toThrow(message);
+  });
+
+  it('takes no subscriber at all (alarms still fire, to nobody by e-mail)', async () => {
+    const { App } = await import('aws-cdk-lib');
+    const { readSettings } = await import('../../infra/settings.ts');
+    const app = new App({
+      context: { ...CDK_CONTEXT, 'invoice:alarmEmails': { finance: [], engineers: [] } },
+    });
+    expect(readSettings(app.node).alarmEmails).toEqual({ finance: [], engineers: [] });
+  });
+});

@@ -167,6 +167,61 @@ describe('operations (issue 16): one application followed by its correlation id'
     expect(emf.some((e) => [e.SubmitToIssuedSeconds].flat().includes(seconds))).toBe(true);
   });
 
+  it('a return follows the id of the request that asked for it through its workflow', async () => {
+    // Prepare: a delivered invoice
+    const accountId = uniqueId('ops');
+    const email = `${accountId}@example.com`;
+    await givenAccount(accountId, { records: [order(uniqueId('o'), { cashAmount: 10_600 })] });
+    const customer = await clientFor(accountId);
+    const title = await customer.post('/v1/titles', {
+      type: 'enterprise-ordinary',
+      name: '杭州示例科技有限公司',
+      taxId: '91330106MA2H00006X',
+    });
+    const created = await customer.post('/v1/applications', {
+      mode: 'amount',
+      amount: 10_600,
+      titleId: title.body.titleId,
+      delivery: { medium: 'electronic', email },
+    });
+    expect(created.status).toBe(201);
+    const invoiceId = created.body.invoices[0].invoiceId as string;
+    const applicationId = created.body.applicationId as string;
+    await waitFor(async () => {
+      const r = await customer.get(`/v1/applications/${applicationId}`);
+      return r.body.status === 'delivered' ? r.body : undefined;
+    }, 'the application to be delivered');
+
+    // Act: the return, under the id a ticket would quote
+    const correlationId = `return.${accountId}`;
+    const returned = await customer.post(
+      `/v1/invoices/${invoiceId}/returns`,
+      { reason: 'ISSUE_ERROR' },
+      { 'X-Correlation-Id': correlationId },
+    );
+    expect(returned.status).toBe(202);
+    const returnId = returned.body.returnId as string;
+    await waitFor(
+      async () =>
+        functionLogs().some(
+          ({ fn, entry }) =>
+            fn.startsWith('OperationsTableFacts') &&
+            entry.metric === 'ReturnsCompleted' &&
+            entry.correlation_id === correlationId,
+        )
+          ? true
+          : undefined,
+      'the return to be completed and counted',
+    );
+
+    // Assess: the API function and the returns step logged under it, and the return's fact carries it
+    const withId = functionLogs().filter(({ entry }) => entry.correlation_id === correlationId);
+    expect(withId.some(({ fn }) => fn.startsWith('ApiReturns'))).toBe(true);
+    expect(withId.some(({ fn }) => fn.startsWith('ReturnsStepFunction'))).toBe(true);
+    const completed = withId.filter(({ entry }) => entry.metric === 'ReturnsCompleted');
+    expect(completed.map(({ entry }) => entry.returnId)).toEqual([returnId]);
+  });
+
   it('answers with the id and puts it in a problem’s instance; refuses a malformed one', async () => {
     const customer = await clientFor(uniqueId('ops'));
     const missing = await customer.request('GET', '/v1/applications/app_missing', undefined, {

@@ -9,6 +9,7 @@ import { Documents } from './constructs/documents.ts';
 import { ServiceFunction } from './constructs/function-defaults.ts';
 import { Mail } from './constructs/mail.ts';
 import { Monthly } from './constructs/monthly.ts';
+import { Operations } from './constructs/operations.ts';
 import { Returns } from './constructs/returns.ts';
 import { Sweeper } from './constructs/sweeper.ts';
 import { Workflow } from './constructs/workflow.ts';
@@ -107,7 +108,7 @@ export class InvoiceServiceStack extends Stack {
     // Resumes its own task when finance decided before the token was stored.
     requestReview.addToRolePolicy(signalTasks);
 
-    new Workflow(this, 'Workflow', {
+    const workflow = new Workflow(this, 'Workflow', {
       stateMachineName,
       review,
       requestReview,
@@ -126,7 +127,12 @@ export class InvoiceServiceStack extends Stack {
     // For the functions made from here on (the API's verify route reads the anchors).
     environment.AUDIT_ANCHORS_BUCKET = audit.anchors.bucketName;
     new Deadlines(this, 'Deadlines', { environment, table: data.table, mail: mail.identity });
-    new Monthly(this, 'Monthly', { stage: settings.stage, environment, table: data.table, startExecution });
+    const monthly = new Monthly(this, 'Monthly', {
+      stage: settings.stage,
+      environment,
+      table: data.table,
+      startExecution,
+    });
 
     const returns = new Returns(this, 'Returns', {
       stage: settings.stage,
@@ -168,11 +174,27 @@ export class InvoiceServiceStack extends Stack {
       if (uses.has('returns-signal')) fn.addToRolePolicy(returns.signalTasks);
       return routes.map((route) => ({ method: route.method, path: route.path, fn }));
     });
-    new Api(this, 'Api', {
+    const api = new Api(this, 'Api', {
       routes,
       stageName: settings.stage,
       throttle: { rateLimit: 500, burstLimit: 1000 },
       writeRateLimit: { limit: settings.writeRateLimit, windowSeconds: settings.writeRateWindowSeconds },
+    });
+
+    // Last: its alarms cover every function made above.
+    new Operations(this, 'Operations', {
+      stage: settings.stage,
+      table: data.table,
+      indexNames: ['gsi1', 'gsi2'],
+      stateMachines: {
+        applications: workflow.stateMachine,
+        returns: returns.stateMachine,
+        monthly: monthly.stateMachine,
+      },
+      api: { name: api.restApi.restApiName, stage: settings.stage },
+      deadLetterQueues: [audit.failures],
+      runbookUrl: settings.runbookUrl,
+      alarmEmails: settings.alarmEmails,
     });
   }
 }

@@ -19,6 +19,10 @@ export interface ServiceSettings {
   documentRetentionYears: number;
   /** Object Lock (compliance) default retention of the audit trail's anchored chain heads, in years. */
   auditAnchorRetentionYears: number;
+  /** Who receives the alarms (e-mail subscriptions of the alarm topic): finance operations and engineers. */
+  alarmEmails: { finance: string[]; engineers: string[] };
+  /** Where docs/runbooks.md is published; alarm descriptions link to `<runbookUrl>#<alarm>`. */
+  runbookUrl: string;
 }
 
 const RATE_WINDOWS = [60, 120, 300, 600] as const;
@@ -60,6 +64,13 @@ export function readSettings(node: Node): ServiceSettings {
   const writeRateWindowSeconds = int('writeRateWindowSeconds');
   if (!(RATE_WINDOWS as readonly number[]).includes(writeRateWindowSeconds))
     throw new Error(`Context invoice:writeRateWindowSeconds must be one of ${RATE_WINDOWS}`);
+  const alarmEmails = get('alarmEmails') as Record<string, unknown>;
+  const emails = (who: 'finance' | 'engineers'): string[] => {
+    const list = alarmEmails?.[who];
+    if (!Array.isArray(list) || !list.every((e) => typeof e === 'string' && /^[^@\s]+@[^@\s]+$/.test(e)))
+      throw new Error(`Context invoice:alarmEmails.${who} must be a list of e-mail addresses`);
+    return list as string[];
+  };
   return {
     stage: String(get('stage')),
     mailFrom: String(get('mailFrom')),
@@ -74,5 +85,7 @@ export function readSettings(node: Node): ServiceSettings {
     entities,
     documentRetentionYears: years('documentRetentionYears'),
     auditAnchorRetentionYears: years('auditAnchorRetentionYears'),
+    alarmEmails: { finance: emails('finance'), engineers: emails('engineers') },
+    runbookUrl: String(get('runbookUrl')),
   };
 }

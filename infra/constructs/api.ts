@@ -110,6 +110,8 @@ export class Api extends Construct {
           status: Number(status),
           detail: title,
           code,
+          // The request id, as the functions' problems carry their correlation id (docs/API.md).
+          instance: 'urn:invoice-service:correlation:$context.requestId',
         }),
       },
     });

@@ -84,6 +84,7 @@ export class Returns extends Construct {
         step,
         returnId: JsonPath.stringAt('$.returnId'),
         applicationId: JsonPath.stringAt('$.applicationId'),
+        correlationId: JsonPath.stringAt('$.correlationId'),
         ...extra,
       });
     const task = (name: string, step: string, fn: IFunction = stepFn) =>

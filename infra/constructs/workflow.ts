@@ -48,7 +48,12 @@ export class Workflow extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkflowProps) {
     super(scope, id);
-    const byId = TaskInput.fromObject({ applicationId: JsonPath.stringAt('$.applicationId') });
+    // Every task gets the application and the correlation id it logs under (issue 16).
+    const ids = {
+      applicationId: JsonPath.stringAt('$.applicationId'),
+      correlationId: JsonPath.stringAt('$.correlationId'),
+    };
+    const byId = TaskInput.fromObject(ids);
     const task = (name: string, fn: IFunction, result?: string) =>
       lambdaStep(this, name, { fn, payload: byId, result, retries: 4 });
 
@@ -56,10 +61,7 @@ export class Workflow extends Construct {
     // if it fails past its retries the hourly watch runs it again (invariant 5).
     const failed = lambdaStep(this, 'FailApplication', {
       fn: props.fail,
-      payload: TaskInput.fromObject({
-        applicationId: JsonPath.stringAt('$.applicationId'),
-        error: JsonPath.objectAt('$.error'),
-      }),
+      payload: TaskInput.fromObject({ ...ids, error: JsonPath.objectAt('$.error') }),
       retries: 6,
     }).next(new Fail(this, 'Failed', { error: 'ApplicationFailed', causePath: '$.error.Cause' }));
 
@@ -77,10 +79,7 @@ export class Workflow extends Construct {
     const requestReview = lambdaStep(this, 'AwaitFinanceDecision', {
       fn: props.requestReview,
       waitForToken: { timeout: props.reviewTimeout },
-      payload: TaskInput.fromObject({
-        applicationId: JsonPath.stringAt('$.applicationId'),
-        taskToken: JsonPath.taskToken,
-      }),
+      payload: TaskInput.fromObject({ ...ids, taskToken: JsonPath.taskToken }),
       result: '$.decision',
       retries: 4,
     });

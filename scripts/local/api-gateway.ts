@@ -534,8 +534,14 @@ function sendProxyResult(res: ServerResponse, result: unknown, warn: (reason: st
   res.writeHead(r.statusCode).end(body);
 }
 
+/** A problem of the gateway's own, with the request id as its instance (as the template's gateway responses). */
 function sendProblem(res: ServerResponse, body: Problem): void {
-  const payload = JSON.stringify(body);
+  const requestId = res.getHeader('x-amzn-RequestId');
+  const payload = JSON.stringify(
+    typeof requestId === 'string'
+      ? { ...body, instance: `urn:invoice-service:correlation:${requestId}` }
+      : body,
+  );
   res
     .writeHead(body.status, {
       'Content-Type': 'application/problem+json',

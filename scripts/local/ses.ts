@@ -3,6 +3,7 @@
  * `GET <url>/store` lists it (see SesStore). Mail does not survive a restart.
  */
 import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import sesModule from 'aws-ses-v2-local';
 
@@ -51,7 +52,51 @@ const startServer: StartServer =
     ? (sesModule as StartServer)
     : (sesModule as unknown as { default: StartServer }).default;
 
+/**
+ * The package keeps the custom headers of Simple and Template mail but drops those of raw MIME
+ * mail, which is what the service sends (e.g. `X-Correlation-Id`). SES delivers them, so the
+ * store should show them: the raw handler's parser and the store's save are wrapped (both are
+ * looked up on their CommonJS module objects at call time) to put the parsed message's `X-`
+ * headers on the stored mail.
+ */
+function keepRawMailHeaders(): void {
+  const load = createRequire(createRequire(import.meta.url).resolve('aws-ses-v2-local'));
+  const parser = load('mailparser') as { simpleParser: (...args: unknown[]) => Promise<ParsedMail> };
+  const store = load('./store') as { saveEmail: (email: SesStoredEmail) => void };
+  if ((store.saveEmail as { keepsHeaders?: boolean }).keepsHeaders) return;
+  const parsed: ParsedMail[] = [];
+  const parse = parser.simpleParser;
+  parser.simpleParser = async (...args: unknown[]) => {
+    const message = await parse(...args);
+    parsed.push(message);
+    if (parsed.length > 100) parsed.shift();
+    return message;
+  };
+  const save = store.saveEmail;
+  const saveWithHeaders = (email: SesStoredEmail) => {
+    const at = email.headers
+      ? -1
+      : parsed.findIndex((m) => m.subject === email.subject && m.text === email.body.text);
+    if (at >= 0) {
+      const [message] = parsed.splice(at, 1);
+      const headers = [...(message?.headers ?? new Map()).entries()]
+        .filter(([name, value]) => name.startsWith('x-') && typeof value === 'string')
+        .map(([name, value]) => ({ name, value: value as string }));
+      if (headers.length > 0) email.headers = headers;
+    }
+    save(email);
+  };
+  store.saveEmail = Object.assign(saveWithHeaders, { keepsHeaders: true });
+}
+
+interface ParsedMail {
+  subject?: string;
+  text?: string;
+  headers?: Map<string, unknown>;
+}
+
 export async function startSes(options: StartSesOptions): Promise<LocalSes> {
+  keepRawMailHeaders();
   const host = options.host ?? '127.0.0.1';
   const server = await startServer({ host, port: options.port });
   // Express 5 resolves app.listen's callback on a listen error too, so check it really listens.

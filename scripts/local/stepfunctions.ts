@@ -11,6 +11,10 @@
  *   their original input — the local server replays instead of resuming, so tasks must be
  *   idempotent (the app's are: invariant 3).
  *
+ * - RedriveExecution: a failed, timed-out or aborted execution continues from the last top-level
+ *   state it entered, with that state's input (as AWS does); an inline Map is run again whole
+ *   rather than only its failed iterations, which idempotent iterations do not notice.
+ *
  * Known limits: HeartbeatSeconds is ignored (SendTaskHeartbeat only validates the token); a
  * Wait or timeout longer than ~24.8 days (Node's timer limit) is clamped for task timeouts but
  * fires at once for Wait states; `$$.Task.Token` is only supported as a whole `"x.$"` value;
@@ -76,6 +80,9 @@ if (typeof promiseStatics.withResolvers !== 'function') {
     return { promise, resolve, reject };
   };
 }
+
+/** AWS redrives executions that ended within the last 14 days. */
+const REDRIVABLE_MS = 14 * 24 * 3600 * 1000;
 
 export async function startStepFunctionsServer(
   options: StepFunctionsServerOptions,
@@ -183,8 +190,22 @@ export async function startStepFunctionsServer(
     return parked;
   };
 
-  const launch = (execution: Execution, machine: LoadedMachine): void => {
+  /** The machine started at another state (a redrive), loaded once per state. */
+  const redriveRunners = new Map<string, LoadedMachine>();
+  const startingAt = (machine: LoadedMachine, state: string): LoadedMachine => {
+    const key = `${machine.config.arn}#${state}`;
+    let loaded = redriveRunners.get(key);
+    if (!loaded) {
+      loaded = loadMachine(machine.config, state);
+      redriveRunners.set(key, loaded);
+    }
+    return loaded;
+  };
+
+  const launch = (execution: Execution, original: LoadedMachine): void => {
     const { record } = execution;
+    const from = record.redriveFrom;
+    const machine = from ? startingAt(original, from.name) : original;
     const taskResourceLocalHandlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, task] of machine.tasks) {
       taskResourceLocalHandlers[stateName] = (input) => runTask(execution, task, input);
@@ -194,7 +215,7 @@ export async function startStepFunctionsServer(
       waitTimeOverrides: expandOverrides(options.waitOverrides, machine.waitStates),
       retryIntervalOverrides: expandOverrides(options.retryIntervalOverrides, machine.retryStates),
     } as RunOptions['overrides'];
-    const run = machine.runner.run(JSON.parse(record.input), {
+    const run = machine.runner.run(JSON.parse(from ? from.input : record.input), {
       overrides,
       noThrowOnAbort: true,
       context: {
@@ -202,14 +223,22 @@ export async function startStepFunctionsServer(
           Id: record.executionArn,
           Name: record.name,
           RoleArn: roleArnOf(machine.config),
-          RedriveCount: 0,
+          RedriveCount: record.redriveCount ?? 0,
+          // The context's input is the execution's, also on a redrive (the runner's run input is the state's).
+          Input: JSON.parse(record.input),
         },
         StateMachine: { Id: machine.config.arn, Name: machine.config.name },
       },
     });
     execution.abort = run.abort;
     const history = (async () => {
-      for await (const event of run.eventLogs) execution.history.record(event, record);
+      for await (const event of run.eventLogs) {
+        if (from && event.type === 'ExecutionStarted') continue; // a redrive starts nothing new
+        if (event.type === 'StateEntered' && event.index === undefined) {
+          record.lastState = { name: event.state.name, input: JSON.stringify(event.state.input ?? null) };
+        }
+        execution.history.record(event, record);
+      }
     })();
     const outcome = run.result.then(
       (output) => finish(execution, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) }),
@@ -245,6 +274,19 @@ export async function startStepFunctionsServer(
     const machine = machines.get(arn);
     if (!machine) throw new ApiError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
     return machine;
+  };
+
+  const redriveStatusOf = (
+    record: ExecutionRecord,
+  ): { redriveStatus: 'REDRIVABLE' | 'NOT_REDRIVABLE'; redriveStatusReason: string } => {
+    if (record.status === 'RUNNING' || record.status === 'SUCCEEDED') {
+      const reason = `Execution is ${record.status} and cannot be redriven`;
+      return { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: reason };
+    }
+    if (record.stopDate !== undefined && Date.now() - record.stopDate > REDRIVABLE_MS) {
+      return { redriveStatus: 'NOT_REDRIVABLE', redriveStatusReason: 'Execution redrivable period exceeded' };
+    }
+    return { redriveStatus: 'REDRIVABLE', redriveStatusReason: '' };
   };
 
   const executionOf = (arn: unknown): Execution => {
@@ -313,9 +355,40 @@ export async function startStepFunctionsServer(
         ...(record.output === undefined ? {} : { output: record.output, outputDetails: { included: true } }),
         ...(record.error === undefined ? {} : { error: record.error }),
         ...(record.cause === undefined ? {} : { cause: record.cause }),
-        redriveCount: 0,
-        redriveStatus: 'NOT_REDRIVABLE',
+        redriveCount: record.redriveCount ?? 0,
+        ...(record.redriveDate === undefined ? {} : { redriveDate: seconds(record.redriveDate) }),
+        ...redriveStatusOf(record),
       };
+    },
+
+    async RedriveExecution(request) {
+      const execution = executionOf(request.executionArn);
+      const { record } = execution;
+      const status = redriveStatusOf(record);
+      if (status.redriveStatus !== 'REDRIVABLE') {
+        throw new ApiError('ExecutionNotRedrivable', status.redriveStatusReason);
+      }
+      const machine = machineOf(record.stateMachineArn);
+      // Where it stopped: the last top-level state entered (the unsuccessful step), with its input.
+      const from = record.lastState ?? {
+        name: String(machine.config.definition.StartAt),
+        input: record.input,
+      };
+      record.redriveCount = (record.redriveCount ?? 0) + 1;
+      record.redriveDate = Date.now();
+      record.redriveFrom = from;
+      record.status = 'RUNNING';
+      delete record.stopDate;
+      delete record.error;
+      delete record.cause;
+      delete record.output;
+      execution.done = new Promise<void>((resolve) => {
+        execution.settle = resolve;
+      });
+      execution.history.redriven(record.redriveCount);
+      launch(execution, machine);
+      await persist(record);
+      return { redriveDate: seconds(record.redriveDate) };
     },
 
     StopExecution(request) {

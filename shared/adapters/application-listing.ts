@@ -89,6 +89,7 @@ export interface PendingApplication {
   status: StoredStatus;
   submittedAt: string;
   cancellableUntil: string;
+  correlationId?: string;
 }
 
 /**
@@ -98,7 +99,7 @@ export interface PendingApplication {
  */
 export async function listWorkflowPending(before: string, limit: number): Promise<PendingApplication[]> {
   const items = await itemsOnList(keys.workflowPending, before, limit, {
-    projection: 'applicationId, accountId, #status, submittedAt, cancellableUntil, gsi2pk',
+    projection: 'applicationId, accountId, #status, submittedAt, cancellableUntil, correlationId, gsi2pk',
     names: { '#status': 'status' },
   });
   return items.map((item) => ({
@@ -107,5 +108,6 @@ export async function listWorkflowPending(before: string, limit: number): Promis
     status: item.status,
     submittedAt: item.submittedAt,
     cancellableUntil: item.cancellableUntil,
+    ...(item.correlationId ? { correlationId: item.correlationId } : {}),
   }));
 }

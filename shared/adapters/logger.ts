@@ -47,3 +47,16 @@ export const logger = new Logger({
   serviceName: 'invoice-service',
   logFormatter: new PersonalDataSafeFormatter(),
 });
+
+/**
+ * The correlation id of what is being handled (the API request, or the application a workflow
+ * step works on), as every log line carries it (`correlation_id`). Set per invocation by the
+ * HTTP chain and the workflow tasks; undefined elsewhere.
+ */
+export function correlationId(): string | undefined {
+  const id = logger.getCorrelationId();
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/** What an incoming X-Correlation-Id may look like (also safe in a mail header and a URN). */
+export const CORRELATION_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { CORRELATION_ID, correlationId } from '#adapters/logger';
 import { requireEnv } from '#config/env';
 
 const from = requireEnv('MAIL_FROM');
@@ -37,10 +38,13 @@ export async function sendMail(mail: Mail): Promise<string> {
 export function buildMime(mail: Mail): string {
   const mixed = `=_${randomUUID()}`;
   const alternative = `=_${randomUUID()}`;
+  // What the mail is about, for support: the correlation id it was sent under (issue 16).
+  const correlation = correlationId();
   const lines = [
     `From: ${from}`,
     `To: ${mail.to}`,
     `Subject: ${encodeHeader(mail.subject)}`,
+    ...(correlation && CORRELATION_ID.test(correlation) ? [`X-Correlation-Id: ${correlation}`] : []),
     'MIME-Version: 1.0',
     `Content-Type: multipart/mixed; boundary="${mixed}"`,
     '',

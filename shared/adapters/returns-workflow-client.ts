@@ -12,6 +12,8 @@ export interface ReturnWorkflowInput {
   /** Paper: wait for finance to confirm the mailed-back invoice arrived. */
   awaitArrival: boolean;
   reissue: boolean;
+  /** Every step logs under it: the return request's (issue 16), or the application id for older returns. */
+  correlationId: string;
 }
 
 /** The workflow input of a return, from the return as recorded (the request and the sweeper alike). */
@@ -21,6 +23,7 @@ export function returnWorkflowInput(invoiceReturn: InvoiceReturn): ReturnWorkflo
     applicationId: invoiceReturn.applicationId,
     awaitArrival: invoiceReturn.medium === 'paper',
     reissue: invoiceReturn.reissueTitleId !== undefined,
+    correlationId: invoiceReturn.correlationId ?? invoiceReturn.applicationId,
   };
 }
 

@@ -15,6 +15,8 @@ export interface WorkflowInput {
   accountId: string;
   /** UTC instant the Wait state sleeps until: the cancellation deadline (R24). */
   waitUntil: string;
+  /** Passed to every task, which logs under it (the application's, or its id when it has none). */
+  correlationId: string;
 }
 
 /**

@@ -82,6 +82,12 @@ export interface Application {
   failureReason?: string;
   /** While in review: the token that resumes the workflow with finance's decision. */
   reviewTaskToken?: string;
+  /**
+   * The correlation id of the request that created it (issue 16): carried into its workflow,
+   * its e-mails, its audit entries and every log line about it. Absent on older applications
+   * and on those created outside a request; the applicationId stands in then.
+   */
+  correlationId?: string;
 }
 
 export const TERMINAL_STATUSES: ReadonlySet<ApplicationStatus> = new Set([

@@ -66,6 +66,12 @@ export interface AuditEntry extends AuditContent {
   previousHash: string;
   /** Where in the stream of changes the entry came from (opaque here; see #adapters/audit-stream). */
   streamSequence: string;
+  /**
+   * The correlation id the subject carries (an application's, issue 16), so a support ticket
+   * leads to the entry. Stored beside the entry, outside the hash: it says where to look, not
+   * what happened.
+   */
+  correlationId?: string;
 }
 
 /** The end of a chain: the last entry's seq and hash, and the last change applied. */

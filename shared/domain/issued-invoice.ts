@@ -54,6 +54,8 @@ export interface IssuedInvoice {
   title: TitleSnapshot;
   seller: SellerSnapshot;
   delivery: Delivery;
+  /** Its application's correlation id (issue 16), for the audit trail, the metrics and the logs. */
+  correlationId?: string;
   /** Where the PDF is, once rendered. */
   pdfKey?: string;
   /** Paper invoices: the courier and tracking number finance recorded (R27). */

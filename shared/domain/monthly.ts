@@ -15,6 +15,21 @@ import type { Fen } from '#domain/money';
  */
 export const MONTHLY_SHARDS = 64;
 
+/** The run starts on the 10th at 09:00 China time; by 18:00 that day it should be done (issue 16). */
+export const MONTHLY_RUN_DUE = { day: 10, hour: 18 };
+
+/**
+ * The month whose run should be completed by `now` (China time): from 18:00 on the 10th to the
+ * end of that month; undefined before. The hourly watch checks that month's run.
+ */
+export function monthlyRunDue(now: Date): string | undefined {
+  const china = new Date(now.getTime() + 8 * 3600_000);
+  const day = china.getUTCDate();
+  const due =
+    day > MONTHLY_RUN_DUE.day || (day === MONTHLY_RUN_DUE.day && china.getUTCHours() >= MONTHLY_RUN_DUE.hour);
+  return due ? shanghaiMonth(now) : undefined;
+}
+
 export interface AutoInvoicing {
   enabled: boolean;
   titleId?: string;

@@ -66,6 +66,8 @@ export interface InvoiceReturn {
   failureReason?: string;
   /** Allocation chunks already moved from invoiced back to invoiceable on the records. */
   restoredChunks: number[];
+  /** The correlation id of the request that asked for it (issue 16), carried through its workflow. */
+  correlationId?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
@@ -5,10 +6,10 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpRouterHandler from '@middy/http-router';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { logger } from '#adapters/logger';
+import { CORRELATION_ID, correlationId, logger } from '#adapters/logger';
 import { DomainError, NotFoundError, ValidationError } from '#domain/errors';
 import { type Group, type Principal, principalOf, requireCustomer, requireGroup } from '#http/principal';
-import { PROBLEM_CONTENT_TYPE, toProblem } from '#http/problem';
+import { PROBLEM_CONTENT_TYPE, problemInstance, toProblem } from '#http/problem';
 import type { Route, RouteGroup } from '#http/routes/route';
 import { IdempotencyHeaders } from '#schemas/common';
 import type * as z from '#schemas/zod';
@@ -39,6 +40,8 @@ export interface RouteRequest<R extends Route> {
   path: Parsed<R, 'pathParams'>;
   headers: Record<string, string | undefined>;
   now: Date;
+  /** The request's correlation id (X-Correlation-Id, or API Gateway's request id). */
+  correlationId: string;
 }
 
 /** One implementation per route of the group, and no other (checked by the compiler). */
@@ -69,6 +72,7 @@ export function api<G extends RouteGroup>(routes: G, implementations: Implementa
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>(router)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
+    .use(correlation())
     .use(httpSecurityHeaders())
     .use(problemMapper());
 }
@@ -95,6 +99,7 @@ function routeHandler(route: Route, run: Implementation) {
       path,
       headers: event.headers as Record<string, string | undefined>,
       now: new Date(),
+      correlationId: correlationId() ?? event.requestContext?.requestId ?? '',
     } as RouteRequest<Route>);
     return toProxyResult(result);
   };
@@ -182,6 +187,41 @@ function toProxyResult(result: HttpResult): APIGatewayProxyResult {
   };
 }
 
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+/**
+ * One correlation id per request, in every log line (`correlation_id`), on the response
+ * (X-Correlation-Id) and in every problem+json (`instance`): the caller's X-Correlation-Id when
+ * it is well-formed, otherwise API Gateway's request id. A malformed one is refused (400) under
+ * the request id, so the refusal itself can be found. Applications keep it (the workflow, the
+ * e-mails and the audit trail carry it on).
+ */
+function correlation(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  return {
+    before: async (request) => {
+      const event = request.event;
+      const given = event.headers?.[CORRELATION_HEADER];
+      const requestId = event.requestContext?.requestId || randomUUID();
+      const valid = given !== undefined && CORRELATION_ID.test(given);
+      logger.setCorrelationId(valid ? given : requestId);
+      if (given !== undefined && !valid) {
+        throw new ValidationError('The X-Correlation-Id header is not valid.', [
+          {
+            path: `header.${CORRELATION_HEADER}`,
+            message: 'must be 1 to 128 letters, digits or . _ : - (starting with a letter or digit)',
+          },
+        ]);
+      }
+    },
+    after: async (request) => {
+      const id = correlationId();
+      if (id && request.response) {
+        request.response.headers = { ...(request.response.headers ?? {}), 'x-correlation-id': id };
+      }
+    },
+  };
+}
+
 /** Maps every error to problem+json; unknown errors become a bare 500 and are logged, not shown. */
 function problemMapper(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   return {
@@ -199,10 +239,16 @@ function problemMapper(): middy.MiddlewareObj<APIGatewayProxyEvent, APIGatewayPr
       } else if (problem.status >= 500) {
         logger.error('domain error mapped to 5xx', { code: problem.code });
       }
+      const id = correlationId() ?? request.event.requestContext?.requestId;
+      if (id) problem = { ...problem, instance: problemInstance(id) };
       request.response = {
         ...(request.response ?? {}),
         statusCode: problem.status,
-        headers: { ...(request.response?.headers ?? {}), 'content-type': PROBLEM_CONTENT_TYPE },
+        headers: {
+          ...(request.response?.headers ?? {}),
+          'content-type': PROBLEM_CONTENT_TYPE,
+          ...(id ? { 'x-correlation-id': id } : {}),
+        },
         body: JSON.stringify(problem),
       };
     },

@@ -48,12 +48,19 @@ export interface Problem {
   detail: string;
   code: ErrorCode | 'INTERNAL';
   errors?: FieldError[];
+  /** This occurrence: `urn:invoice-service:correlation:<correlation id>` (docs/API.md, "Errors"). */
+  instance?: string;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export function problemType(code: string): string {
   return `https://docs.invoice-service.example/problems/${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+/** The `instance` of a problem: the request's correlation id as a URN, so a ticket can quote it. */
+export function problemInstance(correlationId: string): string {
+  return `urn:invoice-service:correlation:${correlationId}`;
 }
 
 export function toProblem(error: unknown): Problem {

@@ -33,6 +33,7 @@ export const ProblemSchema = z.meta(
     detail: z.string(),
     code: z.string(),
     errors: z.optional(z.array(FieldErrorSchema)),
+    instance: z.optional(z.string()),
   }),
   { id: 'Problem' },
 );

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createApplication as storeApplication } from '#adapters/application-creation';
 import { markWorkflowStarted } from '#adapters/application-repository';
 import { expiresAt, getIdempotency, hashRequest, IDEMPOTENCY_TTL_SECONDS } from '#adapters/idempotency';
-import { logger } from '#adapters/logger';
+import { correlationId, logger } from '#adapters/logger';
 import { startApplicationWorkflow } from '#adapters/workflow-client';
 import * as settings from '#config/settings';
 import { type Application, splitIntoInvoices } from '#domain/application';
@@ -112,6 +112,7 @@ async function acceptOnce(
     cancellableUntil: cancellationDeadline(now).toISOString(),
     expectedBy: addWorkingDays(now, settings.expectedWorkingDays()).toISOString(),
     timeline: [{ at: submittedAt, status: 'submitted' }],
+    ...(correlationId() ? { correlationId: correlationId() } : {}),
   };
   const view = applicationView(application);
   await storeApplication({
@@ -135,7 +136,12 @@ async function acceptOnce(
     records: allocations.length,
   });
   try {
-    await startApplicationWorkflow({ applicationId, accountId, waitUntil: application.cancellableUntil });
+    await startApplicationWorkflow({
+      applicationId,
+      accountId,
+      waitUntil: application.cancellableUntil,
+      correlationId: application.correlationId ?? applicationId,
+    });
     await markWorkflowStarted(applicationId);
   } catch (error) {
     // Accepted is accepted: the application stays on the sweeper's list and is started from there.

@@ -101,8 +101,16 @@ async function appendOne(change: SubjectChange, head: AuditHead | undefined): Pr
     const described = describeChange(change.subject, change.change);
     if (!described) return current;
     const entry = nextEntry(current, change.subject, described, change.sequence);
+    const image = change.change.newImage ?? change.change.oldImage;
+    const correlationId = typeof image?.correlationId === 'string' ? image.correlationId : undefined;
     try {
-      await appendAuditEntry(entry, current);
+      await appendAuditEntry(correlationId ? { ...entry, correlationId } : entry, current);
+      logger.info('audit entry appended', {
+        subjectType: entry.subjectType,
+        subjectId: entry.subjectId,
+        seq: entry.seq,
+        ...(correlationId ? { correlation_id: correlationId } : {}),
+      });
       return { seq: entry.seq, hash: entry.hash, streamSequence: entry.streamSequence };
     } catch (error) {
       // Another consumer moved the head (only when two pollers overlap): read it and go on.

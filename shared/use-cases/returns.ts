@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { getInvoice } from '#adapters/invoice-repository';
-import { logger } from '#adapters/logger';
+import { correlationId, logger } from '#adapters/logger';
 import {
   createReturn,
   getReturn,
@@ -73,6 +73,7 @@ export async function requestReturn(
     previousStatus: invoice.status,
     requestedAt: now.toISOString(),
     restoredChunks: [],
+    ...(correlationId() ? { correlationId: correlationId() } : {}),
   };
   const actor = `account:${accountId}`;
   await createReturn(invoiceReturn, 'returning', changeStamp(actor, now, `return: ${body.reason}`));

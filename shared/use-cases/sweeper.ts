@@ -112,6 +112,7 @@ async function sweepOne(
     applicationId,
     accountId: application.accountId,
     waitUntil: application.cancellableUntil,
+    correlationId: application.correlationId ?? applicationId,
   });
   await markWorkflowStarted(applicationId);
   logger.warn('workflow started by the sweeper', { applicationId });

@@ -166,7 +166,8 @@ describe('issue 10: each function gets only what it needs', () => {
   const GRANTS: Record<
     string,
     {
-      table: 'read' | 'write';
+      /** Absent: no table grant (the table-facts consumer reads only the stream). */
+      table?: 'read' | 'write';
       documents?: 'read' | 'write';
       anchors?: 'read' | 'write';
       mail?: true;
@@ -192,6 +193,7 @@ describe('issue 10: each function gets only what it needs', () => {
     FailApplication: { table: 'write', mail: true },
     StartPending: { table: 'write', states: ['start applications', 'start returns'] },
     RecordChanges: { table: 'write', anchors: 'write' },
+    TableFacts: {},
     WatchApplications: { table: 'write', mail: true },
     StartRunFunction: { table: 'write' },
     ProcessShardFunction: { table: 'write', states: ['start applications'] },

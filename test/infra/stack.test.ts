@@ -206,7 +206,7 @@ describe('Lambda functions', () => {
     expect(new Set(used).size).toBe(used.length);
   });
 
-  it('all get TABLE_NAME; every STATE_MACHINE_ARN is built from the machine’s fixed name, and the starters get it', () => {
+  it('all but the table-facts consumer (it reads stream images only) get TABLE_NAME; every STATE_MACHINE_ARN is built from the machine’s fixed name, and the starters get it', () => {
     const [tableId] = only('AWS::DynamoDB::Table');
     const [, stateMachine] = applicationMachine();
     expect(stateMachine.Properties.StateMachineName).toBe(`invoice-applications-${stage}`);
@@ -214,7 +214,8 @@ describe('Lambda functions', () => {
     const told: string[] = [];
     for (const [id, fn] of Object.entries(resources(template, 'AWS::Lambda::Function'))) {
       const variables = (fn.Properties.Environment as Json).Variables as Json;
-      expect(variables.TABLE_NAME, id).toEqual({ Ref: tableId });
+      if (id.startsWith('OperationsTableFacts')) expect(variables.TABLE_NAME, id).toBeUndefined();
+      else expect(variables.TABLE_NAME, id).toEqual({ Ref: tableId });
       if (variables.STATE_MACHINE_ARN === undefined) continue;
       expect(flattenIntrinsics(variables.STATE_MACHINE_ARN), id).toBe(expectedArn);
       told.push(id);
@@ -460,6 +461,17 @@ describe('REST API', () => {
     });
   });
 
+  it('puts the request id in every gateway problem’s instance, as the functions do with the correlation id', () => {
+    const responses = Object.values(resources(template, 'AWS::ApiGateway::GatewayResponse'));
+    expect(responses.length).toBeGreaterThan(0);
+    for (const response of responses) {
+      const body = JSON.parse(String((response.Properties.ResponseTemplates as Json)['application/json']));
+      expect(body.instance, String(response.Properties.ResponseType)).toBe(
+        'urn:invoice-service:correlation:$context.requestId',
+      );
+    }
+  });
+
   it('is behind a regional WAFv2 web ACL associated with the stage', () => {
     const [aclId] = only('AWS::WAFv2::WebACL');
     const [restApiId] = only('AWS::ApiGateway::RestApi');
@@ -666,7 +678,14 @@ describe('audit trail (issue 7): the table stream feeds one recorder', () => {
     expect(found).toHaveLength(1);
     return found[0]!;
   };
-  const mapping = () => only('AWS::Lambda::EventSourceMapping')[1];
+  // The table-facts consumer (issue 16) is the stream's second reader; this is the recorder's mapping.
+  const mapping = () => {
+    const found = Object.values(resources(template, 'AWS::Lambda::EventSourceMapping')).filter((m) =>
+      JSON.stringify(m.Properties.FunctionName).includes('AuditRecordChanges'),
+    );
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
   const keysModule = async () => {
     vi.stubEnv('TABLE_NAME', 'audit-infra-test');
     return (await import('#adapters/dynamodb')).keys;

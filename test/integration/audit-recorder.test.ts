@@ -183,6 +183,27 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
     expect(await repository.readAuditTrail('application', 'app-z')).toEqual({ entries: [] });
   });
 
+  it('stores the subject’s correlation id beside each entry, outside the hash (issue 16)', async () => {
+    // Prepare: an application created under a correlation id
+    const records = lifecycle('app-corr').map((r) => {
+      for (const image of [r.dynamodb?.OldImage, r.dynamodb?.NewImage]) {
+        if (image) image.correlationId = { S: 'ticket-77' };
+      }
+      return r;
+    });
+
+    // Act
+    expect(await useCases.recordStreamChanges(records)).toEqual({ batchItemFailures: [] });
+
+    // Assess: every entry carries it, and the chain verifies as before (the hash ignores it)
+    const { entries, head } = await repository.readAuditTrail('application', 'app-corr');
+    expect(entries.map((e) => e.correlationId)).toEqual(['ticket-77', 'ticket-77', 'ticket-77']);
+    expect(domain.verifyChain(entries, head)).toMatchObject({ ok: true, entries: 3 });
+    expect(entries[0]!.hash).toBe(domain.hashEntry(entries[0]!.previousHash, entries[0]!));
+    const { correlationId: _ignored, ...without } = entries[1]!;
+    expect(domain.hashEntry(without.previousHash, without)).toBe(entries[1]!.hash);
+  });
+
   it('adds nothing for redelivered records, and only what is new from a batch that overlaps', async () => {
     // Prepare
     const records = lifecycle('app-redelivered');

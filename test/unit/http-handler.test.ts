@@ -306,3 +306,99 @@ describe('functions/api: each entry serves exactly its group of the route table'
     for (const route of others) expect(await send(route), route.path).toBe('NOT_FOUND');
   });
 });
+
+describe('correlation id (issue 16): one per request, in the logs, the response and every problem', () => {
+  const withRequestId = (e: APIGatewayProxyEvent, requestId: string) => ({
+    ...e,
+    requestContext: { ...e.requestContext, requestId } as never,
+  });
+  const logLines = async (act: () => Promise<unknown>) => {
+    const lines: string[] = [];
+    const spies = [process.stdout, process.stderr].map((stream) =>
+      vi.spyOn(stream, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(String(chunk));
+        return true;
+      }),
+    );
+    try {
+      await act();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    return lines;
+  };
+
+  it('takes a well-formed X-Correlation-Id and answers with it, on success and in a problem’s instance', async () => {
+    // Act
+    const ok = await call(
+      withRequestId(
+        event('GET', '/v1/things', { headers: { 'X-Correlation-Id': 'ticket-4711.a:b' } }),
+        'req-1',
+      ),
+    );
+    const notFound = await call(
+      withRequestId(
+        event('GET', '/v1/things/x', { headers: { 'x-correlation-id': 'ticket-4712' } }),
+        'req-2',
+      ),
+    );
+
+    // Assess
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers?.['x-correlation-id']).toBe('ticket-4711.a:b');
+    expect(notFound.statusCode).toBe(400);
+    expect(notFound.headers?.['x-correlation-id']).toBe('ticket-4712');
+    expect(notFound.json.instance).toBe('urn:invoice-service:correlation:ticket-4712');
+  });
+
+  it('uses API Gateway’s request id when none is sent', async () => {
+    const forbidden = await call(withRequestId(event('GET', '/v1/things', { claims: FINANCE }), 'c0ffee-1'));
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.headers?.['x-correlation-id']).toBe('c0ffee-1');
+    expect(forbidden.json.instance).toBe('urn:invoice-service:correlation:c0ffee-1');
+  });
+
+  it.each([
+    ['with a space', 'a b'],
+    ['with a line break (header injection)', 'a\r\nBcc: x@example.com'],
+    ['too long', 'a'.repeat(129)],
+    ['starting with a dash', '-a'],
+  ])('refuses one %s: 400 VALIDATION_FAILED under the request id', async (_, given) => {
+    const refused = await call(
+      withRequestId(event('GET', '/v1/things', { headers: { 'X-Correlation-Id': given } }), 'req-bad'),
+    );
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'header.x-correlation-id' }],
+      instance: 'urn:invoice-service:correlation:req-bad',
+    });
+    expect(refused.headers?.['x-correlation-id']).toBe('req-bad');
+  });
+
+  it('puts it on every log line of the request, and not on the next request’s', async () => {
+    // Act: an unexpected error is logged by the problem mapper
+    const boom = async () => {
+      throw new Error('boom');
+    };
+    const failing = api(GROUP, {
+      listThings: boom,
+      exportThings: boom,
+      getThing: boom,
+      putThing: boom,
+      createThing: boom,
+      touchThing: boom,
+    });
+    const lines = await logLines(async () => {
+      await failing(
+        withRequestId(event('GET', '/v1/things', { headers: { 'X-Correlation-Id': 'trace-me' } }), 'r-1'),
+        {} as Context,
+      );
+      await failing(withRequestId(event('GET', '/v1/things'), 'r-2'), {} as Context);
+    });
+
+    // Assess
+    const logged = lines.filter((l) => l.includes('unhandled error')).map((l) => JSON.parse(l));
+    expect(logged.map((l) => l.correlation_id)).toEqual(['trace-me', 'r-2']);
+  });
+});

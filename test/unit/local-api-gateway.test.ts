@@ -152,7 +152,11 @@ describe('local API gateway', () => {
     const expectUnauthenticated = async (response: Response) => {
       expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
-      expect(await response.json()).toEqual(UNAUTHENTICATED_PROBLEM);
+      // The gateway's problem, with its request id as the instance (issue 16).
+      expect(await response.json()).toEqual({
+        ...UNAUTHENTICATED_PROBLEM,
+        instance: `urn:invoice-service:correlation:${response.headers.get('x-amzn-requestid')}`,
+      });
       expect(lambda.calls).toHaveLength(0);
     };
 

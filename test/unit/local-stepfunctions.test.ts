@@ -5,9 +5,11 @@ import {
   DescribeExecutionCommand,
   DescribeStateMachineCommand,
   ExecutionAlreadyExists,
+  ExecutionNotRedrivable,
   GetExecutionHistoryCommand,
   InvalidToken,
   ListExecutionsCommand,
+  RedriveExecutionCommand,
   SendTaskFailureCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
@@ -134,6 +136,18 @@ const machines: LocalStateMachine[] = [
       },
     },
     { Approve: 'Notify' },
+  ),
+  machine(
+    'Redrivable',
+    {
+      StartAt: 'Prepare',
+      States: {
+        Prepare: { Type: 'Task', Resource: fnArn('Adder'), ResultPath: '$.prepared', Next: 'Issue' },
+        Issue: { Type: 'Task', Resource: fnArn('Flaky'), ResultPath: '$.issued', Next: 'Done' },
+        Done: { Type: 'Succeed' },
+      },
+    },
+    { Prepare: 'Adder', Issue: 'Flaky' },
   ),
   machine(
     'Fanout',
@@ -318,6 +332,60 @@ describe('local Step Functions server', () => {
       errorType: 'NumberConflict',
       errorMessage: 'number taken',
     });
+  });
+
+  it('redrives a failed execution from the state that failed, with its input; earlier states do not run again', async () => {
+    // Prepare: Issue fails once, uncaught
+    flakyFailures = 1;
+    const arn = await start('Redrivable', { a: 1, b: 2 }, 'redrive-me');
+    const failed = await server.waitForExecution(arn);
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'NumberConflict' });
+    expect(await sfn.send(new DescribeExecutionCommand({ executionArn: arn }))).toMatchObject({
+      redriveCount: 0,
+      redriveStatus: 'REDRIVABLE',
+    });
+    const before = calls.length;
+
+    // Act
+    const redriven = await sfn.send(new RedriveExecutionCommand({ executionArn: arn }));
+    const done = await server.waitForExecution(arn);
+
+    // Assess: only Issue ran again, with what it was given the first time; same ARN, now succeeded
+    expect(redriven.redriveDate).toBeInstanceOf(Date);
+    expect(done.status).toBe('SUCCEEDED');
+    expect(JSON.parse(done.output ?? '{}')).toEqual({
+      a: 1,
+      b: 2,
+      prepared: { sum: 3 },
+      issued: { issued: true },
+    });
+    expect(calls.slice(before).map((c) => [c.functionId, c.event])).toEqual([
+      ['Flaky', { a: 1, b: 2, prepared: { sum: 3 } }],
+    ]);
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
+    expect(described).toMatchObject({
+      status: 'SUCCEEDED',
+      redriveCount: 1,
+      redriveStatus: 'NOT_REDRIVABLE',
+    });
+    const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn: arn }));
+    const types = events.map((e) => e.type);
+    expect(types.filter((t) => t === 'ExecutionStarted')).toHaveLength(1);
+    expect(types.indexOf('ExecutionRedriven')).toBeGreaterThan(types.indexOf('ExecutionFailed'));
+    expect(types.at(-1)).toBe('ExecutionSucceeded');
+  });
+
+  it('refuses to redrive a running or succeeded execution (ExecutionNotRedrivable)', async () => {
+    const succeeded = await start('Basic', { a: 1, b: 1 });
+    await server.waitForExecution(succeeded);
+    await expect(sfn.send(new RedriveExecutionCommand({ executionArn: succeeded }))).rejects.toBeInstanceOf(
+      ExecutionNotRedrivable,
+    );
+    const waiting = await start('Waiting', {});
+    await expect(sfn.send(new RedriveExecutionCommand({ executionArn: waiting }))).rejects.toBeInstanceOf(
+      ExecutionNotRedrivable,
+    );
+    await sfn.send(new StopExecutionCommand({ executionArn: waiting }));
   });
 
   it('records a history a benchmark can count state transitions from', async () => {

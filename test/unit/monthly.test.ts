@@ -5,6 +5,7 @@ import {
   autoInvoicingView,
   isSkip,
   MONTHLY_SHARDS,
+  monthlyRunDue,
   monthOfRun,
   runIdOf,
   shardOf,
@@ -73,5 +74,18 @@ describe('monthly invoicing domain (R31)', () => {
       titleId: 't',
       delivery,
     });
+  });
+});
+
+describe('monthlyRunDue (issue 16): when the month’s run should be completed', () => {
+  it.each([
+    ['2026-12-10T09:59:59.999Z', undefined], // 17:59:59.999 China time on the 10th
+    ['2026-12-10T10:00:00.000Z', '2026-12'], // 18:00 China time
+    ['2026-12-31T15:59:59.000Z', '2026-12'], // 23:59:59 on the 31st
+    ['2026-12-31T16:00:00.000Z', undefined], // 00:00 on 1 January: the new month's run is not due yet
+    ['2026-12-09T23:00:00.000Z', undefined], // 07:00 on the 10th
+    ['2026-12-03T12:00:00.000Z', undefined],
+  ])('at %s: %s', (instant, month) => {
+    expect(monthlyRunDue(new Date(instant))).toBe(month);
   });
 });

@@ -127,6 +127,7 @@ describe('application workflow (synthesized definition)', () => {
           applicationId: application.applicationId,
           accountId: 'ignored',
           waitUntil: new Date().toISOString(),
+          correlationId: application.applicationId,
         }),
       }),
     );

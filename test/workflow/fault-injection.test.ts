@@ -1,4 +1,9 @@
-import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  RedriveExecutionCommand,
+  StopExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaInvocationError } from '../../scripts/local/types.ts';
@@ -179,8 +184,24 @@ const applicationItem = async (applicationId: string) =>
     )
   ).Item as Record<string, any>;
 
+const executionArn = (applicationId: string) =>
+  `${own.stack.template.stateMachines[0]!.arn.replace(':stateMachine:', ':execution:')}:${applicationId}`;
+
+/** The states entered after the execution was redriven (docs/runbooks.md). */
+async function statesEnteredSinceRedrive(applicationId: string): Promise<string[]> {
+  const { events = [] } = await own.sfn.send(
+    new GetExecutionHistoryCommand({ executionArn: executionArn(applicationId), maxResults: 1000 }),
+  );
+  const redriven = events.findIndex((e) => e.type === 'ExecutionRedriven');
+  expect(redriven).toBeGreaterThan(0);
+  return events
+    .slice(redriven)
+    .filter((e) => e.type?.endsWith('StateEntered'))
+    .map((e) => String(e.stateEnteredEventDetails?.name));
+}
+
 async function finished(applicationId: string) {
-  const arn = `${own.stack.template.stateMachines[0]!.arn.replace(':stateMachine:', ':execution:')}:${applicationId}`;
+  const arn = executionArn(applicationId);
   return until(async () => {
     const execution = await own.sfn
       .send(new DescribeExecutionCommand({ executionArn: arn }))
@@ -411,6 +432,104 @@ describe.concurrent('faults injected at each Task (synthesized definition, own l
     expect(report.recovered).toContain(run.applicationId);
     expect(again.recovered).not.toContain(run.applicationId);
     await assertOutcome(run, FAILED_BEFORE_ISSUE);
+  });
+});
+
+describe.concurrent('redriving failed executions (docs/runbooks.md, workflow-executions-failed)', () => {
+  it('invariants 2 3 5: a failure inside FailApplication past its retries is redriven once the data is repaired; it ends once', async () => {
+    // Prepare: as above, the failure handling fails on a corrupt item on every attempt
+    let corrupted = () => {};
+    const gate = new Promise<void>((resolve) => {
+      corrupted = resolve;
+    });
+    const run = await apply(false, ['Review', 'held', gate], ['IssueInvoices', 'permanent']);
+    const key = { pk: `APPLICATION#${run.applicationId}`, sk: 'APPLICATION' };
+    const allocations = (await applicationItem(run.applicationId)).allocations;
+    await own.documents.send(
+      new UpdateCommand({
+        TableName: own.tableName,
+        Key: key,
+        UpdateExpression: 'SET allocations = :corrupt',
+        ExpressionAttributeValues: { ':corrupt': 'not-a-list' },
+      }),
+    );
+    corrupted();
+    const failedOnce = await finished(run.applicationId);
+    expect(failedOnce).toMatchObject({ status: 'FAILED', redriveStatus: 'REDRIVABLE' });
+    expect(failedOnce.error).not.toBe('ApplicationFailed'); // it failed inside FailApplication
+    await own.documents.send(
+      new UpdateCommand({
+        TableName: own.tableName,
+        Key: key,
+        UpdateExpression: 'SET allocations = :allocations',
+        ExpressionAttributeValues: { ':allocations': allocations },
+      }),
+    );
+
+    // Act: the operator redrives the execution (same ARN, from the state that failed)
+    await own.sfn.send(new RedriveExecutionCommand({ executionArn: executionArn(run.applicationId) }));
+    await until(async () => {
+      const e = await own.sfn.send(
+        new DescribeExecutionCommand({ executionArn: executionArn(run.applicationId) }),
+      );
+      return e.status !== 'RUNNING' && e.redriveCount === 1 ? e : undefined;
+    }, 'the redriven execution to end');
+
+    // Assess: failure handling ran once more and finished (invariant 5: released, told once;
+    // invariant 2: no number drawn); nothing before it ran again; the watch finds nothing left
+    const ended = await assertOutcome(run, FAILED_BEFORE_ISSUE);
+    expect(ended.timeline.at(-1)).toMatchObject({ status: 'failed' });
+    expect(await statesEnteredSinceRedrive(run.applicationId)).toEqual(['FailApplication', 'Failed']);
+    const described = await own.sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArn(run.applicationId) }),
+    );
+    expect(described).toMatchObject({ status: 'FAILED', error: 'ApplicationFailed', redriveCount: 1 });
+    const watch = own.functionNamed('DeadlinesWatchApplications');
+    const report = (await own.stack.lambda.invoke(watch, {})) as {
+      recovered: string[];
+      stillFailing: string[];
+    };
+    expect([...report.recovered, ...report.stillFailing]).not.toContain(run.applicationId);
+  });
+
+  it('invariants 2 3: an execution stopped while issuing is redriven from IssueInvoices and delivered once', async () => {
+    // Prepare: issuing is held; the execution is stopped meanwhile (an operator's mistake), and
+    // the invocation in flight still does its work, as a Lambda does after its execution stopped
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const run = await apply(false, ['IssueInvoices', 'held', gate]);
+    const plan = run.plans[0]!;
+    await until(async () => (plan.calls === 1 ? true : undefined), 'issuing to be invoked');
+    await own.sfn.send(
+      new StopExecutionCommand({ executionArn: executionArn(run.applicationId), error: 'OperatorStopped' }),
+    );
+    release();
+    await until(
+      async () =>
+        plan.runs === 1 && (await applicationItem(run.applicationId)).status === 'issued' ? true : undefined,
+      'the held issuing to finish',
+    );
+    expect((await finished(run.applicationId)).status).toBe('ABORTED');
+
+    // Act
+    await own.sfn.send(new RedriveExecutionCommand({ executionArn: executionArn(run.applicationId) }));
+
+    // Assess: continued at IssueInvoices (found its invoices issued), delivered, one number per invoice, one e-mail
+    await until(async () => {
+      const e = await own.sfn.send(
+        new DescribeExecutionCommand({ executionArn: executionArn(run.applicationId) }),
+      );
+      return e.status === 'SUCCEEDED' ? e : undefined;
+    }, 'the redriven execution to succeed');
+    await assertOutcome(run, DELIVERED);
+    expect(plan.runs).toBe(2);
+    expect(await statesEnteredSinceRedrive(run.applicationId)).toEqual([
+      'IssueInvoices',
+      'DeliverInvoices',
+      'Done',
+    ]);
   });
 });
 

@@ -10,7 +10,11 @@ import {
   TOKEN_PLACEHOLDER,
 } from './model.ts';
 
-export function loadMachine(config: LocalStateMachine): LoadedMachine {
+/**
+ * `startAt`: the same machine entered at another state (a redrive). Its states before that one
+ * are unreachable then, which ASL validation refuses; the definition was validated as written.
+ */
+export function loadMachine(config: LocalStateMachine, startAt?: string): LoadedMachine {
   const definition = structuredClone(config.definition) as Record<string, unknown>;
   const tasks = new Map<string, TaskInfo>();
   const unsupported: string[] = [];
@@ -57,7 +61,11 @@ export function loadMachine(config: LocalStateMachine): LoadedMachine {
   }
   // Full ASL validation (paths and ARNs included): the definitions are real ASL written by CDK,
   // with task tokens replaced by a plain string, which is still valid ASL.
-  const runner = new StateMachine(definition as unknown as StateMachineDefinition);
+  if (startAt !== undefined) definition.StartAt = startAt;
+  const runner = new StateMachine(
+    definition as unknown as StateMachineDefinition,
+    startAt === undefined ? undefined : { validationOptions: { noValidate: true } },
+  );
   return {
     config,
     runner,

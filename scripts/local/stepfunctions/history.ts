@@ -25,6 +25,11 @@ export class History {
     private readonly roleArn: string,
   ) {}
 
+  /** RedriveExecution: the execution goes on from its unsuccessful state. */
+  redriven(redriveCount: number): void {
+    this.add('ExecutionRedriven', 'executionRedrivenEventDetails', { redriveCount });
+  }
+
   record(event: RunnerEvent, execution: ExecutionRecord): void {
     const state = event.state;
     const key = `${state?.name}#${event.index ?? ''}`;

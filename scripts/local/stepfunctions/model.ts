@@ -18,6 +18,12 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** The last top-level state entered and its input: where a redrive continues. */
+  lastState?: { name: string; input: string };
+  /** RedriveExecution: how often, when last, and where the current attempt began (a replay starts there). */
+  redriveCount?: number;
+  redriveDate?: number;
+  redriveFrom?: { name: string; input: string };
 }
 
 export interface HistoryEvent {

@@ -83,6 +83,7 @@ function buildInvoice(
     },
     delivery: application.delivery,
     settledChunks: [],
+    ...(application.correlationId ? { correlationId: application.correlationId } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { leaveSubmitted } from '#adapters/application-review-repository';
+import { logger } from '#adapters/logger';
 import * as settings from '#config/settings';
 import { load, type WorkflowTaskInput } from '#use-cases/workflow/common';
 
@@ -25,5 +26,7 @@ export async function reviewApplication({
     ? await leaveSubmitted(application, 'in-review', { at, status: 'in-review' })
     : await leaveSubmitted(application, 'issuing', { at, status: 'issuing', note: 'approved by rule' });
   if (!moved) return reviewApplication({ applicationId });
-  return { decision: manual ? 'manual' : 'approved' };
+  const decision = manual ? 'manual' : 'approved';
+  logger.info('application reviewed', { applicationId, decision });
+  return { decision };
 }

@@ -1,8 +1,11 @@
 import { getApplication } from '#adapters/application-repository';
 import { dueDeadlines, stopWatchingDeadline } from '#adapters/deadline-watch';
 import { logger } from '#adapters/logger';
+import { emitMetric } from '#adapters/metric-line';
+import { getRun } from '#adapters/monthly-repository';
 import { flaggedForRecovery } from '#adapters/recovery-flags';
 import { daysToCheck, providerDone } from '#domain/lifecycle';
+import { monthlyRunDue } from '#domain/monthly';
 import { failApplication } from '#use-cases/workflow/fail';
 import { notifyFinance } from '#use-cases/workflow/notify';
 
@@ -14,6 +17,8 @@ export interface WatchReport {
   stillFailing: string[];
   breached: string[];
   closed: string[];
+  /** The month whose run (R31) was due by now and is not completed. */
+  monthlyRunOverdue?: string;
 }
 
 /**
@@ -40,16 +45,30 @@ export async function watchApplications(now = new Date()): Promise<WatchReport> 
     if (!application || providerDone(application)) {
       report.closed.push(applicationId);
     } else {
+      // The notice carries the application's correlation id (issue 16).
+      logger.setCorrelationId(application.correlationId ?? applicationId);
       await notifyFinance('deadline-breached', application);
+      logger.removeKeys(['correlation_id']);
       report.breached.push(applicationId);
     }
     await stopWatchingDeadline(watched);
+  }
+  // R31: the month's run should be completed by 18:00 on the 10th; alarm hourly until it is.
+  const month = monthlyRunDue(now);
+  if (month) {
+    const run = await getRun(month);
+    if (run?.status !== 'completed') {
+      report.monthlyRunOverdue = month;
+      logger.warn('monthly run overdue', { month, status: run?.status ?? 'not started' });
+      emitMetric('MonthlyRunOverdue', 1, now);
+    }
   }
   logger.info('applications watched', {
     recovered: report.recovered.length,
     stillFailing: report.stillFailing.length,
     breached: report.breached.length,
     closed: report.closed.length,
+    ...(report.monthlyRunOverdue ? { monthlyRunOverdue: report.monthlyRunOverdue } : {}),
   });
   return report;
 }

@@ -4,9 +4,12 @@
  * function's own environment, a Lambda-like context, the function timeout, and errors that keep
  * the handler's error name so Step Functions Retry/Catch can match them as on AWS.
  *
- * One deliberate difference: AWS gives each concurrent invocation its own sandbox; here one
- * worker serves a function's concurrent invocations (handlers are async), so module-level state
- * is shared between overlapping invocations. Handlers must not rely on it either way.
+ * One worker serves a function's concurrent invocations (handlers are async), as Lambda's
+ * multi-concurrency environments (Lambda Managed Instances) do, and with the same contract: the
+ * worker runs with AWS_LAMBDA_MAX_CONCURRENCY set and each invocation inside its own context of
+ * the InvokeStore (`globalThis.awslambda.InvokeStore`, an AsyncLocalStorage), so Powertools keeps
+ * per-invocation state (the logger's correlation id and keys) apart between overlapping
+ * invocations. Other module-level state is shared: handlers must not rely on it either way.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -35,6 +38,42 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
 
 if (/--enable-source-maps/.test(process.env.NODE_OPTIONS || '')) process.setSourceMapsEnabled(true);
+
+// The per-invocation store of Lambda's Node.js runtime in multi-concurrency mode (the interface
+// of @aws/lambda-invoke-store's InvokeStoreMulti), installed before the bundle loads: the
+// bundle's copy of the package and Powertools find it on globalThis.awslambda.
+const { AsyncLocalStorage } = require('node:async_hooks');
+const PROTECTED = {
+  REQUEST_ID: Symbol.for('_AWS_LAMBDA_REQUEST_ID'),
+  X_RAY_TRACE_ID: Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID'),
+  TENANT_ID: Symbol.for('_AWS_LAMBDA_TENANT_ID'),
+  TRACEPARENT: Symbol.for('_AWS_LAMBDA_TRACEPARENT'),
+  TRACESTATE: Symbol.for('_AWS_LAMBDA_TRACESTATE'),
+  BAGGAGE: Symbol.for('_AWS_LAMBDA_BAGGAGE'),
+};
+class InvokeStore {
+  static PROTECTED_KEYS = PROTECTED;
+  als = new AsyncLocalStorage();
+  isProtectedKey(key) { return Object.values(PROTECTED).includes(key); }
+  getContext() { return this.als.getStore(); }
+  hasContext() { return this.als.getStore() !== undefined; }
+  get(key) { return this.als.getStore()?.[key]; }
+  set(key, value) {
+    if (this.isProtectedKey(key)) throw new Error('Cannot modify protected Lambda context field: ' + String(key));
+    const store = this.als.getStore();
+    if (!store) throw new Error('No context available');
+    store[key] = value;
+  }
+  run(context, fn) { return this.als.run(context, fn); }
+  getRequestId() { return this.get(PROTECTED.REQUEST_ID) ?? '-'; }
+  getXRayTraceId() { return this.get(PROTECTED.X_RAY_TRACE_ID); }
+  getTenantId() { return this.get(PROTECTED.TENANT_ID); }
+  getTraceparent() { return this.get(PROTECTED.TRACEPARENT); }
+  getTracestate() { return this.get(PROTECTED.TRACESTATE); }
+  getBaggage() { return this.get(PROTECTED.BAGGAGE); }
+}
+globalThis.awslambda = globalThis.awslambda || {};
+globalThis.awslambda.InvokeStore = new InvokeStore();
 
 // The module is imported as soon as the worker starts (the cold start); an init failure is
 // reported to every invocation and marks the worker as unusable, so the next invoke re-inits.
@@ -88,7 +127,10 @@ parentPort.on('message', async (message) => {
     return;
   }
   try {
-    const result = await callHandler(handler, JSON.parse(event), context);
+    const result = await globalThis.awslambda.InvokeStore.run(
+      { [PROTECTED.REQUEST_ID]: context.awsRequestId },
+      () => callHandler(handler, JSON.parse(event), context),
+    );
     // Lambda serializes the result as JSON: undefined becomes null, functions vanish.
     parentPort.postMessage({ id, ok: true, result: result === undefined ? 'null' : JSON.stringify(result) });
   } catch (error) {
@@ -242,6 +284,9 @@ export function createLambdaRuntime(
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
     AWS_LAMBDA_LOG_STREAM_NAME: 'local',
     LAMBDA_TASK_ROOT: fn.assetDir,
+    // One worker serves overlapping invocations (see the top of this file): say so, as Lambda's
+    // multi-concurrency environments do, so Powertools scopes its state per invocation.
+    AWS_LAMBDA_MAX_CONCURRENCY: '64',
     ...fn.environment,
     ...options.env,
   });

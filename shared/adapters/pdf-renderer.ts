@@ -5,7 +5,12 @@ import { PdfDocument } from '#adapters/pdf/document';
 import type { Align, PdfPage } from '#adapters/pdf/page';
 import { TrueTypeFont } from '#adapters/pdf/truetype';
 import { formatYuan, toChineseCapital } from '#domain/chinese-numerals';
-import type { InvoiceDocument, InvoiceDocumentLine } from '#domain/invoice-document';
+import {
+  type InvoiceDocument,
+  type InvoiceDocumentLine,
+  invoiceTitle,
+  signedAmount,
+} from '#domain/invoice-document';
 
 /** Name the Lambda bundling step gives the TTF when it copies it next to index.mjs. */
 const BUNDLED_FONT_FILE = 'NotoSansSC-Regular.ttf';
@@ -123,7 +128,7 @@ function locateFont(): string {
 }
 
 function titleOf(doc: InvoiceDocument): string {
-  return doc.invoiceType === 'enterprise-special' ? '电子发票（增值税专用发票）' : '电子发票（普通发票）';
+  return invoiceTitle(doc);
 }
 
 function parseIssuedAt(issuedAt: string): Date {
@@ -141,12 +146,8 @@ function issueDate(issuedAt: string): string {
   return `${part('year')}年${part('month')}月${part('day')}日`;
 }
 
-/**
- * Red-letter amounts print negative. The document may carry them either signed or as
- * magnitudes, so the sign is taken from the kind rather than trusted.
- */
 function signed(doc: InvoiceDocument, value: number): number {
-  return doc.kind === 'red' ? -Math.abs(value) : value;
+  return signedAmount(doc, value);
 }
 
 /** "0.06" → "6%"; toFixed strips the binary noise of the multiplication (0.07 * 100). */

@@ -21,7 +21,7 @@ const PACKAGE_FONT = '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400R
 // The paper form's size, 241 × 140 mm. The item area stretches to fill the form. Four
 // single-line items always fit (five on a blue invoice with a one-line remark); an invoice with
 // more keeps them all on its single page, which then grows taller than the form rather than
-// continuing on a list page (docs/DESIGN.md, invoice documents).
+// continuing on a list page (docs/DESIGN.md, S3).
 const PAGE_WIDTH = 683.15;
 const PAGE_HEIGHT = 396.85;
 const MARGIN_X = 28;

@@ -1,5 +1,5 @@
 import { transitionApplication } from '#adapters/application-repository';
-import { getXml, invoicePdfKey, invoiceXmlKey, putPdf, putXml } from '#adapters/document-store';
+import { invoicePdfKey, invoiceXmlKey, putPdf, putXml } from '#adapters/document-store';
 import { issueWithNextNumber, setInvoicePdf, settleInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
 import { renderInvoicePdf } from '#adapters/pdf-renderer';
@@ -51,16 +51,13 @@ export async function issueInvoices({ applicationId }: WorkflowTaskInput): Promi
 
 /**
  * The invoice's XML and its PDF/A-3 with that XML embedded, each stored once. The XML goes
- * first, so an invoice whose PDF exists has its XML too; on a retry the XML already stored is
- * the one embedded, so the PDF and the download route always carry the same bytes.
+ * first, so an invoice whose PDF exists has its XML too. A retry rebuilds the same XML (a pure
+ * function of the frozen invoice) instead of reading the stored one back, which keeps S3 reads
+ * out of this function's bundle; the PDF and the download route carry the same bytes.
  */
 export async function storeInvoiceDocuments(pdfKey: string, document: InvoiceDocument): Promise<void> {
-  const xmlKey = invoiceXmlKey(pdfKey);
-  let xml = invoiceXml(document);
-  if (!(await putXml(xmlKey, xml))) {
-    const stored = await getXml(xmlKey);
-    if (stored) xml = Buffer.from(stored).toString('utf8');
-  }
+  const xml = invoiceXml(document);
+  await putXml(invoiceXmlKey(pdfKey), xml);
   await putPdf(pdfKey, await renderInvoicePdf(document, xml));
 }
 

@@ -196,6 +196,8 @@ describe('renderInvoicePdf', () => {
       (catalog['/Names'] as { '/EmbeddedFiles': { '/Names': unknown[] } })['/EmbeddedFiles']['/Names'],
     ).toEqual(['u:fapiao.xml', (catalog['/AF'] as string[])[0]]);
     expect(poppler('pdffonts', pdf)).toMatch(/CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/);
+    // A file identifier in the trailer (ISO 19005-3, 6.1.3).
+    expect((objects.trailer!.value as { '/ID'?: unknown[] })['/ID']).toHaveLength(2);
   });
 
   it('embeds exactly the invoice XML, which pdfdetach extracts and the schema accepts', async () => {

@@ -221,4 +221,16 @@ describe('renderInvoicePdf', () => {
     // The text stays readable for eyes and tools.
     expect(poppler('pdftotext', pdf, '-layout')).toContain('Tom & Jerry <rush>');
   });
+
+  it('draws a character the font lacks as a stand-in glyph, never .notdef, and still extracts it', async () => {
+    // Prepare
+    const invoice = sampleInvoice({ remarks: '票据🧾已付' });
+
+    // Act
+    const pdf = await renderInvoicePdf(invoice);
+
+    // Assess
+    expect(poppler('pdftotext', pdf, '-layout')).toContain('票据🧾已付');
+    expect(poppler('qpdf', pdf, '--check')).toContain('No syntax or stream encoding errors found');
+  });
 });

@@ -1,6 +1,6 @@
 import { api, json } from '#http/handler';
 import { INVOICES_READ } from '#http/routes/invoices';
-import { getInvoicePdfFor } from '#use-cases/invoice-pdf';
+import { getInvoicePdfFor, getInvoiceXmlFor } from '#use-cases/invoice-pdf';
 import { exportInvoicesCsv, getInvoiceFor, listInvoicesFor } from '#use-cases/invoices';
 
 export const handler = api(INVOICES_READ, {
@@ -20,6 +20,14 @@ export const handler = api(INVOICES_READ, {
       statusCode: 200,
       headers: { 'content-disposition': `attachment; filename="${pdf.filename}"` },
       binary: { contentType: 'application/pdf', data: pdf.data },
+    };
+  },
+  getInvoiceXml: async ({ accountId, path }) => {
+    const xml = await getInvoiceXmlFor(accountId, path.invoiceId);
+    return {
+      statusCode: 200,
+      headers: { 'content-disposition': `attachment; filename="${xml.filename}"` },
+      text: { contentType: 'application/xml', data: xml.data },
     };
   },
 });

@@ -8,6 +8,11 @@ export function invoicePdfKey(accountId: string, invoiceId: string): string {
   return `invoices/${accountId}/${invoiceId}.pdf`;
 }
 
+/** The invoice XML lies next to its PDF: the same key with .xml (the invoice names only the PDF). */
+export function invoiceXmlKey(pdfKey: string): string {
+  return pdfKey.replace(/\.pdf$/, '.xml');
+}
+
 /**
  * Stores an issued PDF once: the write is conditional on the key being new (If-None-Match: *),
  * so a PDF a customer may have received is never replaced. False when it was stored already
@@ -15,13 +20,30 @@ export function invoicePdfKey(accountId: string, invoiceId: string): string {
  * The bucket keeps every stored version under Object Lock for the configured retention.
  */
 export async function putPdf(key: string, body: Uint8Array): Promise<boolean> {
+  return putOnce(key, body, 'application/pdf');
+}
+
+/** Stores an invoice XML once, like `putPdf` (same conditional write, same retention). */
+export async function putXml(key: string, xml: string): Promise<boolean> {
+  return putOnce(key, Buffer.from(xml, 'utf8'), 'application/xml');
+}
+
+export async function getPdf(key: string): Promise<Uint8Array | undefined> {
+  return getDocument(key);
+}
+
+export async function getXml(key: string): Promise<Uint8Array | undefined> {
+  return getDocument(key);
+}
+
+async function putOnce(key: string, body: Uint8Array, contentType: string): Promise<boolean> {
   try {
     await s3.send(
       new PutObjectCommand({
         Bucket: bucket,
         Key: key,
         Body: body,
-        ContentType: 'application/pdf',
+        ContentType: contentType,
         IfNoneMatch: '*',
       }),
     );
@@ -32,7 +54,7 @@ export async function putPdf(key: string, body: Uint8Array): Promise<boolean> {
   }
 }
 
-export async function getPdf(key: string): Promise<Uint8Array | undefined> {
+async function getDocument(key: string): Promise<Uint8Array | undefined> {
   try {
     const result = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     return await result.Body!.transformToByteArray();

@@ -3,20 +3,30 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { PdfDocument } from '#adapters/pdf/document';
 import type { Align, PdfPage } from '#adapters/pdf/page';
+import { conformToPdfA3 } from '#adapters/pdf/pdfa';
 import { TrueTypeFont } from '#adapters/pdf/truetype';
 import { formatYuan, toChineseCapital } from '#domain/chinese-numerals';
-import type { InvoiceDocument, InvoiceDocumentLine } from '#domain/invoice-document';
+import {
+  type InvoiceDocument,
+  type InvoiceDocumentLine,
+  invoiceTitle,
+  signedAmount,
+} from '#domain/invoice-document';
+import { INVOICE_XML_CONTENT_TYPE, INVOICE_XML_FILENAME, invoiceXml } from '#domain/invoice-xml';
 
 /** Name the Lambda bundling step gives the TTF when it copies it next to index.mjs. */
 const BUNDLED_FONT_FILE = 'NotoSansSC-Regular.ttf';
 const PACKAGE_FONT = '@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf';
 
-// 241 mm wide like the tax bureau's e-invoice; the height grows with the number of lines so
-// every invoice fits on a single page.
-const PAGE_WIDTH = 683;
+// The paper form's size, 241 × 140 mm. The item area stretches to fill the form. Four
+// single-line items always fit (five on a blue invoice with a one-line remark); an invoice with
+// more keeps them all on its single page, which then grows taller than the form rather than
+// continuing on a list page (docs/DESIGN.md, S3).
+const PAGE_WIDTH = 683.15;
+const PAGE_HEIGHT = 396.85;
 const MARGIN_X = 28;
-const MARGIN_TOP = 20;
-const MARGIN_BOTTOM = 20;
+const MARGIN_TOP = 14;
+const MARGIN_BOTTOM = 12;
 const CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X;
 const LEFT = MARGIN_X;
 const RIGHT = PAGE_WIDTH - MARGIN_X;
@@ -56,11 +66,15 @@ interface Column {
 let font: TrueTypeFont | undefined;
 
 /**
- * The invoice as a one-page PDF, byte-for-byte reproducible for a given document: the creation
- * date is the issue time, the file ID a hash of the content and the font subset's tag a hash
- * of the glyphs it holds.
+ * The invoice as a one-page PDF/A-3B with its XML (`invoiceXml`) embedded as the associated
+ * file, as Factur-X does: one file for eyes and for accounting software. Byte-for-byte
+ * reproducible for a given document: the creation date is the issue time, the file ID a hash
+ * of the content and the font subset's tag a hash of the glyphs it holds.
  */
-export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Uint8Array> {
+export async function renderInvoicePdf(
+  doc: InvoiceDocument,
+  xml: string = invoiceXml(doc),
+): Promise<Uint8Array> {
   const pdf = new PdfDocument(loadFont(), {
     title: doc.invoiceNumber,
     subject: titleOf(doc),
@@ -69,16 +83,18 @@ export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Uint8Array
     lang: 'zh-CN',
   });
 
+  const items = linesBand(pdf, doc);
   const bands = [
     headerBand(pdf, doc),
     partiesBand(pdf, doc),
-    linesBand(pdf, doc),
+    items,
     totalBand(pdf, doc),
     remarksBand(pdf, doc),
     issuerBand(pdf, doc),
   ];
   const height = MARGIN_TOP + bands.reduce((sum, band) => sum + band.height, 0) + MARGIN_BOTTOM;
-  const page = pdf.addPage(PAGE_WIDTH, height);
+  items.height += Math.max(0, PAGE_HEIGHT - height);
+  const page = pdf.addPage(PAGE_WIDTH, Math.max(PAGE_HEIGHT, height));
 
   let top = MARGIN_TOP;
   let frameTop: number | undefined;
@@ -95,6 +111,15 @@ export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Uint8Array
   if (frameTop !== undefined) {
     page.rect(LEFT, frameTop, CONTENT_WIDTH, frameBottom - frameTop, FRAME_STROKE);
   }
+  conformToPdfA3(pdf, [
+    {
+      filename: INVOICE_XML_FILENAME,
+      mimeType: INVOICE_XML_CONTENT_TYPE,
+      data: xml,
+      description: `${titleOf(doc)} ${doc.invoiceNumber}`,
+      relationship: 'Alternative',
+    },
+  ]);
   return pdf.save();
 }
 
@@ -123,7 +148,7 @@ function locateFont(): string {
 }
 
 function titleOf(doc: InvoiceDocument): string {
-  return doc.invoiceType === 'enterprise-special' ? '电子发票（增值税专用发票）' : '电子发票（普通发票）';
+  return invoiceTitle(doc);
 }
 
 function parseIssuedAt(issuedAt: string): Date {
@@ -141,12 +166,8 @@ function issueDate(issuedAt: string): string {
   return `${part('year')}年${part('month')}月${part('day')}日`;
 }
 
-/**
- * Red-letter amounts print negative. The document may carry them either signed or as
- * magnitudes, so the sign is taken from the kind rather than trusted.
- */
 function signed(doc: InvoiceDocument, value: number): number {
-  return doc.kind === 'red' ? -Math.abs(value) : value;
+  return signedAmount(doc, value);
 }
 
 /** "0.06" → "6%"; toFixed strips the binary noise of the multiplication (0.07 * 100). */
@@ -159,7 +180,7 @@ function headerBand(pdf: PdfDocument, doc: InvoiceDocument): Band {
   const title = titleOf(doc);
   const isRed = doc.kind === 'red';
   return {
-    height: isRed ? 72 : 58,
+    height: isRed ? 66 : 52,
     framed: false,
     draw(page, top) {
       const titleWidth = pdf.widthOf(title, TITLE_SIZE, 1);
@@ -277,6 +298,7 @@ function linesBand(pdf: PdfDocument, doc: InvoiceDocument): Band {
     height: headerHeight + rowsHeight + totalsHeight,
     framed: true,
     draw(page, top) {
+      const foot = top + this.height - totalsHeight;
       columns.forEach((column, i) => {
         cell(page, i, column.title, top + PAD, FRAME_COLOR, 'center');
       });
@@ -287,8 +309,8 @@ function linesBand(pdf: PdfDocument, doc: InvoiceDocument): Band {
         });
         y += row.height;
       }
-      y += PAD;
       // 合计 sits at the foot of the item area, as on the printed form.
+      y = foot;
       cell(page, 0, '合　　计', y + PAD, FRAME_COLOR, 'center');
       const amountColumn = columns.findIndex((column) => column.title === '金额');
       const taxColumn = columns.findIndex((column) => column.title === '税额');
@@ -334,7 +356,7 @@ function remarksBand(pdf: PdfDocument, doc: InvoiceDocument): Band {
   }
   const text = remarks.join('\n');
   const textWidth = CONTENT_WIDTH - LABEL_COLUMN - 2 * PAD;
-  const height = Math.max(measure(pdf, text, textWidth), verticalHeight(2)) + 2 * PAD + 8;
+  const height = Math.max(measure(pdf, text, textWidth), verticalHeight(2)) + 2 * PAD + 2;
   return {
     height,
     framed: true,
@@ -353,10 +375,10 @@ function remarksBand(pdf: PdfDocument, doc: InvoiceDocument): Band {
 
 function issuerBand(_pdf: PdfDocument, doc: InvoiceDocument): Band {
   return {
-    height: 24,
+    height: 20,
     framed: false,
     draw(page, top) {
-      labelled(page, '开票人：', doc.issuer, LEFT + PAD, top + 8, 200);
+      labelled(page, '开票人：', doc.issuer, LEFT + PAD, top + 6, 200);
     },
   };
 }

@@ -49,6 +49,19 @@ export interface InvoiceDocumentLine {
   taxAmount: number;
 }
 
+/** The form's title: 'enterprise-special' is 增值税专用发票, the others 普通发票. */
+export function invoiceTitle(doc: Pick<InvoiceDocument, 'invoiceType'>): string {
+  return doc.invoiceType === 'enterprise-special' ? '电子发票（增值税专用发票）' : '电子发票（普通发票）';
+}
+
+/**
+ * Red-letter amounts print negative. The document may carry them either signed or as
+ * magnitudes, so the sign is taken from the kind rather than trusted.
+ */
+export function signedAmount(doc: Pick<InvoiceDocument, 'kind'>, value: number): number {
+  return doc.kind === 'red' ? -Math.abs(value) : value;
+}
+
 /**
  * SES takes messages up to 10 MB including the MIME encoding, and base64 grows attachments by
  * a third: 7 MiB of raw PDFs (≈ 9.3 MB encoded, plus the text) is the most one e-mail carries.

@@ -85,7 +85,7 @@ export function invoiceEmail(
       ? 'are issued. The paper invoices will be mailed to your address; we will e-mail you the tracking number when they are shipped:'
       : links.length > 0
         ? 'are issued. The PDF files are too large to attach; download them from the invoice console:'
-        : 'are issued and attached as PDF files:';
+        : 'are issued and attached as PDF files, each with its XML data file:';
     return renderMail({
       language,
       subject: `Your invoices are issued (application ${id})`,
@@ -106,7 +106,7 @@ export function invoiceEmail(
     ? '已开具，纸质发票将邮寄至您的收件地址，寄出后我们会把快递单号发邮件告诉您：'
     : links.length > 0
       ? '已开具。PDF 文件过大无法作为附件发送，请在发票管理页面下载：'
-      : '已开具，PDF 文件见附件：';
+      : '已开具，PDF 文件见附件（每张附 XML 数据文件）：';
   return renderMail({
     language,
     subject: `您的发票已开具（申请单 ${id}）`,

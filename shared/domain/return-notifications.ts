@@ -27,7 +27,7 @@ export function redLetterEmail(
       greeting: `Hello ${red.title.name},`,
       blocks: [
         {
-          paragraph: `Invoice ${invoiceReturn.invoiceNumber} is credited in full (${reason.en}) by the red-letter invoice ${red.invoiceNumber}, attached as a PDF file:`,
+          paragraph: `Invoice ${invoiceReturn.invoiceNumber} is credited in full (${reason.en}) by the red-letter invoice ${red.invoiceNumber}, attached as a PDF file with its XML data file:`,
         },
         line,
         {
@@ -46,7 +46,7 @@ export function redLetterEmail(
     greeting: `${red.title.name}，您好：`,
     blocks: [
       {
-        paragraph: `发票 ${invoiceReturn.invoiceNumber} 已因"${reason.zh}"全额红冲，红字发票 ${red.invoiceNumber} 见附件：`,
+        paragraph: `发票 ${invoiceReturn.invoiceNumber} 已因"${reason.zh}"全额红冲，红字发票 ${red.invoiceNumber} 见附件（PDF 及 XML 数据文件）：`,
       },
       line,
       {

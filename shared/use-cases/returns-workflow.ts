@@ -1,5 +1,4 @@
 import { getApplication } from '#adapters/application-repository';
-import { getPdf } from '#adapters/document-store';
 import { keys } from '#adapters/dynamodb';
 import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
@@ -20,6 +19,7 @@ import { PermanentTaskError } from '#domain/workflow-errors';
 import type { CreateApplicationBody } from '#schemas/applications';
 import { previewApplication } from '#use-cases/application-plan';
 import { createApplication } from '#use-cases/applications';
+import { invoiceAttachments } from '#use-cases/workflow/attachments';
 import { allocationsOf } from '#use-cases/workflow/common';
 import { languageOf, links, sendOnce } from '#use-cases/workflow/notify';
 import { load, original, type ReturnTaskInput } from '#use-cases/workflow/return-loading';
@@ -71,15 +71,14 @@ export async function deliverRedLetter({ returnId }: ReturnTaskInput): Promise<v
   const to = red.delivery.email;
   const now = new Date().toISOString();
   if (to) {
-    const pdf = await getPdf(red.pdfKey);
-    if (!pdf) throw new PermanentTaskError(`PDF ${red.pdfKey} is missing`);
+    const attachments = await invoiceAttachments(red);
     await sendOnce(
       keys.invoice(red.invoiceId),
       'issued',
       to,
       redLetterEmail(await languageOf(red.accountId), red, invoiceReturn, links()),
       {
-        attachments: [{ filename: `${red.invoiceNumber}.pdf`, contentType: 'application/pdf', content: pdf }],
+        attachments,
         fields: { emailedAt: now },
       },
     );

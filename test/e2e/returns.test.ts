@@ -11,6 +11,7 @@ import {
   waitFor,
 } from '../support/api.ts';
 import { documents } from '../support/aws.ts';
+import { schemaErrors } from '../support/invoice-xml-schema.ts';
 
 const BUYER = '杭州示例科技有限公司';
 const SPECIAL_TITLE = {
@@ -187,7 +188,19 @@ describe('R34 returns: red-letter invoices restore the invoiceable amount', () =
     expect(redMail[0]!.subject).toBe(
       `红字发票 ${red.invoiceNumber} 已开具（冲销发票 ${original.invoiceNumber}）`,
     );
-    expect(redMail[0]!.attachments).toHaveLength(1);
+    expect(redMail[0]!.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      [`${red.invoiceNumber}.pdf`, 'application/pdf'],
+      [`${red.invoiceNumber}.xml`, 'application/xml'],
+    ]);
+    const redXml = await c.api.get(`/v1/invoices/${red.invoiceId}/xml`);
+    expect(redXml.status).toBe(200);
+    expect(Buffer.from(redMail[0]!.attachments[1]!.content, 'base64').equals(Buffer.from(redXml.raw))).toBe(
+      true,
+    );
+    const redXmlText = Buffer.from(redXml.raw).toString('utf8');
+    expect(redXmlText).toContain(`<OriginalInvoiceNumber>${original.invoiceNumber}</OriginalInvoiceNumber>`);
+    expect(redXmlText).toContain('<Total>-106.00</Total>');
+    expect(await schemaErrors(redXmlText)).toEqual([]);
     // the ledger: the returned record is invoiceable again, the formula agrees with the records
     const after = await ledger(c.api);
     expect(before.invoiceable.amount).toBe(5_000);

@@ -132,7 +132,7 @@ describe('R25 finance review of applications', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe(`您的发票已开具（申请单 ${applicationId}）`);
     expect(mails[0]!.body.text).toContain('价税合计：¥120000.00');
-    expect(mails[0]!.attachments.map((a) => a.contentType)).toEqual(['application/pdf']);
+    expect(mails[0]!.attachments.map((a) => a.contentType)).toEqual(['application/pdf', 'application/xml']);
     const again = await staff.post(`/v1/admin/applications/${applicationId}/decision`, { approve: true });
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('CONFLICT');

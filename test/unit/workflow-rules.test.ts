@@ -90,7 +90,7 @@ describe('R30 notification templates in Chinese and English', () => {
     const zh = invoiceEmail('zh', application(), [invoice()]);
     expect(zh.subject).toBe('您的发票已开具（申请单 app_1）');
     expect(zh.text).toContain('26110108000000000001  ¥159.00  6%');
-    expect(zh.text).toContain('PDF 文件见附件');
+    expect(zh.text).toContain('PDF 文件见附件（每张附 XML 数据文件）');
     const paper = invoiceEmail(
       'en',
       application({ delivery: { medium: 'paper', addressId: 'a1', email: 'a@example.com' } }),

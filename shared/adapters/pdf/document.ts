@@ -25,10 +25,13 @@ export class PdfDocument {
   readonly font: EmbeddedFont;
   readonly catalog: PdfDict;
   readonly info: PdfDict;
+  /** What `info` was built from (metadata such as XMP restates it). */
+  readonly documentInfo: DocumentInfo;
   private readonly pages: PdfPage[] = [];
 
   constructor(font: TrueTypeFont, info: DocumentInfo) {
     this.font = new EmbeddedFont(font);
+    this.documentInfo = info;
     this.catalog = {
       Type: name('Catalog'),
       Lang: text(info.lang),

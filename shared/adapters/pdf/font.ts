@@ -105,10 +105,15 @@ export class EmbeddedFont {
     });
   }
 
+  /**
+   * PDF/A forbids showing .notdef (ISO 19005-3, 6.2.11.8), so a character the font lacks (an
+   * emoji, say) is drawn as □, the usual stand-in; the ToUnicode map still gives the character
+   * back when it is the first drawn with that glyph.
+   */
   private glyphOf(codePoint: number): number {
     let glyph = this.glyphCache.get(codePoint);
     if (glyph === undefined) {
-      glyph = this.font.glyphId(codePoint);
+      glyph = this.font.glyphId(codePoint) || this.font.glyphId(MISSING_GLYPH_STAND_IN);
       this.glyphCache.set(codePoint, glyph);
     }
     return glyph;
@@ -161,6 +166,9 @@ export class EmbeddedFont {
     ].join('\n');
   }
 }
+
+/** □ WHITE SQUARE. */
+const MISSING_GLYPH_STAND_IN = 0x25a1;
 
 function hex4(value: number): string {
   return value.toString(16).padStart(4, '0');

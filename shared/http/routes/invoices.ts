@@ -1,7 +1,7 @@
 import type { RouteGroup } from '#http/routes/route';
 import { ExportQuery, InvoiceIdPath, InvoiceList, InvoiceView, ListInvoicesQuery } from '#schemas/invoices';
 
-/** Issued invoices, their PDFs and exports: table and document reads only. */
+/** Issued invoices, their PDFs, XML and exports: table and document reads only. */
 export const INVOICES_READ = {
   listInvoices: {
     method: 'GET',
@@ -38,6 +38,15 @@ export const INVOICES_READ = {
     summary: 'The invoice PDF',
     pathParams: InvoiceIdPath,
     ok: { status: 200, contentType: 'application/pdf' },
+    errors: ['NOT_FOUND'],
+  },
+  getInvoiceXml: {
+    method: 'GET',
+    path: '/v1/invoices/{invoiceId}/xml',
+    uses: ['table-read', 'documents-read'],
+    summary: 'The invoice as XML (docs/schemas/fapiao-invoice.xsd), the file embedded in its PDF/A-3',
+    pathParams: InvoiceIdPath,
+    ok: { status: 200, contentType: 'application/xml' },
     errors: ['NOT_FOUND'],
   },
 } satisfies RouteGroup;

@@ -1,6 +1,5 @@
 import { advanceApplication } from '#adapters/application-repository';
 import { stopWatchingDeadline } from '#adapters/deadline-watch';
-import { getPdf } from '#adapters/document-store';
 import { keys } from '#adapters/dynamodb';
 import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
@@ -12,11 +11,12 @@ import { fitsAsAttachments, MAX_ATTACHMENT_BYTES } from '#domain/invoice-documen
 import type { IssuedInvoice } from '#domain/issued-invoice';
 import { invoiceEmail } from '#domain/notifications';
 import { PermanentTaskError } from '#domain/workflow-errors';
+import { invoiceAttachments } from '#use-cases/workflow/attachments';
 import { load, type WorkflowTaskInput } from '#use-cases/workflow/common';
 import { languageOf, links, sendOnce } from '#use-cases/workflow/notify';
 
 /**
- * Delivery after issuing (R27, R30). Electronic: one e-mail with every invoice's PDF attached
+ * Delivery after issuing (R27, R30). Electronic: one e-mail with every invoice's PDF/A-3 and XML attached
  * (download links instead when they would not fit in one SES message); the application is then
  * `delivered`. Paper: the customer is told the invoices are issued and will be mailed (with the
  * paper-stock notice, R36); the application waits as `issued` for finance to ship them.
@@ -45,16 +45,9 @@ async function deliverElectronic(application: Application, invoices: IssuedInvoi
   const { applicationId } = application;
   const to = application.delivery.email!;
   const attachments: Attachment[] = [];
-  for (const invoice of invoices) {
-    const pdf = await getPdf(invoice.pdfKey!);
-    if (!pdf) throw new PermanentTaskError(`PDF ${invoice.pdfKey} is missing`);
-    attachments.push({
-      filename: `${invoice.invoiceNumber}.pdf`,
-      contentType: 'application/pdf',
-      content: pdf,
-    });
-  }
-  // The setting may lower the limit (never above what SES takes in one message).
+  for (const invoice of invoices) attachments.push(...(await invoiceAttachments(invoice)));
+  // The setting may lower the limit (never above what SES takes in one message). Both files of
+  // every invoice count; the links instead lead to the PDFs, each of which embeds its XML.
   const limit = Math.min(settings.mailAttachmentLimitBytes(), MAX_ATTACHMENT_BYTES);
   const attach = fitsAsAttachments(
     attachments.map((a) => a.content.byteLength),

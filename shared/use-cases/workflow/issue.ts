@@ -1,18 +1,19 @@
 import { transitionApplication } from '#adapters/application-repository';
-import { invoicePdfKey, putPdf } from '#adapters/document-store';
+import { invoicePdfKey, invoiceXmlKey, putPdf, putXml } from '#adapters/document-store';
 import { issueWithNextNumber, setInvoicePdf, settleInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
 import { renderInvoicePdf } from '#adapters/pdf-renderer';
 import { entityById } from '#config/settings';
 import type { Application, PlannedInvoice } from '#domain/application';
 import type { InvoiceDocument } from '#domain/invoice-document';
+import { invoiceXml } from '#domain/invoice-xml';
 import { formatInvoiceNumber, type IssuedInvoice } from '#domain/issued-invoice';
 import { PermanentTaskError } from '#domain/workflow-errors';
 import { allocationsOf, load, type WorkflowTaskInput } from '#use-cases/workflow/common';
 
 /**
  * Issues every planned invoice (R26): next number of its entity, ledger moved from reserved
- * to invoiced, PDF rendered and stored. Each part is idempotent, so a retried or duplicated
+ * to invoiced, XML and PDF/A-3 (the XML embedded) rendered and stored. Each part is idempotent, so a retried or duplicated
  * task yields the same invoices (invariants 2 and 3).
  */
 export async function issueInvoices({ applicationId }: WorkflowTaskInput): Promise<void> {
@@ -29,7 +30,7 @@ export async function issueInvoices({ applicationId }: WorkflowTaskInput): Promi
     await settleInvoice(invoice, allocationsOf(application, planned));
     if (!invoice.pdfKey) {
       const key = invoicePdfKey(invoice.accountId, invoice.invoiceId);
-      await putPdf(key, await renderInvoicePdf(toDocument(invoice)));
+      await storeInvoiceDocuments(key, toDocument(invoice));
       await setInvoicePdf(invoice.invoiceId, key);
     }
     logger.info('invoice issued', {
@@ -46,6 +47,18 @@ export async function issueInvoices({ applicationId }: WorkflowTaskInput): Promi
     { at: new Date().toISOString(), status: 'issued' },
     { invoices: issued },
   );
+}
+
+/**
+ * The invoice's XML and its PDF/A-3 with that XML embedded, each stored once. The XML goes
+ * first, so an invoice whose PDF exists has its XML too. A retry rebuilds the same XML (a pure
+ * function of the frozen invoice) instead of reading the stored one back, which keeps S3 reads
+ * out of this function's bundle; the PDF and the download route carry the same bytes.
+ */
+export async function storeInvoiceDocuments(pdfKey: string, document: InvoiceDocument): Promise<void> {
+  const xml = invoiceXml(document);
+  await putXml(invoiceXmlKey(pdfKey), xml);
+  await putPdf(pdfKey, await renderInvoicePdf(document, xml));
 }
 
 function buildInvoice(

@@ -3,25 +3,24 @@
  * the only function that bundles the PDF renderer (docs/DESIGN.md, bundle budgets); the other
  * steps run in the returns step function (use-cases/returns-workflow.ts).
  */
-import { invoicePdfKey, putPdf } from '#adapters/document-store';
+import { invoicePdfKey } from '#adapters/document-store';
 import { issueWithNextNumber, setInvoicePdf } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
-import { renderInvoicePdf } from '#adapters/pdf-renderer';
 import { annotateReturn, transitionReturn } from '#adapters/return-repository';
 import { entityById } from '#config/settings';
 import { changeStamp } from '#domain/audit';
 import { formatInvoiceNumber } from '#domain/issued-invoice';
 import { redLetterOf } from '#domain/returns';
 import { PermanentTaskError } from '#domain/workflow-errors';
-import { toDocument } from '#use-cases/workflow/issue';
+import { storeInvoiceDocuments, toDocument } from '#use-cases/workflow/issue';
 import { load, original, type ReturnTaskInput } from '#use-cases/workflow/return-loading';
 
 const WORKFLOW = 'system:workflow';
 
 /**
  * R34: the red-letter invoice for the full amount, under the next number of the original's
- * entity (the same conditional counter transaction as blue invoices: invariant 2), its PDF,
- * and the original `credited`. The red invoice's id was fixed at request time, so a retry
+ * entity (the same conditional counter transaction as blue invoices: invariant 2), its XML
+ * and PDF, and the original `credited`. The red invoice's id was fixed at request time, so a retry
  * finds the invoice it made instead of issuing another.
  */
 export async function issueRedLetter({ returnId }: ReturnTaskInput): Promise<void> {
@@ -53,10 +52,7 @@ export async function issueRedLetter({ returnId }: ReturnTaskInput): Promise<voi
   });
   if (!red.pdfKey) {
     const key = invoicePdfKey(red.accountId, red.invoiceId);
-    await putPdf(
-      key,
-      await renderInvoicePdf({ ...toDocument(red), originalInvoiceNumber: credited.invoiceNumber }),
-    );
+    await storeInvoiceDocuments(key, { ...toDocument(red), originalInvoiceNumber: credited.invoiceNumber });
     await setInvoicePdf(red.invoiceId, key);
   }
   if (credited.status !== 'credited') {

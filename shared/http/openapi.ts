@@ -13,11 +13,46 @@ const STATUS_OF: Record<string, string> = {
   CANCEL_WINDOW_CLOSED: '409',
 };
 
-// The JSON-Schema generator runs here, in scripts, never in a Lambda bundle.
-const schema = (s: z.ZodMiniType) =>
-  z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+type Json = Record<string, unknown>;
+
+/**
+ * Every named schema goes to `components/schemas` once, and references to it point there: the
+ * generator writes each schema with its own `$defs` and `#/$defs/...` references, which would
+ * resolve against the document root (where there are none).
+ */
+function componentRegistry() {
+  const components: Record<string, Json> = {};
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (value === null || typeof value !== 'object') return value;
+    const out: Json = {};
+    for (const [key, inner] of Object.entries(value)) {
+      if (key === '$schema' || key === '$defs') continue;
+      out[key] =
+        key === '$ref' && typeof inner === 'string'
+          ? inner.replace(/^#\/\$defs\//, '#/components/schemas/')
+          : rewrite(inner);
+    }
+    return out;
+  };
+  // The JSON-Schema generator runs here, in scripts, never in a Lambda bundle.
+  const schema = (s: z.ZodMiniType): Json => {
+    const json = z.toJSONSchema(s, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Json;
+    for (const [name, def] of Object.entries((json.$defs ?? {}) as Record<string, Json>)) {
+      const hoisted = rewrite(def) as Json;
+      const known = components[name];
+      if (known !== undefined && JSON.stringify(known) !== JSON.stringify(hoisted)) {
+        throw new Error(`Two different schemas are both named ${name}`);
+      }
+      components[name] = hoisted;
+    }
+    return rewrite(json) as Json;
+  };
+  return { components, schema };
+}
 
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
+  const { components, schema } = componentRegistry();
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of ROUTES) {
     const responses: Record<string, unknown> = {
@@ -71,13 +106,15 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       responses,
     };
   }
+  const problem = schema(ProblemSchema);
+  if (problem.$ref === undefined) components.Problem = problem;
   return {
     openapi: '3.1.0',
     info: { title: 'Invoice application service', version },
     servers: [{ url: '/' }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem: schema(ProblemSchema) },
+      schemas: Object.fromEntries(Object.entries(components).sort(([a], [b]) => a.localeCompare(b))),
     },
     paths,
   };

@@ -8,6 +8,7 @@ const PARTS: Record<string, () => Promise<unknown>> = {
   transitions: async () => (await import('./transitions.ts')).benchTransitions(),
   apply: async () => (await import('./apply.ts')).benchApply(),
   monthly: async () => (await import('./monthly.ts')).benchMonthly(),
+  console: async () => (await import('./console.ts')).benchConsole(),
 };
 
 const wanted = process.argv.slice(2);

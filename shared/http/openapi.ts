@@ -76,6 +76,18 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }
+    const queryParameters = (query: z.ZodMiniObject | undefined) => {
+      if (query === undefined) return [];
+      let object = schema(query);
+      if (typeof object.$ref === 'string') object = components[object.$ref.split('/').pop()!] ?? {};
+      const required = new Set((object.required ?? []) as string[]);
+      return Object.entries((object.properties ?? {}) as Record<string, Json>).map(([name, field]) => ({
+        name,
+        in: 'query',
+        required: required.has(name),
+        schema: field,
+      }));
+    };
     const parameters = [
       ...Object.keys(op.pathParams?.shape ?? {}).map((name) => ({
         name,
@@ -83,6 +95,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         required: true,
         schema: { type: 'string' },
       })),
+      ...queryParameters(op.query),
       ...(op.idempotent
         ? [
             {

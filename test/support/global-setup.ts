@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildConsoleIfStale, consoleDist } from '../../scripts/console-build.ts';
 import { startLocalStack } from '../../scripts/local/stack.ts';
 import { cdkOutDir, synthesizeIfStale } from '../../scripts/local/synth.ts';
 import { writeOpenApi } from '../../scripts/openapi.ts';
@@ -14,6 +15,8 @@ import './stack-context.ts';
 export default async function setup(project: TestProject) {
   await synthesizeIfStale((line) => console.log(`[stack] ${line}`)).done;
   writeOpenApi(join(cdkOutDir, 'openapi.json'));
+  // The browser tests open the console the stack serves.
+  await buildConsoleIfStale((line) => console.log(`[stack] ${line}`));
   const dataDir = mkdtempSync(join(tmpdir(), 'invoice-stack-'));
   const stack = await startLocalStack({
     cdkOutDir,
@@ -22,6 +25,7 @@ export default async function setup(project: TestProject) {
     ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
     functionEnv: { CANCEL_WINDOW: 'PT2S' },
     quiet: true,
+    consoleDir: consoleDist,
     // What the functions log, for the test that no personal data reaches the logs.
     functionLogDir: join(dataDir, 'function-logs'),
   });

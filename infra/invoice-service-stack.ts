@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
 import { Audit } from './constructs/audit.ts';
+import { Console } from './constructs/console.ts';
 import { Data } from './constructs/data.ts';
 import { Deadlines } from './constructs/deadlines.ts';
 import { Documents } from './constructs/documents.ts';
@@ -167,11 +168,18 @@ export class InvoiceServiceStack extends Stack {
       if (uses.has('returns-signal')) fn.addToRolePolicy(returns.signalTasks);
       return routes.map((route) => ({ method: route.method, path: route.path, fn }));
     });
-    new Api(this, 'Api', {
+    const api = new Api(this, 'Api', {
       routes,
       stageName: settings.stage,
       throttle: { rateLimit: 500, burstLimit: 1000 },
       writeRateLimit: { limit: settings.writeRateLimit, windowSeconds: settings.writeRateWindowSeconds },
+    });
+    new Console(this, 'Console', {
+      restApi: api.restApi,
+      userPool: api.userPool,
+      stage: settings.stage,
+      retain,
+      accessLogs: documents.accessLogs,
     });
   }
 }

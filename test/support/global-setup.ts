@@ -12,10 +12,15 @@ import './stack-context.ts';
  * Starts the whole local stack once for the stack tests: the synthesized template on fresh
  * in-memory DynamoDB Local and S3, random ports, and a 2-second cancellation window.
  */
-export default async function setup(project: TestProject) {
+export default function setup(project: TestProject) {
+  return startTestStack(project, { cancelWindow: 'PT2S' });
+}
+
+/** The stack for one test project; the browser tests use a longer window (a person clicks). */
+export async function startTestStack(project: TestProject, options: { cancelWindow: string }) {
   await synthesizeIfStale((line) => console.log(`[stack] ${line}`)).done;
   writeOpenApi(join(cdkOutDir, 'openapi.json'));
-  // The browser tests open the console the stack serves.
+  // The stack serves the console, as npm start does (the browser tests open it).
   await buildConsoleIfStale((line) => console.log(`[stack] ${line}`));
   const dataDir = mkdtempSync(join(tmpdir(), 'invoice-stack-'));
   const stack = await startLocalStack({
@@ -23,7 +28,7 @@ export default async function setup(project: TestProject) {
     dataDir,
     inMemory: true,
     ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    functionEnv: { CANCEL_WINDOW: 'PT2S' },
+    functionEnv: { CANCEL_WINDOW: options.cancelWindow },
     quiet: true,
     consoleDir: consoleDist,
     // What the functions log, for the test that no personal data reaches the logs.

@@ -4,7 +4,7 @@ import { clientFor, givenAccount, order, uniqueId, waitFor } from '../support/ap
 import { choose, downloadOf, launchBrowser, navigateInApp, signedIn } from './browser.ts';
 
 /**
- * The console in real Chromium against the local stack (its own, with a 6-second cancellation
+ * The console in real Chromium against the local stack (its own, with a 10-second cancellation
  * window): what a customer and a finance clerk do with the mouse, checked on the page and
  * through the API.
  */

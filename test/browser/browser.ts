@@ -1,5 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import '../support/stack-context.ts';
@@ -19,10 +22,31 @@ export function chromiumPath(): string {
   return found;
 }
 
+/**
+ * A fontconfig file adding the Noto Sans SC the PDFs are rendered with (an npm dependency), so
+ * Chinese text has glyphs in the browser (screenshots) without a system CJK font package.
+ */
+function fontConfig(): string {
+  const fonts = dirname(
+    createRequire(import.meta.url).resolve('@expo-google-fonts/noto-sans-sc/package.json'),
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'chromium-fonts-'));
+  const file = join(dir, 'fonts.conf');
+  writeFileSync(
+    file,
+    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n` +
+      '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n' +
+      `  <dir>${fonts}/400Regular</dir>\n  <dir>${fonts}/700Bold</dir>\n` +
+      `  <cachedir>${dir}/cache</cachedir>\n</fontconfig>\n`,
+  );
+  return file;
+}
+
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
+    env: { ...process.env, FONTCONFIG_FILE: fontConfig() },
     // Root in a container has no user namespaces for the sandbox.
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu'],
   });
@@ -33,8 +57,9 @@ export async function signedIn(
   browser: Browser,
   accountId: string,
   role: '客户' | '财务人员' = '客户',
+  options: { bypassCSP?: boolean } = {},
 ): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'America/New_York' });
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'America/New_York', ...options });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   await page.goto(`${inject('apiUrl')}/sign-in`);
@@ -75,4 +100,28 @@ export async function navigateInApp(page: Page, path: string): Promise<void> {
   await page.evaluate(
     `window.history.pushState({}, '', ${JSON.stringify(path)}); window.dispatchEvent(new PopStateEvent('popstate'))`,
   );
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * axe-core's serious and critical violations on the page as it is now. The page's context must
+ * bypass the CSP: axe is injected as an inline script, which the console's CSP refuses.
+ */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  const source = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate('typeof window.axe !== "undefined"')))
+    await page.addScriptTag({ content: source });
+  return page.evaluate(`
+    window.axe.run(document).then((result) =>
+      result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })),
+    )
+  `);
 }

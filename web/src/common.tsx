@@ -35,5 +35,10 @@ export function StatusTag({ status }: { status: string }) {
   const { t } = useI18n();
   const key = `status.${status}` as MessageKey;
   const label = t(key);
-  return <Tag color={COLORS[status] ?? 'default'}>{label === key ? status : label}</Tag>;
+  // The preset colours tint background and border; the text stays dark enough to read (WCAG AA).
+  return (
+    <Tag color={COLORS[status] ?? 'default'} style={{ color: 'rgba(0, 0, 0, 0.88)' }}>
+      {label === key ? status : label}
+    </Tag>
+  );
 }

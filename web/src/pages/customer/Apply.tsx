@@ -302,6 +302,21 @@ export default function Apply() {
             ]}
           />
           <Descriptions column={1} style={{ marginTop: 16 }}>
+            <Descriptions.Item label={t('field.title')}>
+              {approvedTitles.find((title) => title.titleId === preview.body.titleId)?.name ??
+                preview.body.titleId}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('field.medium')}>
+              {t(`medium.${preview.body.delivery.medium}`)} ·{' '}
+              {preview.body.delivery.medium === 'electronic'
+                ? preview.body.delivery.email
+                : (() => {
+                    const a = addresses.data?.items.find(
+                      (x) => x.addressId === preview.body.delivery.addressId,
+                    );
+                    return a ? `${a.recipient} ${a.province}${a.city}${a.district}${a.street}` : '';
+                  })()}
+            </Descriptions.Item>
             <Descriptions.Item label={t('field.total')}>
               <strong data-testid="preview-total">{yuan(preview.result.total)}</strong>
             </Descriptions.Item>

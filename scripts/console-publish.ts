@@ -1,7 +1,8 @@
 /**
  * `npm run console:publish -- --outputs cdk-outputs.json`: after
  * `npx cdk deploy --outputs-file cdk-outputs.json`, uploads web/dist to the console bucket with
- * console-config.json (the Cognito login domain and client the console signs in with).
+ * console-config.json (the Cognito login domain and client the console signs in with) and the
+ * OpenAPI document its API reference page shows.
  * Hashed assets are cached for a year; index.html and the config are revalidated on every load.
  * Credentials and region come from the usual AWS environment.
  */
@@ -10,6 +11,7 @@ import { extname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { buildOpenApiDocument } from '#http/openapi';
 import { buildConsole, consoleDist } from './console-build.ts';
 
 const TYPES: Record<string, string> = {
@@ -74,6 +76,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       'public, max-age=31536000, immutable',
     );
   }
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  // The console's API reference page reads it, as it does from the local gateway.
+  await put('openapi.json', JSON.stringify(buildOpenApiDocument(version)), 'application/json', 'no-cache');
   await put('console-config.json', JSON.stringify(consoleConfig(outputs)), 'application/json', 'no-cache');
   await put('index.html', readFileSync(join(consoleDist, 'index.html')), TYPES['.html']!, 'no-cache');
   console.log(

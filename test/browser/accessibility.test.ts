@@ -64,6 +64,11 @@ describe('accessibility (axe-core)', () => {
     );
     results.push(await audit(page, '/addresses', (p) => p.getByRole('cell', { name: '王五' }).waitFor()));
     results.push(await audit(page, '/auto-invoicing', heading('定期开票')));
+    results.push(
+      await audit(page, '/api-reference', (p) =>
+        p.getByRole('cell', { name: '/v1/applications/preview' }).waitFor(),
+      ),
+    );
     const issued = await waitFor(async () => {
       const r = await api.get(`/v1/applications/${applicationId}`);
       return r.body.invoices[0]?.invoiceNumber ? r.body : undefined;

@@ -33,6 +33,7 @@ const CopyRequests = lazy(() => import('./pages/finance/CopyRequests.tsx'));
 const PaperStock = lazy(() => import('./pages/finance/PaperStock.tsx'));
 const MonthlyRun = lazy(() => import('./pages/finance/MonthlyRun.tsx'));
 const AuditVerify = lazy(() => import('./pages/finance/AuditVerify.tsx'));
+const ApiReference = lazy(() => import('./pages/ApiReference.tsx'));
 const Callback = lazy(() => import('./pages/Callback.tsx'));
 const SignIn = lazy(() => import('./pages/SignIn.tsx'));
 const Status = lazy(() => import('./pages/Status.tsx'));
@@ -45,6 +46,7 @@ const CUSTOMER_MENU: [string, MessageKey][] = [
   ['/titles', 'nav.titles'],
   ['/addresses', 'nav.addresses'],
   ['/auto-invoicing', 'nav.autoInvoicing'],
+  ['/api-reference', 'nav.apiReference'],
 ];
 const FINANCE_MENU: [string, MessageKey][] = [
   ['/finance/reviews', 'nav.reviews'],
@@ -53,6 +55,7 @@ const FINANCE_MENU: [string, MessageKey][] = [
   ['/finance/paper-stock', 'nav.paperStock'],
   ['/finance/monthly-runs', 'nav.monthlyRuns'],
   ['/finance/audit', 'nav.audit'],
+  ['/api-reference', 'nav.apiReference'],
 ];
 
 /**
@@ -179,6 +182,10 @@ function Frame() {
                 <Route path="/finance/paper-stock" element={guard(<PaperStock />, true)} />
                 <Route path="/finance/monthly-runs" element={guard(<MonthlyRun />, true)} />
                 <Route path="/finance/audit" element={guard(<AuditVerify />, true)} />
+                <Route
+                  path="/api-reference"
+                  element={session ? <ApiReference /> : <Navigate to="/sign-in" replace />}
+                />
                 <Route path="*" element={<Status code={404} />} />
               </Routes>
             </Suspense>

@@ -15,6 +15,20 @@ interface Operation {
   errors: string;
 }
 
+interface Content {
+  [mediaType: string]: { schema?: unknown };
+}
+interface OperationObject {
+  summary?: string;
+  description?: string;
+  requestBody?: { content?: Content };
+  responses: Record<string, { description: string; content?: Content }>;
+}
+interface OpenApiDocument {
+  info: { version: string };
+  paths: Record<string, Record<string, OperationObject>>;
+}
+
 const METHOD_COLORS: Record<string, string> = { get: 'blue', post: 'green', put: 'orange', delete: 'red' };
 
 function schemaName(schema: unknown): string | undefined {
@@ -29,16 +43,13 @@ export default function ApiReference() {
   const document = useLoad(async () => {
     const response = await fetch('/openapi.json');
     if (!response.ok) throw new ProblemError({ status: response.status, code: 'NOT_FOUND' });
-    return (await response.json()) as {
-      info: { version: string };
-      paths: Record<string, Record<string, any>>;
-    };
+    return (await response.json()) as OpenApiDocument;
   }, []);
   const operations = useMemo<Operation[]>(
     () =>
       Object.entries(document.data?.paths ?? {}).flatMap(([path, methods]) =>
         Object.entries(methods).map(([method, op]) => {
-          const [okStatus, ok] = Object.entries(op.responses as Record<string, any>)[0]!;
+          const [okStatus, ok] = Object.entries(op.responses)[0]!;
           const okType = Object.keys(ok.content ?? {})[0];
           return {
             key: `${method} ${path}`,
@@ -48,7 +59,7 @@ export default function ApiReference() {
             group: op.description,
             body: schemaName(op.requestBody?.content?.['application/json']?.schema),
             ok: `${okStatus} ${schemaName(ok.content?.[okType ?? '']?.schema) ?? okType ?? ''}`.trim(),
-            errors: Object.entries(op.responses as Record<string, any>)
+            errors: Object.entries(op.responses)
               .slice(1)
               .map(([status, r]) => `${status} ${r.description}`)
               .join('; '),

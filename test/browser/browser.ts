@@ -56,7 +56,7 @@ export function launchBrowser(): Promise<Browser> {
 export async function signedIn(
   browser: Browser,
   accountId: string,
-  role: '客户' | '财务人员' = '客户',
+  role: '客户' | '财务人员' | '企业管理员' = '客户',
   options: { bypassCSP?: boolean } = {},
 ): Promise<Page> {
   const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'America/New_York', ...options });

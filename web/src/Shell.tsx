@@ -24,6 +24,7 @@ const Applications = lazy(() => import('./pages/customer/Applications.tsx'));
 const ApplicationDetail = lazy(() => import('./pages/customer/ApplicationDetail.tsx'));
 const Invoices = lazy(() => import('./pages/customer/Invoices.tsx'));
 const InvoiceDetail = lazy(() => import('./pages/customer/InvoiceDetail.tsx'));
+const Organization = lazy(() => import('./pages/customer/Organization.tsx'));
 const Titles = lazy(() => import('./pages/customer/Titles.tsx'));
 const Addresses = lazy(() => import('./pages/customer/Addresses.tsx'));
 const AutoInvoicing = lazy(() => import('./pages/customer/AutoInvoicing.tsx'));
@@ -98,7 +99,12 @@ function Frame() {
   const location = useLocation();
   const navigate = useNavigate();
   const finance = isFinance(session);
-  const menu = finance ? FINANCE_MENU : CUSTOMER_MENU;
+  const orgAdmin = session?.groups.includes('org-admin') ?? false;
+  const menu: [string, MessageKey][] = finance
+    ? FINANCE_MENU
+    : orgAdmin
+      ? [...CUSTOMER_MENU.slice(0, 3), ['/organization', 'nav.organization'], ...CUSTOMER_MENU.slice(3)]
+      : CUSTOMER_MENU;
   const selected = menu.find(([path]) => location.pathname.startsWith(path))?.[0];
 
   const guard = (page: ReactNode, forFinance: boolean) => {
@@ -176,6 +182,10 @@ function Frame() {
                 <Route path="/titles" element={guard(<Titles />, false)} />
                 <Route path="/addresses" element={guard(<Addresses />, false)} />
                 <Route path="/auto-invoicing" element={guard(<AutoInvoicing />, false)} />
+                <Route
+                  path="/organization"
+                  element={guard(orgAdmin ? <Organization /> : <Status code={403} />, false)}
+                />
                 <Route path="/finance/reviews" element={guard(<Reviews />, true)} />
                 <Route path="/finance/invoices" element={guard(<InvoiceDesk />, true)} />
                 <Route path="/finance/copy-requests" element={guard(<CopyRequests />, true)} />

@@ -51,6 +51,20 @@ function componentRegistry() {
   return { components, schema };
 }
 
+/** `GET /v1/applications/{applicationId}/audit` → `getApplicationsByApplicationIdAudit`: unique per route. */
+function operationId(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== 'v1')
+    .flatMap((segment) => {
+      const param = segment.match(/^\{(.+)\}$/);
+      return (param ? ['by', param[1]!] : segment.split(/[-.]/)).map(
+        (w) => w.charAt(0).toUpperCase() + w.slice(1),
+      );
+    });
+  return method.toLowerCase() + words.join('');
+}
+
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
   const { components, schema } = componentRegistry();
   const paths: Record<string, Record<string, unknown>> = {};
@@ -109,6 +123,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     ];
     paths[op.path] ??= {};
     paths[op.path]![op.method.toLowerCase()] = {
+      operationId: operationId(op.method, op.path),
       summary: op.summary,
       ...(op.group ? { description: `Requires the \`${op.group}\` group.` } : {}),
       security: [{ bearer: [] }],

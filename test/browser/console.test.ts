@@ -198,7 +198,12 @@ describe('the console, customer and finance, in Chromium', () => {
     expect(foreign.status).toBe(201);
 
     const account = uniqueId('weblang');
-    await givenAccount(account, { records: [order(`${account}-o1`)] });
+    await givenAccount(account, {
+      records: [
+        order(`${account}-o1`),
+        order(`${account}-r1`, { kind: 'refund', parentRecordId: `${account}-o1`, cashAmount: -1_000 }),
+      ],
+    });
     const paidAt = (await (await clientFor(account)).get('/v1/billing-records')).body.items[0]
       .paidAt as string;
     expect(paidAt).toMatch(/\+08:00$/);
@@ -212,6 +217,14 @@ describe('the console, customer and finance, in Chromium', () => {
     // The payment time is shown in China time although the browser runs in New York.
     const row = page.getByRole('row').filter({ hasText: `${account}-o1` });
     expect(await row.textContent()).toContain(`${paidAt.slice(0, 10)} ${paidAt.slice(11, 16)}`);
+    // The entity by its name; the refund under the order it reduces (R7), shown on expanding it.
+    expect(await row.textContent()).toContain('北京云启计算技术有限公司');
+    await row.getByRole('button', { name: 'Expand row' }).click();
+    await page.getByRole('cell', { name: `${account}-r1`, exact: true }).waitFor();
+    const refund = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: `${account}-r1`, exact: true }) });
+    expect(await refund.last().textContent()).toContain('Refund');
 
     // Another account's application answers "not found", exactly like one that does not exist.
     await navigateInApp(page, `/applications/${encodeURIComponent(foreign.body.applicationId)}`);

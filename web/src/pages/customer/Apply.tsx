@@ -44,18 +44,39 @@ export default function Apply() {
   // One key per body: a double click, or a retry after a lost answer, creates one application.
   const key = useRef<{ body: string; key: string } | undefined>(undefined);
 
+  const [entity, setEntity] = useState<string | undefined>();
+  const [period, setPeriod] = useState('');
   const invoiceable = useLoad(() => call(api.GET('/v1/invoiceable')), []);
+  const entities = useLoad(() => call(api.GET('/v1/entities')), []);
   const records = useLoad(
     () =>
       call(
         api.GET('/v1/billing-records', {
           params: {
-            query: { kind: mode === 'bills' ? 'monthly-bill' : 'order', invoiceable: 'true', limit: '100' },
+            query: {
+              kind: mode === 'bills' ? 'monthly-bill' : 'order',
+              invoiceable: 'true',
+              limit: '100',
+              ...(entity ? { entity } : {}),
+              ...(/^\d{4}-\d{2}$/.test(period) ? { period } : {}),
+            },
           },
         }),
       ),
-    [mode],
+    [mode, entity, period],
   );
+  // Refunds and adjustments, shown under the record they reduce (R7): never selectable alone.
+  const negatives = useLoad(async () => {
+    const [refunds, adjustments] = await Promise.all(
+      (['refund', 'adjustment'] as const).map((kind) =>
+        call(api.GET('/v1/billing-records', { params: { query: { kind, limit: '100' } } })),
+      ),
+    );
+    return [...(refunds?.items ?? []), ...(adjustments?.items ?? [])];
+  }, []);
+  const negativesOf = (recordId: string) =>
+    (negatives.data ?? []).filter((r) => r.parentRecordId === recordId);
+  const entityName = (id: string) => entities.data?.items.find((e) => e.entityId === id)?.name ?? id;
   const titles = useLoad(() => call(api.GET('/v1/titles')), []);
   const addresses = useLoad(() => call(api.GET('/v1/addresses')), []);
   const last = useLoad(() => call(api.GET('/v1/applications', { params: { query: { limit: 1 } } })), []);
@@ -150,6 +171,26 @@ export default function Apply() {
               { key: 'amount', label: t('apply.byAmount') },
             ]}
           />
+          {mode !== 'amount' && (
+            <Space wrap style={{ marginBottom: 12 }}>
+              <Select
+                allowClear
+                aria-label={t('field.entity')}
+                placeholder={t('field.entity')}
+                style={{ width: 260 }}
+                value={entity}
+                onChange={(value?: string) => setEntity(value)}
+                options={(entities.data?.items ?? []).map((e) => ({ value: e.entityId, label: e.name }))}
+              />
+              <Input
+                aria-label={t('apply.periodFilter')}
+                placeholder={t('apply.periodFilter')}
+                style={{ width: 160 }}
+                value={period}
+                onChange={(e) => setPeriod(e.target.value.trim())}
+              />
+            </Space>
+          )}
           {mode === 'amount' ? (
             <Typography.Paragraph>
               {t('overview.invoiceable')}: <strong>{yuan(invoiceable.data?.amount ?? 0)}</strong>
@@ -161,6 +202,27 @@ export default function Apply() {
               loading={records.loading}
               dataSource={records.data?.items ?? []}
               pagination={false}
+              expandable={{
+                rowExpandable: (r) => negativesOf(r.recordId).length > 0,
+                expandedRowRender: (r) => (
+                  <Table<Schemas['BillingRecord']>
+                    rowKey="recordId"
+                    size="small"
+                    pagination={false}
+                    dataSource={negativesOf(r.recordId)}
+                    columns={[
+                      { title: t('field.recordId'), dataIndex: 'recordId' },
+                      {
+                        title: t('apply.negativeKind'),
+                        dataIndex: 'kind',
+                        render: (k: string) => t(k === 'refund' ? 'apply.refund' : 'apply.adjustment'),
+                      },
+                      { title: t('field.paidAt'), dataIndex: 'paidAt', render: (v: string) => chinaTime(v) },
+                      { title: t('field.amount'), dataIndex: 'cashAmount', align: 'right', render: yuan },
+                    ]}
+                  />
+                ),
+              }}
               rowSelection={{
                 selectedRowKeys: selected,
                 onChange: (keys) => setSelected(keys.map(String)),
@@ -170,7 +232,7 @@ export default function Apply() {
                 { title: t('field.recordId'), dataIndex: 'recordId' },
                 { title: t('field.product'), dataIndex: 'productName' },
                 { title: t('field.period'), dataIndex: 'period' },
-                { title: t('field.entity'), dataIndex: 'entity' },
+                { title: t('field.entity'), dataIndex: 'entity', render: entityName },
                 { title: t('field.taxRate'), dataIndex: 'taxRate', render: taxRate },
                 { title: t('field.paidAt'), dataIndex: 'paidAt', render: (v: string) => chinaTime(v) },
                 {
@@ -289,7 +351,7 @@ export default function Apply() {
               ),
             }}
             columns={[
-              { title: t('field.entity'), dataIndex: 'entity' },
+              { title: t('field.entity'), dataIndex: 'entity', render: entityName },
               { title: t('field.taxRate'), dataIndex: 'taxRate', render: taxRate },
               {
                 title: t('field.amountExcludingTax'),

@@ -71,6 +71,16 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The console in real Chromium (Debian's package) against a stack of its own.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/browser-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
       // Whole-stack faults (a service stopped and restarted): minutes long, so `npm run faults`
       // (FAULTS=1) runs them and `npm test` does not.
       ...(process.env.FAULTS

@@ -9,6 +9,7 @@ const PARTS: Record<string, () => Promise<unknown>> = {
   apply: async () => (await import('./apply.ts')).benchApply(),
   monthly: async () => (await import('./monthly.ts')).benchMonthly(),
   pdf: async () => (await import('./pdf.ts')).benchPdf(),
+  console: async () => (await import('./console.ts')).benchConsole(),
 };
 
 const wanted = process.argv.slice(2);

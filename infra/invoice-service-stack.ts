@@ -3,6 +3,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
 import { Audit } from './constructs/audit.ts';
+import { Console } from './constructs/console.ts';
 import { Data } from './constructs/data.ts';
 import { Deadlines } from './constructs/deadlines.ts';
 import { Documents } from './constructs/documents.ts';
@@ -179,6 +180,13 @@ export class InvoiceServiceStack extends Stack {
       stageName: settings.stage,
       throttle: { rateLimit: 500, burstLimit: 1000 },
       writeRateLimit: { limit: settings.writeRateLimit, windowSeconds: settings.writeRateWindowSeconds },
+    });
+    new Console(this, 'Console', {
+      restApi: api.restApi,
+      userPool: api.userPool,
+      stage: settings.stage,
+      retain,
+      accessLogs: documents.accessLogs,
     });
 
     // Last: its alarms cover every function made above.

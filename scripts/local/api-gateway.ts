@@ -18,11 +18,13 @@
  * so deployed a few more requests may pass before the block starts.
  */
 import { createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
 import { jwtVerify } from 'jose';
-import { LOCAL_ISSUER } from './jwt.ts';
+import { consoleContentSecurityPolicy, HSTS_SECONDS } from '../../infra/console-policy.ts';
+import { LOCAL_ISSUER, signLocalToken } from './jwt.ts';
 import type { LambdaRuntime, LocalRateLimit, LocalRoute } from './types.ts';
 
 export interface StartApiGatewayOptions {
@@ -44,6 +46,16 @@ export interface StartApiGatewayOptions {
   integrationTimeoutMs?: number;
   /** The template's header-keyed WAF rate-based rules (template.rateLimits). */
   rateLimits?: LocalRateLimit[];
+  /**
+   * The built console (web/dist): served at `/` with the same security headers as CloudFront,
+   * every path outside /v1 falling back to index.html, as the single-page app routes itself.
+   */
+  consoleDir?: string;
+  /**
+   * `POST /local/sign-in` `{accountId, groups}` → `{idToken}`: the console's sign-in locally.
+   * It exists only here; the deployed template has no such route (test/infra proves it).
+   */
+  localSignIn?: boolean;
 }
 
 export interface LocalApiGateway {
@@ -127,6 +139,15 @@ export async function startApiGateway(options: StartApiGatewayOptions): Promise<
     }
 
     if (path === '/openapi.json' && method === 'GET') return serveOpenApi(res, options.openApiFile);
+    if (path === LOCAL_SIGN_IN_PATH && options.localSignIn) {
+      return localSignIn(req, res, method, options.jwtSecret);
+    }
+    if (options.consoleDir !== undefined && !path.startsWith('/v1/') && path !== '/v1') {
+      if (path === '/console-config.json' && method === 'GET') {
+        return sendJson(res, 200, { signIn: 'local' }, CONSOLE_HEADERS);
+      }
+      if (method === 'GET' || method === 'HEAD') return serveConsole(res, options.consoleDir, path, method);
+    }
 
     const match = router(path);
     if (match === undefined) {
@@ -559,6 +580,128 @@ async function serveOpenApi(res: ServerResponse, file: string | undefined): Prom
     );
   }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': document.length }).end(document);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The console and its local sign-in
+
+export const LOCAL_SIGN_IN_PATH = '/local/sign-in';
+const SIGN_IN_GROUPS = new Set(['finance', 'org-admin', 'billing-system']);
+const ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** What CloudFront's response headers policy adds (infra/constructs/console.ts). */
+const CONSOLE_HEADERS = {
+  'Content-Security-Policy': consoleContentSecurityPolicy(),
+  'Strict-Transport-Security': `max-age=${HSTS_SECONDS}; includeSubDomains`,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+};
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+async function serveConsole(res: ServerResponse, dir: string, path: string, method: string): Promise<void> {
+  let relative: string;
+  try {
+    relative = normalize(decodeURIComponent(path)).replace(/^[/\\]+/, '');
+  } catch {
+    relative = '';
+  }
+  let file =
+    relative === '' || relative.startsWith('..') || relative.includes(`..${sep}`) ? '' : join(dir, relative);
+  const isFile =
+    file !== '' &&
+    (await stat(file).then(
+      (s) => s.isFile(),
+      () => false,
+    ));
+  // A missing asset is a 404; any other path is a page of the single-page app.
+  if (!isFile) {
+    if (path.startsWith('/assets/')) {
+      return sendProblem(res, problem(404, 'Not Found', `No resource at ${path}.`, 'NOT_FOUND'));
+    }
+    file = join(dir, 'index.html');
+  }
+  const body = await readFile(file).catch(() => undefined);
+  if (body === undefined) {
+    return sendProblem(
+      res,
+      problem(404, 'Not Found', 'The console has not been built (npm run console:build).', 'NOT_FOUND'),
+    );
+  }
+  res.writeHead(200, {
+    ...CONSOLE_HEADERS,
+    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Length': body.length,
+    // Hashed asset names never change content; the page itself is always revalidated.
+    'Cache-Control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  res.end(method === 'HEAD' ? undefined : body);
+}
+
+async function localSignIn(
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  secret: Uint8Array,
+): Promise<void> {
+  if (method !== 'POST') {
+    res.setHeader('Allow', 'POST');
+    return sendProblem(res, problem(405, 'Method Not Allowed', `${method} is not allowed.`, 'NOT_FOUND'));
+  }
+  const body = await readBody(req, 4096);
+  let input: { accountId?: unknown; groups?: unknown } = {};
+  try {
+    if (body !== 'too-large') input = JSON.parse(body.toString('utf8')) as typeof input;
+  } catch {
+    input = {};
+  }
+  const groups = Array.isArray(input.groups) ? input.groups : [];
+  const errors = [
+    ...(typeof input.accountId === 'string' && ID_PATTERN.test(input.accountId)
+      ? []
+      : [{ path: 'body.accountId', message: 'must be 1–128 letters, digits or . _ : -' }]),
+    ...(groups.every((g) => typeof g === 'string' && SIGN_IN_GROUPS.has(g))
+      ? []
+      : [{ path: 'body.groups', message: `each must be one of ${[...SIGN_IN_GROUPS].join(', ')}` }]),
+  ];
+  if (errors.length > 0) {
+    return sendJson(res, 400, {
+      ...problem(400, 'The request is not valid', 'The body does not match the schema.', 'VALIDATION_FAILED'),
+      errors,
+    });
+  }
+  const idToken = await signLocalToken(secret, {
+    accountId: input.accountId as string,
+    groups: groups as string[],
+  });
+  return sendJson(res, 200, { idToken }, { 'Cache-Control': 'no-store' });
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const payload = JSON.stringify(body);
+  res
+    .writeHead(status, {
+      ...headers,
+      'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json',
+      'Content-Length': Buffer.byteLength(payload),
+    })
+    .end(payload);
 }
 
 /** The body, or 'too-large' once it passes the limit (the rest is drained so the client sees the 413). */

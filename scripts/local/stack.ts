@@ -51,6 +51,8 @@ export interface LocalStackOptions {
   runSchedules?: boolean;
   /** Served at `<apiUrl>/openapi.json`; default `<cdkOutDir>/openapi.json`. */
   openApiFile?: string;
+  /** The built console (web/dist), served at `<apiUrl>/` next to /v1, with its local sign-in. */
+  consoleDir?: string;
   quiet?: boolean;
   /** Each function's console output is also appended to `<functionLogDir>/<logicalId>.log`. */
   functionLogDir?: string;
@@ -211,6 +213,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         lambda,
         jwtSecret,
         openApiFile: options.openApiFile ?? join(options.cdkOutDir, 'openapi.json'),
+        consoleDir: options.consoleDir,
+        // Only the local stack signs tokens for the console: the deployed one has Cognito.
+        localSignIn: true,
         quiet: options.quiet,
       }),
     );

@@ -4,6 +4,7 @@
  */
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { buildConsoleIfStale, consoleDist } from '../console-build.ts';
 import { writeOpenApi } from '../openapi.ts';
 import { seedDemoData } from './seed.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
@@ -26,10 +27,18 @@ async function main(): Promise<void> {
   synth = undefined;
   if (stopping) return;
   writeOpenApi(join(cdkOutDir, 'openapi.json'));
+  await buildConsoleIfStale((line) => console.log(line));
+  if (stopping) return;
 
   if (values.fresh)
     console.log(`--fresh: wiping ${relative(projectRoot, dataDir)}/ (the JWT secret is kept)`);
-  starting = startLocalStack({ cdkOutDir, dataDir, fresh: values.fresh, runSchedules: true });
+  starting = startLocalStack({
+    cdkOutDir,
+    dataDir,
+    fresh: values.fresh,
+    runSchedules: true,
+    consoleDir: consoleDist,
+  });
   const stack = await starting;
   if (stopping) return;
 
@@ -42,7 +51,8 @@ async function main(): Promise<void> {
       `Local stack ready in ${process.uptime().toFixed(1)} s ` +
         `(DynamoDB Local ${((t.dynamodb ?? 0) / 1000).toFixed(1)} s; data in ${relative(projectRoot, dataDir)}/, kept across ` +
         'restarts; `npm start -- --fresh` wipes it)',
-      `  API             ${stack.apiUrl}   (OpenAPI: ${stack.apiUrl}/openapi.json)`,
+      `  Console         ${stack.apiUrl}/   (sign in as any account, customer or finance)`,
+      `  API             ${stack.apiUrl}/v1   (OpenAPI: ${stack.apiUrl}/openapi.json)`,
       '  Token           npm run --silent token -- --account demo-enterprise [--groups finance]',
       '                  TOKEN=$(npm run --silent token -- --account demo-enterprise)',
       `                  curl -H "Authorization: Bearer $TOKEN" ${stack.apiUrl}/v1/invoiceable`,

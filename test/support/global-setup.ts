@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { buildConsoleIfStale, consoleDist } from '../../scripts/console-build.ts';
 import { startLocalStack } from '../../scripts/local/stack.ts';
 import { cdkOutDir, synthesizeIfStale } from '../../scripts/local/synth.ts';
 import { writeOpenApi } from '../../scripts/openapi.ts';
@@ -11,17 +12,25 @@ import './stack-context.ts';
  * Starts the whole local stack once for the stack tests: the synthesized template on fresh
  * in-memory DynamoDB Local and S3, random ports, and a 2-second cancellation window.
  */
-export default async function setup(project: TestProject) {
+export default function setup(project: TestProject) {
+  return startTestStack(project, { cancelWindow: 'PT2S' });
+}
+
+/** The stack for one test project; the browser tests use a longer window (a person clicks). */
+export async function startTestStack(project: TestProject, options: { cancelWindow: string }) {
   await synthesizeIfStale((line) => console.log(`[stack] ${line}`)).done;
   writeOpenApi(join(cdkOutDir, 'openapi.json'));
+  // The stack serves the console, as npm start does (the browser tests open it).
+  await buildConsoleIfStale((line) => console.log(`[stack] ${line}`));
   const dataDir = mkdtempSync(join(tmpdir(), 'invoice-stack-'));
   const stack = await startLocalStack({
     cdkOutDir,
     dataDir,
     inMemory: true,
     ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    functionEnv: { CANCEL_WINDOW: 'PT2S' },
+    functionEnv: { CANCEL_WINDOW: options.cancelWindow },
     quiet: true,
+    consoleDir: consoleDist,
     // What the functions log, for the test that no personal data reaches the logs.
     functionLogDir: join(dataDir, 'function-logs'),
   });

@@ -6,7 +6,12 @@
  *
  * One deliberate difference: AWS gives each concurrent invocation its own sandbox; here one
  * worker serves a function's concurrent invocations (handlers are async), so module-level state
- * is shared between overlapping invocations. Handlers must not rely on it either way.
+ * is shared between overlapping invocations. Handlers must not rely on it either way. What
+ * Lambda offers for that case is honoured: as on an execution environment that serves several
+ * invocations at once (AWS_LAMBDA_MAX_CONCURRENCY, `globalThis.awslambda.InvokeStore`), each
+ * invocation runs in its own async context, where Powertools keeps its per-invocation state
+ * (the logger's keys and correlation id), so overlapping requests do not log under each
+ * other's ids.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -33,6 +38,34 @@ export interface LambdaRuntimeOptions {
 const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
+const { AsyncLocalStorage } = require('node:async_hooks');
+
+// The runtime's InvokeStore for concurrent invocations (what @aws/lambda-invoke-store's
+// multi-concurrency store does), set before the bundle loads so libraries find it.
+const invocations = new AsyncLocalStorage();
+const REQUEST_ID = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
+const X_RAY_TRACE_ID = Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID');
+const current = () => invocations.getStore();
+globalThis.awslambda = globalThis.awslambda || {};
+globalThis.awslambda.InvokeStore = {
+  getContext: current,
+  hasContext: () => current() !== undefined,
+  get: (key) => current()?.[key],
+  set: (key, value) => {
+    if (key === REQUEST_ID || key === X_RAY_TRACE_ID) throw new Error('Cannot modify protected Lambda context field: ' + String(key));
+    const store = current();
+    if (!store) throw new Error('No context available');
+    store[key] = value;
+  },
+  run: (context, fn) => invocations.run(context, fn),
+  isProtectedKey: (key) => key === REQUEST_ID || key === X_RAY_TRACE_ID,
+  getRequestId: () => current()?.[REQUEST_ID] ?? '-',
+  getXRayTraceId: () => current()?.[X_RAY_TRACE_ID],
+  getTenantId: () => undefined,
+  getTraceparent: () => undefined,
+  getTracestate: () => undefined,
+  getBaggage: () => undefined,
+};
 
 if (/--enable-source-maps/.test(process.env.NODE_OPTIONS || '')) process.setSourceMapsEnabled(true);
 
@@ -88,7 +121,9 @@ parentPort.on('message', async (message) => {
     return;
   }
   try {
-    const result = await callHandler(handler, JSON.parse(event), context);
+    const result = await invocations.run({ [REQUEST_ID]: context.awsRequestId }, () =>
+      callHandler(handler, JSON.parse(event), context),
+    );
     // Lambda serializes the result as JSON: undefined becomes null, functions vanish.
     parentPort.postMessage({ id, ok: true, result: result === undefined ? 'null' : JSON.stringify(result) });
   } catch (error) {
@@ -241,6 +276,8 @@ export function createLambdaRuntime(
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize ?? 128),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
     AWS_LAMBDA_LOG_STREAM_NAME: 'local',
+    // One worker serves overlapping invocations: say so, as Lambda does for concurrent environments.
+    AWS_LAMBDA_MAX_CONCURRENCY: '1000',
     LAMBDA_TASK_ROOT: fn.assetDir,
     ...fn.environment,
     ...options.env,

@@ -21,6 +21,16 @@ const bundles: Record<string, string> = {
         remaining: context.getRemainingTimeInMillis(),
       },
     });`,
+  scoped: `
+    // What Powertools does with per-invocation state when invocations may overlap.
+    const key = Symbol('scoped.value');
+    export const handler = async (event, context) => {
+      const store = globalThis.awslambda.InvokeStore;
+      const scoped = process.env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined && store.hasContext();
+      store.set(key, event.value);
+      await new Promise((resolve) => setTimeout(resolve, event.ms));
+      return { scoped, value: store.get(key), requestId: store.getRequestId(), awsRequestId: context.awsRequestId };
+    };`,
   failing: `
     class FooError extends Error {
       constructor(message) { super(message); this.name = 'FooError'; }
@@ -108,6 +118,21 @@ describe('createLambdaRuntime', () => {
     expect(result.context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(result.context.remaining).toBeGreaterThan(4000);
     expect(result.context.remaining).toBeLessThanOrEqual(5000);
+  });
+
+  it('gives overlapping invocations of one worker their own InvokeStore context, as Lambda does', async () => {
+    // Act: the first invocation is still waiting when the second one sets its value
+    const lambda = start([fn('Scoped', 'scoped')]);
+    const [first, second] = (await Promise.all([
+      lambda.invoke('Scoped', { value: 'a', ms: 80 }),
+      lambda.invoke('Scoped', { value: 'b', ms: 5 }),
+    ])) as { scoped: boolean; value: string; requestId: string; awsRequestId: string }[];
+
+    // Assess
+    expect(first).toMatchObject({ scoped: true, value: 'a' });
+    expect(second).toMatchObject({ scoped: true, value: 'b' });
+    expect(first!.requestId).toBe(first!.awsRequestId);
+    expect(second!.requestId).toBe(second!.awsRequestId);
   });
 
   it('starts cold once and stays warm', async () => {

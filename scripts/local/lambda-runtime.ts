@@ -4,12 +4,14 @@
  * function's own environment, a Lambda-like context, the function timeout, and errors that keep
  * the handler's error name so Step Functions Retry/Catch can match them as on AWS.
  *
- * One worker serves a function's concurrent invocations (handlers are async), as Lambda's
- * multi-concurrency environments (Lambda Managed Instances) do, and with the same contract: the
- * worker runs with AWS_LAMBDA_MAX_CONCURRENCY set and each invocation inside its own context of
- * the InvokeStore (`globalThis.awslambda.InvokeStore`, an AsyncLocalStorage), so Powertools keeps
- * per-invocation state (the logger's correlation id and keys) apart between overlapping
- * invocations. Other module-level state is shared: handlers must not rely on it either way.
+ * One deliberate difference: AWS gives each concurrent invocation its own sandbox; here one
+ * worker serves a function's concurrent invocations (handlers are async), so module-level state
+ * is shared between overlapping invocations. Handlers must not rely on it either way. What
+ * Lambda offers for that case is honoured: as on an execution environment that serves several
+ * invocations at once (AWS_LAMBDA_MAX_CONCURRENCY, `globalThis.awslambda.InvokeStore`), each
+ * invocation runs in its own async context, where Powertools keeps its per-invocation state
+ * (the logger's keys and correlation id), so overlapping requests do not log under each
+ * other's ids.
  */
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
@@ -36,44 +38,36 @@ export interface LambdaRuntimeOptions {
 const WORKER_SOURCE = String.raw`
 const { parentPort, workerData } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
-
-if (/--enable-source-maps/.test(process.env.NODE_OPTIONS || '')) process.setSourceMapsEnabled(true);
-
-// The per-invocation store of Lambda's Node.js runtime in multi-concurrency mode (the interface
-// of @aws/lambda-invoke-store's InvokeStoreMulti), installed before the bundle loads: the
-// bundle's copy of the package and Powertools find it on globalThis.awslambda.
 const { AsyncLocalStorage } = require('node:async_hooks');
-const PROTECTED = {
-  REQUEST_ID: Symbol.for('_AWS_LAMBDA_REQUEST_ID'),
-  X_RAY_TRACE_ID: Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID'),
-  TENANT_ID: Symbol.for('_AWS_LAMBDA_TENANT_ID'),
-  TRACEPARENT: Symbol.for('_AWS_LAMBDA_TRACEPARENT'),
-  TRACESTATE: Symbol.for('_AWS_LAMBDA_TRACESTATE'),
-  BAGGAGE: Symbol.for('_AWS_LAMBDA_BAGGAGE'),
-};
-class InvokeStore {
-  static PROTECTED_KEYS = PROTECTED;
-  als = new AsyncLocalStorage();
-  isProtectedKey(key) { return Object.values(PROTECTED).includes(key); }
-  getContext() { return this.als.getStore(); }
-  hasContext() { return this.als.getStore() !== undefined; }
-  get(key) { return this.als.getStore()?.[key]; }
-  set(key, value) {
-    if (this.isProtectedKey(key)) throw new Error('Cannot modify protected Lambda context field: ' + String(key));
-    const store = this.als.getStore();
+
+// The runtime's InvokeStore for concurrent invocations (what @aws/lambda-invoke-store's
+// multi-concurrency store does), set before the bundle loads so libraries find it.
+const invocations = new AsyncLocalStorage();
+const REQUEST_ID = Symbol.for('_AWS_LAMBDA_REQUEST_ID');
+const X_RAY_TRACE_ID = Symbol.for('_AWS_LAMBDA_X_RAY_TRACE_ID');
+const current = () => invocations.getStore();
+globalThis.awslambda = globalThis.awslambda || {};
+globalThis.awslambda.InvokeStore = {
+  getContext: current,
+  hasContext: () => current() !== undefined,
+  get: (key) => current()?.[key],
+  set: (key, value) => {
+    if (key === REQUEST_ID || key === X_RAY_TRACE_ID) throw new Error('Cannot modify protected Lambda context field: ' + String(key));
+    const store = current();
     if (!store) throw new Error('No context available');
     store[key] = value;
-  }
-  run(context, fn) { return this.als.run(context, fn); }
-  getRequestId() { return this.get(PROTECTED.REQUEST_ID) ?? '-'; }
-  getXRayTraceId() { return this.get(PROTECTED.X_RAY_TRACE_ID); }
-  getTenantId() { return this.get(PROTECTED.TENANT_ID); }
-  getTraceparent() { return this.get(PROTECTED.TRACEPARENT); }
-  getTracestate() { return this.get(PROTECTED.TRACESTATE); }
-  getBaggage() { return this.get(PROTECTED.BAGGAGE); }
-}
-globalThis.awslambda = globalThis.awslambda || {};
-globalThis.awslambda.InvokeStore = new InvokeStore();
+  },
+  run: (context, fn) => invocations.run(context, fn),
+  isProtectedKey: (key) => key === REQUEST_ID || key === X_RAY_TRACE_ID,
+  getRequestId: () => current()?.[REQUEST_ID] ?? '-',
+  getXRayTraceId: () => current()?.[X_RAY_TRACE_ID],
+  getTenantId: () => undefined,
+  getTraceparent: () => undefined,
+  getTracestate: () => undefined,
+  getBaggage: () => undefined,
+};
+
+if (/--enable-source-maps/.test(process.env.NODE_OPTIONS || '')) process.setSourceMapsEnabled(true);
 
 // The module is imported as soon as the worker starts (the cold start); an init failure is
 // reported to every invocation and marks the worker as unusable, so the next invoke re-inits.
@@ -127,9 +121,8 @@ parentPort.on('message', async (message) => {
     return;
   }
   try {
-    const result = await globalThis.awslambda.InvokeStore.run(
-      { [PROTECTED.REQUEST_ID]: context.awsRequestId },
-      () => callHandler(handler, JSON.parse(event), context),
+    const result = await invocations.run({ [REQUEST_ID]: context.awsRequestId }, () =>
+      callHandler(handler, JSON.parse(event), context),
     );
     // Lambda serializes the result as JSON: undefined becomes null, functions vanish.
     parentPort.postMessage({ id, ok: true, result: result === undefined ? 'null' : JSON.stringify(result) });
@@ -283,10 +276,9 @@ export function createLambdaRuntime(
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize ?? 128),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
     AWS_LAMBDA_LOG_STREAM_NAME: 'local',
+    // One worker serves overlapping invocations: say so, as Lambda does for concurrent environments.
+    AWS_LAMBDA_MAX_CONCURRENCY: '1000',
     LAMBDA_TASK_ROOT: fn.assetDir,
-    // One worker serves overlapping invocations (see the top of this file): say so, as Lambda's
-    // multi-concurrency environments do, so Powertools scopes its state per invocation.
-    AWS_LAMBDA_MAX_CONCURRENCY: '64',
     ...fn.environment,
     ...options.env,
   });

@@ -92,11 +92,21 @@ describe('operations (issue 16): one application followed by its correlation id'
       'the audit recorder to log the delivery',
     );
 
-    // Assess 1: every function on the path logged under the id, and every line of the
-    // workflow about this application carries it (a ticket finds them all)
+    // Assess 1: every function on the path logged under the id (their output reaches the log
+    // files a little after the work it reports: wait for each), and every line of the workflow
+    // about this application carries it (a ticket finds them all)
+    const logged = () =>
+      new Set(
+        functionLogs()
+          .filter(({ entry }) => entry.correlation_id === correlationId)
+          .map(({ fn }) => functionOf(fn)),
+      );
+    await waitFor(
+      async () => (PATH.every((fn) => logged().has(fn)) ? true : undefined),
+      `a line with the id from each of ${PATH.join(', ')}`,
+    );
+    expect(logged()).toEqual(new Set(PATH));
     const logs = functionLogs();
-    const withId = logs.filter(({ entry }) => entry.correlation_id === correlationId);
-    expect(new Set(withId.map(({ fn }) => functionOf(fn)))).toEqual(new Set(PATH));
     const aboutIt = logs.filter(
       ({ fn, entry }) =>
         functionOf(fn) !== undefined &&

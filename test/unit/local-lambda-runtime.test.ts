@@ -21,6 +21,16 @@ const bundles: Record<string, string> = {
         remaining: context.getRemainingTimeInMillis(),
       },
     });`,
+  scoped: `
+    // What Powertools does with per-invocation state when invocations may overlap.
+    const key = Symbol('scoped.value');
+    export const handler = async (event, context) => {
+      const store = globalThis.awslambda.InvokeStore;
+      const scoped = process.env.AWS_LAMBDA_MAX_CONCURRENCY !== undefined && store.hasContext();
+      store.set(key, event.value);
+      await new Promise((resolve) => setTimeout(resolve, event.ms));
+      return { scoped, value: store.get(key), requestId: store.getRequestId(), awsRequestId: context.awsRequestId };
+    };`,
   failing: `
     class FooError extends Error {
       constructor(message) { super(message); this.name = 'FooError'; }
@@ -36,9 +46,8 @@ const bundles: Record<string, string> = {
       active -= 1;
       return { initId, n: event.n, overlapping };
     };`,
-  // Per-invocation state as Lambda's multi-concurrency runtime keeps it: the InvokeStore, and
-  // Powertools' logger keys (the correlation id) on top of it.
-  scoped: `
+  // Powertools' logger keys (the correlation id) kept per invocation on the InvokeStore.
+  powertools: `
     import { Logger } from ${JSON.stringify(join(process.cwd(), 'node_modules/@aws-lambda-powertools/logger/lib/esm/index.js'))};
     const logger = new Logger({ serviceName: 'scoped', logLevel: 'SILENT' });
     export const handler = async (event, context) => {
@@ -131,6 +140,21 @@ describe('createLambdaRuntime', () => {
     expect(result.context.remaining).toBeLessThanOrEqual(5000);
   });
 
+  it('gives overlapping invocations of one worker their own InvokeStore context, as Lambda does', async () => {
+    // Act: the first invocation is still waiting when the second one sets its value
+    const lambda = start([fn('Scoped', 'scoped')]);
+    const [first, second] = (await Promise.all([
+      lambda.invoke('Scoped', { value: 'a', ms: 80 }),
+      lambda.invoke('Scoped', { value: 'b', ms: 5 }),
+    ])) as { scoped: boolean; value: string; requestId: string; awsRequestId: string }[];
+
+    // Assess
+    expect(first).toMatchObject({ scoped: true, value: 'a' });
+    expect(second).toMatchObject({ scoped: true, value: 'b' });
+    expect(first!.requestId).toBe(first!.awsRequestId);
+    expect(second!.requestId).toBe(second!.awsRequestId);
+  });
+
   it('starts cold once and stays warm', async () => {
     const lambda = start([fn('Echo', 'echo')]);
     const first = (await lambda.invoke('Echo', {})) as { initId: number };
@@ -184,9 +208,11 @@ describe('createLambdaRuntime', () => {
   });
 
   it("keeps each overlapping invocation's Powertools state apart, as Lambda's multi-concurrency runtime does", async () => {
-    const lambda = start([fn('Scoped', 'scoped')]);
+    const lambda = start([fn('Powertools', 'powertools')]);
     const results = (await Promise.all(
-      Array.from({ length: 10 }, (_, n) => lambda.invoke('Scoped', { id: `ticket-${n}`, ms: 10 * (10 - n) })),
+      Array.from({ length: 10 }, (_, n) =>
+        lambda.invoke('Powertools', { id: `ticket-${n}`, ms: 10 * (10 - n) }),
+      ),
     )) as {
       id: string;
       correlation: string;
@@ -197,7 +223,7 @@ describe('createLambdaRuntime', () => {
     for (const r of results) {
       expect(r.correlation).toBe(r.id);
       expect(r.requestId).toBe(r.awsRequestId);
-      expect(r.maxConcurrency).toBe('64');
+      expect(r.maxConcurrency).toBe('1000');
     }
     expect(new Set(results.map((r) => r.requestId)).size).toBe(10);
   });

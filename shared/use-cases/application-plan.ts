@@ -1,7 +1,16 @@
-import { readApplicantState } from '#adapters/applicant-state';
+import { readApplicant, readApplicantState } from '#adapters/applicant-state';
+import { readAggregates } from '#adapters/ledger-aggregates';
+import { getRecords, readOpenRecords } from '#adapters/record-repository';
 import * as settings from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
-import { type Allocation, allocateSelection, type Delivery, splitIntoInvoices } from '#domain/application';
+import {
+  type Allocation,
+  allocateSelection,
+  type Delivery,
+  isBoundToAnotherTitle,
+  splitIntoInvoices,
+} from '#domain/application';
+import { type BillingRecord, isEligible } from '#domain/billing-record';
 import {
   ArrearsOutstandingError,
   DeliveryRequiredError,
@@ -11,16 +20,19 @@ import {
   TitleNotApprovedError,
   TitleTypeNotAllowedError,
 } from '#domain/errors';
-import { computeInvoiceable } from '#domain/invoiceable';
+import { computeInvoiceable, oldestFirst } from '#domain/invoiceable';
 import { sumFen } from '#domain/money';
 import { isAllowedFor, type Title } from '#domain/title';
 import type { ApplicationPreview, CreateApplicationBody } from '#schemas/applications';
+import { invoiceableFrom } from '#use-cases/ledger';
 
 export interface ApplicationPlan {
   account: Account;
   title: Title;
   delivery: Delivery;
   allocations: Allocation[];
+  /** Records whose allocation takes everything they had available as read (see reserve). */
+  whole?: ReadonlySet<string>;
 }
 
 /**
@@ -34,11 +46,10 @@ export async function planApplication(
   now: Date,
 ): Promise<ApplicationPlan> {
   const paperAddress = body.delivery.medium === 'paper' ? body.delivery.addressId : undefined;
-  const { account, title, records, addressSaved } = await readApplicantState(
-    accountId,
-    body.titleId,
-    paperAddress,
-  );
+  const [{ account, title, addressSaved }, aggregates] = await Promise.all([
+    readApplicant(accountId, body.titleId, paperAddress),
+    readAggregates(accountId, now),
+  ]);
   if (!account) throw new RealNameRequiredError('This account has no verified profile yet.');
   assertMayApply(account);
   const policy = settings.arrearsPolicy();
@@ -50,15 +61,59 @@ export async function planApplication(
   if (!title) throw new NotFoundError(`No invoice title ${body.titleId}.`);
   checkTitle(account, title);
   const delivery = checkDelivery(body, title, addressSaved);
-  const invoiceable = computeInvoiceable(records, account.arrears, policy, now);
-  const allocations = allocateSelection(
-    { mode: body.mode, recordIds: body.recordIds, amount: body.amount, titleId: title.titleId },
-    records,
-    invoiceable,
-    account.arrears,
-    now,
+  const { amount } = await invoiceableFrom(accountId, { account }, aggregates, now);
+  const request = { mode: body.mode, recordIds: body.recordIds, amount: body.amount, titleId: title.titleId };
+  let records: BillingRecord[];
+  let eligible: BillingRecord[];
+  if (body.mode === 'amount') {
+    eligible = await oldestDrawable(accountId, title.titleId, Math.min(body.amount ?? 0, amount), now);
+    records = eligible;
+  } else {
+    records = [
+      ...(await getRecords((body.recordIds ?? []).map((recordId) => ({ accountId, recordId })))).values(),
+    ];
+    eligible = [];
+  }
+  let allocations: Allocation[];
+  try {
+    allocations = allocateSelection(request, records, { amount, eligible }, account.arrears, now);
+  } catch (error) {
+    const drawable = body.mode === 'amount' && amount > 0 && (body.amount ?? 0) <= amount;
+    if (!drawable) throw error;
+    // The open-records index lags behind a write (it is eventually consistent): every record.
+    const full = await readApplicantState(accountId, title.titleId);
+    const invoiceable = computeInvoiceable(full.records, account.arrears, policy, now);
+    allocations = allocateSelection(request, full.records, invoiceable, account.arrears, now);
+    records = full.records;
+  }
+  const available = new Map(records.map((r) => [r.recordId, r.availableAmount]));
+  const whole = new Set(
+    allocations.filter((a) => available.get(a.recordId) === a.amount).map((a) => a.recordId),
   );
-  return { account, title, delivery, allocations };
+  return { account, title, delivery, allocations, whole };
+}
+
+/**
+ * The oldest invoiceable records not bound to another title (R14, R16), as many as drawing
+ * `amount` by allocateAmount needs (monthly bills only whole, R15), oldest first: read page by
+ * page from the open-records index instead of the whole account.
+ */
+async function oldestDrawable(
+  accountId: string,
+  titleId: string,
+  amount: number,
+  now: Date,
+): Promise<BillingRecord[]> {
+  let remaining = amount;
+  const read = await readOpenRecords(accountId, true, (record) => {
+    if (isEligible(record, now) && !isBoundToAnotherTitle(record, titleId)) {
+      const take =
+        record.kind === 'monthly-bill' && record.availableAmount > remaining ? 0 : record.availableAmount;
+      remaining -= Math.min(remaining, take);
+    }
+    return remaining <= 0;
+  });
+  return read.filter((r) => isEligible(r, now)).sort(oldestFirst);
 }
 
 /** R2, R21: also what monthly invoicing settings are checked with (R31). */

@@ -148,7 +148,7 @@ export async function readOpenRecords(
         ExpressionAttributeValues: { ':pk': keys.openRecords(accountId) },
         ScanIndexForward: oldestFirst,
         ExclusiveStartKey: start,
-        Limit: records.length < 200 ? 200 : 1_000,
+        Limit: records.length < 100 ? 50 : 1_000,
       }),
     );
     for (const item of page.Items ?? []) {

@@ -46,9 +46,14 @@ export async function planApplication(
   now: Date,
 ): Promise<ApplicationPlan> {
   const paperAddress = body.delivery.medium === 'paper' ? body.delivery.addressId : undefined;
-  const [{ account, title, addressSaved }, aggregates] = await Promise.all([
+  // Amount mode reads the oldest open records at once: what the asked amount needs (more than
+  // the invoiceable amount is refused anyway), under the title asked for (checked below).
+  const [{ account, title, addressSaved }, aggregates, oldest] = await Promise.all([
     readApplicant(accountId, body.titleId, paperAddress),
     readAggregates(accountId, now),
+    body.mode === 'amount'
+      ? oldestDrawable(accountId, body.titleId, body.amount ?? 0, now, 1_000)
+      : undefined,
   ]);
   if (!account) throw new RealNameRequiredError('This account has no verified profile yet.');
   assertMayApply(account);
@@ -66,7 +71,11 @@ export async function planApplication(
   let records: BillingRecord[];
   let eligible: BillingRecord[];
   if (body.mode === 'amount') {
-    eligible = await oldestDrawable(accountId, title.titleId, Math.min(body.amount ?? 0, amount), now);
+    // More than a thousand records: read on with the amount that can be drawn at most.
+    eligible =
+      oldest && !oldest.cut
+        ? oldest.records
+        : (await oldestDrawable(accountId, title.titleId, Math.min(body.amount ?? 0, amount), now)).records;
     records = eligible;
   } else {
     records = [
@@ -96,24 +105,31 @@ export async function planApplication(
 /**
  * The oldest invoiceable records not bound to another title (R14, R16), as many as drawing
  * `amount` by allocateAmount needs (monthly bills only whole, R15), oldest first: read page by
- * page from the open-records index instead of the whole account.
+ * page from the open-records index instead of the whole account. `cut`: stopped at `most`
+ * records before the amount was covered.
  */
 async function oldestDrawable(
   accountId: string,
   titleId: string,
   amount: number,
   now: Date,
-): Promise<BillingRecord[]> {
+  most = Number.POSITIVE_INFINITY,
+): Promise<{ records: BillingRecord[]; cut: boolean }> {
   let remaining = amount;
+  let count = 0;
   const read = await readOpenRecords(accountId, true, (record) => {
     if (isEligible(record, now) && !isBoundToAnotherTitle(record, titleId)) {
       const take =
         record.kind === 'monthly-bill' && record.availableAmount > remaining ? 0 : record.availableAmount;
       remaining -= Math.min(remaining, take);
     }
-    return remaining <= 0;
+    count++;
+    return remaining <= 0 || count >= most;
   });
-  return read.filter((r) => isEligible(r, now)).sort(oldestFirst);
+  return {
+    records: read.filter((r) => isEligible(r, now)).sort(oldestFirst),
+    cut: remaining > 0 && count >= most,
+  };
 }
 
 /** R2, R21: also what monthly invoicing settings are checked with (R31). */

@@ -1,5 +1,5 @@
-import { readApplicant, readApplicantState } from '#adapters/applicant-state';
-import { readAggregates } from '#adapters/ledger-aggregates';
+import { readApplicant } from '#adapters/applicant-state';
+import { readAggregates } from '#adapters/ledger-aggregates-read';
 import { getRecords, readOpenRecords } from '#adapters/record-repository';
 import * as settings from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
@@ -12,7 +12,9 @@ import {
 } from '#domain/application';
 import { type BillingRecord, isEligible } from '#domain/billing-record';
 import {
+  AmountExceedsInvoiceableError,
   ArrearsOutstandingError,
+  ConflictError,
   DeliveryRequiredError,
   NotFoundError,
   PaperNotAvailableError,
@@ -20,7 +22,7 @@ import {
   TitleNotApprovedError,
   TitleTypeNotAllowedError,
 } from '#domain/errors';
-import { computeInvoiceable, oldestFirst } from '#domain/invoiceable';
+import { oldestFirst } from '#domain/invoiceable';
 import { sumFen } from '#domain/money';
 import { isAllowedFor, type Title } from '#domain/title';
 import type { ApplicationPreview, CreateApplicationBody } from '#schemas/applications';
@@ -87,13 +89,13 @@ export async function planApplication(
   try {
     allocations = allocateSelection(request, records, { amount, eligible }, account.arrears, now);
   } catch (error) {
-    const drawable = body.mode === 'amount' && amount > 0 && (body.amount ?? 0) <= amount;
-    if (!drawable) throw error;
-    // The open-records index lags behind a write (it is eventually consistent): every record.
-    const full = await readApplicantState(accountId, title.titleId);
-    const invoiceable = computeInvoiceable(full.records, account.arrears, policy, now);
-    allocations = allocateSelection(request, full.records, invoiceable, account.arrears, now);
-    records = full.records;
+    // The aggregates say the amount can be drawn, yet the open-records index holds less than it
+    // in all (it is eventually consistent: a release moments ago): a retry reads it again.
+    const asked = body.amount ?? 0;
+    const seen = eligible.reduce((n, r) => n + r.availableAmount, 0);
+    const lagging = body.mode === 'amount' && asked <= amount && seen < asked;
+    if (!lagging || !(error instanceof AmountExceedsInvoiceableError)) throw error;
+    throw new ConflictError('The ledger is being updated; please retry.');
   }
   const available = new Map(records.map((r) => [r.recordId, r.availableAmount]));
   const whole = new Set(

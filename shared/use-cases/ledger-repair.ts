@@ -7,7 +7,8 @@ import {
   tableName,
   transact,
 } from '#adapters/dynamodb';
-import { aggregateUpdate, readAllAggregates } from '#adapters/ledger-aggregates';
+import { aggregateUpdate } from '#adapters/ledger-aggregates';
+import { readAllAggregates } from '#adapters/ledger-aggregates-read';
 import { listLedger } from '#adapters/record-repository';
 import {
   addParts,

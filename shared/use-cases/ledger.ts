@@ -5,7 +5,7 @@ import {
   readAggregates,
   readExceptions,
   type StoredAggregates,
-} from '#adapters/ledger-aggregates';
+} from '#adapters/ledger-aggregates-read';
 import { logger } from '#adapters/logger';
 import { getRecords, readOpenRecords, writeUpsertPlan } from '#adapters/record-repository';
 import * as settings from '#config/settings';
@@ -33,6 +33,11 @@ export async function upsertBillingRecords(records: RecordInput[], now = new Dat
     existing,
   );
   await writeUpsertPlan(plan, existing, now);
+  // Instants that have passed are folded into the main item here, off the read path.
+  for (const accountId of new Set(records.map((r) => r.accountId))) {
+    const { passed } = await readAggregates(accountId, now);
+    if (passed.length >= FOLD_AFTER) await foldPassed(accountId, passed);
+  }
   const written = plan.positives.length + plan.negatives.length;
   logger.info('billing records upserted', { received: records.length, written });
   return { upserted: records.length, written };
@@ -74,7 +79,8 @@ export async function getInvoiceable(accountId: string, now: Date) {
  * The account's invoiceable amount at `now` from its ledger aggregates (see
  * shared/domain/ledger-aggregate.ts): one query for the main item and the instants up to now,
  * the listed exceptions (usually none), and only where a deficit or arrears must be taken off
- * byEntity, the newest invoiceable records as far as that reaches.
+ * byEntity, the newest invoiceable records as far as that reaches. Passed instants are folded
+ * into the main item by the next billing-record batch of the account (upsertBillingRecords).
  */
 export async function currentInvoiceable(
   accountId: string,
@@ -113,7 +119,6 @@ export async function invoiceableFrom(
       .sort(oldestFirst)
       .reverse();
   }
-  if (aggregates.passed.length >= FOLD_AFTER) await foldPassed(accountId, aggregates.passed);
   const { groups: _g, offsets: _o, ...rest } = result;
   return { ...rest, byEntity: takeOffsets(result, newest) };
 }

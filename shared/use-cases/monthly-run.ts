@@ -1,5 +1,5 @@
 import { getAccount } from '#adapters/account-repository';
-import { readAggregates } from '#adapters/ledger-aggregates';
+import { readAggregates } from '#adapters/ledger-aggregates-read';
 import { logger } from '#adapters/logger';
 import {
   claimMarker,

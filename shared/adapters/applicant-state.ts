@@ -1,5 +1,4 @@
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { documentClient, keys, queryAll, stripKeys, tableName } from '#adapters/dynamodb';
+import { keys, queryAll, stripKeys } from '#adapters/dynamodb';
 import type { Account } from '#domain/account';
 import type { BillingRecord } from '#domain/billing-record';
 import type { Title } from '#domain/title';
@@ -40,36 +39,6 @@ export async function readApplicantState(
       state.account = item.region === undefined ? undefined : stripKeys<Account>(item);
     else if (sk === titleSk) state.title = stripKeys<Title>(item);
     else if (sk === addressSk) state.addressSaved = true;
-  }
-  return state;
-}
-
-/**
- * What an application is checked against, without the records: the profile, the chosen title
- * and the delivery address, in one strongly consistent batch read.
- */
-export async function readApplicant(
-  accountId: string,
-  titleId: string,
-  addressId?: string,
-): Promise<Omit<ApplicantState, 'records'>> {
-  const wanted = [
-    keys.account(accountId),
-    keys.title(accountId, titleId),
-    ...(addressId === undefined ? [] : [keys.address(accountId, addressId)]),
-  ];
-  const state: Omit<ApplicantState, 'records'> = { addressSaved: false };
-  let request: Record<string, unknown> | undefined = { [tableName]: { Keys: wanted, ConsistentRead: true } };
-  while (request && Object.keys(request).length > 0) {
-    const result = await documentClient.send(new BatchGetCommand({ RequestItems: request as never }));
-    for (const item of result.Responses?.[tableName] ?? []) {
-      const sk = item.sk as string;
-      if (sk === wanted[0]!.sk)
-        state.account = item.region === undefined ? undefined : stripKeys<Account>(item);
-      else if (sk === wanted[1]!.sk) state.title = stripKeys<Title>(item);
-      else state.addressSaved = true;
-    }
-    request = result.UnprocessedKeys as typeof request;
   }
   return state;
 }

@@ -7,7 +7,7 @@ import {
   tableName,
   transact,
 } from '#adapters/dynamodb';
-import { aggregateUpdate, EXCEPTION, GROUP, SCALARS } from '#adapters/ledger-aggregates';
+import { aggregateUpdate, EXCEPTION, GROUP, INSTANTS, SCALARS } from '#adapters/ledger-aggregates';
 import { LEDGER_FIELDS } from '#domain/billing-record';
 import { ConflictError } from '#domain/errors';
 import {
@@ -28,51 +28,75 @@ export interface StoredAggregates {
   passed: { instant: string; version: number; parts: LedgerParts }[];
 }
 
-/** The main item and every instant item up to `now`: one strongly consistent query. */
-export async function readAggregates(accountId: string, now: Date): Promise<StoredAggregates> {
+/**
+ * The main item and every instant item up to `now`, with `others` of the account's items in the
+ * same strongly consistent batch read (the profile, a title): one request, and a second one
+ * only for passed instants the main item lists (those a billing batch has not folded yet).
+ */
+export async function readLedger(
+  accountId: string,
+  now: Date,
+  others: readonly { pk: string; sk: string }[] = [],
+): Promise<{ aggregates: StoredAggregates; items: Map<string, Record<string, unknown>> }> {
   const main = keys.ledger(accountId);
-  const result: StoredAggregates = { sum: emptyParts(), exceptions: [], passed: [] };
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :main AND :now',
-        ExpressionAttributeValues: {
-          ':pk': main.pk,
-          ':main': main.sk,
-          ':now': keys.ledgerAt(accountId, now.toISOString()).sk,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
+  const items = await batchGet([main, ...others]);
+  const aggregates: StoredAggregates = { sum: emptyParts(), exceptions: [], passed: [] };
+  const mainItem = items.get(main.sk);
+  if (mainItem) {
+    addParts(aggregates.sum, partsOf(mainItem));
+    aggregates.exceptions = Object.keys(mainItem)
+      .filter((name) => name.startsWith(EXCEPTION))
+      .map((name) => name.slice(EXCEPTION.length));
+    const passed = [...((mainItem[INSTANTS] as Set<string> | undefined) ?? [])].filter(
+      (instant) => instant <= now.toISOString(),
     );
-    for (const item of page.Items ?? []) {
-      const parts = partsOf(item);
-      addParts(result.sum, parts);
-      if (item.sk === main.sk) {
-        result.exceptions = Object.keys(item)
-          .filter((name) => name.startsWith(EXCEPTION))
-          .map((name) => name.slice(EXCEPTION.length));
-      } else {
-        result.passed.push({
-          instant: (item.sk as string).slice(main.sk.length + 1),
+    if (passed.length > 0) {
+      const instantItems = await batchGet(passed.map((instant) => keys.ledgerAt(accountId, instant)));
+      for (const [sk, item] of instantItems) {
+        const parts = partsOf(item);
+        addParts(aggregates.sum, parts);
+        aggregates.passed.push({
+          instant: sk.slice(main.sk.length + 1),
           version: (item.v as number | undefined) ?? 0,
           parts,
         });
       }
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return result;
+  }
+  return { aggregates, items };
+}
+
+export async function readAggregates(accountId: string, now: Date): Promise<StoredAggregates> {
+  return (await readLedger(accountId, now)).aggregates;
+}
+
+/** Items of one partition by key, strongly consistent, by sort key. */
+async function batchGet(
+  wanted: readonly { pk: string; sk: string }[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < wanted.length; i += 100) {
+    let request: Record<string, unknown> | undefined = {
+      [tableName]: { Keys: wanted.slice(i, i + 100), ConsistentRead: true },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const result = await documentClient.send(new BatchGetCommand({ RequestItems: request as never }));
+      for (const item of result.Responses?.[tableName] ?? []) found.set(item.sk as string, item);
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return found;
 }
 
 /** Every aggregate item of the account, passed or not (for the repair). */
 export async function readAllAggregates(
   accountId: string,
-): Promise<Map<string, LedgerParts> & { exceptions?: string[] }> {
+): Promise<Map<string, LedgerParts> & { exceptions?: string[]; instants?: string[] }> {
   const main = keys.ledger(accountId);
-  const items = new Map<string, LedgerParts>() as Map<string, LedgerParts> & { exceptions?: string[] };
+  const items = new Map<string, LedgerParts>() as Map<string, LedgerParts> & {
+    exceptions?: string[];
+    instants?: string[];
+  };
   let start: Record<string, unknown> | undefined;
   do {
     const page = await documentClient.send(
@@ -91,6 +115,7 @@ export async function readAllAggregates(
         items.exceptions = Object.keys(item)
           .filter((name) => name.startsWith(EXCEPTION))
           .map((name) => name.slice(EXCEPTION.length));
+        items.instants = [...((item[INSTANTS] as Set<string> | undefined) ?? [])];
       } else if (sk.startsWith(`${main.sk}#`)) {
         items.set(sk.slice(main.sk.length + 1), partsOf(item));
       }
@@ -114,7 +139,7 @@ export const FOLD_AFTER = 8;
 
 /**
  * Moves passed instants into the main item: each instant is deleted as read (its write count
- * unchanged) in the transaction that adds it to the main item. A write in between makes the
+ * unchanged) in the transaction that adds it to the main item and takes it off its list. A write in between makes the
  * transaction fail; the next read folds again.
  */
 export async function foldPassed(accountId: string, passed: StoredAggregates['passed']): Promise<void> {
@@ -124,7 +149,11 @@ export async function foldPassed(accountId: string, passed: StoredAggregates['pa
     for (const { parts } of chunk) addParts(total, parts);
     try {
       await transact([
-        aggregateUpdate(accountId, MAIN, total),
+        aggregateUpdate(accountId, MAIN, total, {
+          listed: [],
+          unlisted: [],
+          instants: { remove: chunk.map((p) => p.instant) },
+        }),
         ...chunk.map(
           ({ instant, version }): TransactItem => ({
             Delete: {

@@ -14,25 +14,40 @@ import {
  * partition: `LEDGER` (the main item, with the exceptions) and `LEDGER#<instant>` (the parts of
  * records that become eligible then). Parts are top-level numbers, so every write ADDs its
  * change: consumedCash, negatives, invoiced, reserved, `g#<entity>|<rate>` per group; the
- * exceptions are `x#<recordId>` attributes; `v` counts the writes (an instant is folded into the
- * main item only as it was read). The writes are here, the reads in ledger-aggregates-read.ts
+ * exceptions are `x#<recordId>` attributes; `instants` lists the instant items (every write to
+ * one adds it in the same transaction, folding takes it off); `v` counts the writes (an instant is
+ * folded into the main item only as it was read). The writes are here, the reads in ledger-aggregates-read.ts
  * (functions that only write do not bundle the reads, and the other way round).
  */
 export const SCALARS = ['consumedCash', 'negatives', 'invoiced', 'reserved'] as const;
 export const GROUP = 'g#';
 export const EXCEPTION = 'x#';
+/** The main item's string set of the instant items there are (so a read gets the passed ones by key). */
+export const INSTANTS = 'instants';
 
 export interface ExceptionChanges {
   listed: readonly string[];
   unlisted: readonly string[];
+  /** Instant items this transaction writes (added to the main item's `instants`) or folds (taken off). */
+  instants?: { add?: readonly string[]; remove?: readonly string[] };
 }
 
-/** Adds `parts` to one aggregate item of the account (and lists or unlists exceptions on the main item). */
+/** Adds `parts` to one aggregate item of the account (and lists or unlists exceptions and instants on the main item). */
 export function aggregateUpdate(
   accountId: string,
   location: string,
   parts: LedgerParts,
-  exceptions: ExceptionChanges = { listed: [], unlisted: [] },
+  exceptions?: ExceptionChanges,
+): TransactItem {
+  return partsUpdate(accountId, location, parts, exceptions && ((n, v, a) => listings(exceptions, n, v, a)));
+}
+
+/** The update that adds `parts`; `more` puts further actions before the ADD (moves need none). */
+function partsUpdate(
+  accountId: string,
+  location: string,
+  parts: LedgerParts,
+  more?: (names: Record<string, string>, values: Record<string, unknown>, adds: string[]) => string,
 ): TransactItem {
   const names: Record<string, string> = { '#v': 'v' };
   const values: Record<string, unknown> = { ':one': 1 };
@@ -47,25 +62,44 @@ export function aggregateUpdate(
     values[`:a${i}`] = amount;
     adds.push(`#a${i} :a${i}`);
   }
-  const name = (id: string, i: number) => {
-    names[`#x${i}`] = EXCEPTION + id;
-    return `#x${i}`;
-  };
-  const { listed, unlisted } = exceptions;
-  const sets = listed.map((id, i) => `${name(id, i)} = :one`);
-  const removes = unlisted.map((id, i) => name(id, listed.length + i));
   return {
     Update: {
       TableName: tableName,
       Key: location === MAIN ? keys.ledger(accountId) : keys.ledgerAt(accountId, location),
-      UpdateExpression:
-        (sets.length > 0 ? `SET ${sets.join(', ')} ` : '') +
-        (removes.length > 0 ? `REMOVE ${removes.join(', ')} ` : '') +
-        `ADD ${adds.join(', ')}`,
+      // `more` runs first: it may add to `adds`.
+      UpdateExpression: `${more ? more(names, values, adds) : ''}ADD ${adds.join(', ')}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
   };
+}
+
+/** The SET and REMOVE of exceptions, the instants added (to `adds`) or deleted (returned last). */
+function listings(
+  { listed, unlisted, instants }: ExceptionChanges,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+  adds: string[],
+): string {
+  const name = (id: string, i: number) => {
+    names[`#x${i}`] = EXCEPTION + id;
+    return `#x${i}`;
+  };
+  const sets = listed.map((id, i) => `${name(id, i)} = :one`);
+  const removes = unlisted.map((id, i) => name(id, listed.length + i));
+  let deletes = '';
+  const changed = instants?.add?.length ? instants.add : instants?.remove;
+  if (changed?.length) {
+    names['#i'] = INSTANTS;
+    values[':i'] = new Set(changed);
+    if (instants?.add?.length) adds.push('#i :i');
+    else deletes = 'DELETE #i :i ';
+  }
+  return (
+    (sets.length > 0 ? `SET ${sets.join(', ')} ` : '') +
+    (removes.length > 0 ? `REMOVE ${removes.join(', ')} ` : '') +
+    deletes
+  );
 }
 
 /**
@@ -83,7 +117,7 @@ export function ledgerMoves(
     const account = allocation.accountId ?? accountId;
     byAccount.set(account, addParts(byAccount.get(account) ?? emptyParts(), moveParts(from, to, allocation)));
   }
-  return [...byAccount].map(([account, parts]) => aggregateUpdate(account, MAIN, parts));
+  return [...byAccount].map(([account, parts]) => partsUpdate(account, MAIN, parts));
 }
 
 /**

@@ -388,6 +388,15 @@ async function writeInChunks(groups: readonly WriteGroup[]): Promise<void> {
         aggregateUpdate(a.accountId, a.location, a.parts, {
           listed: [...a.exceptions].filter(([, listed]) => listed).map(([id]) => id),
           unlisted: [...a.exceptions].filter(([, listed]) => !listed).map(([id]) => id),
+          // The main item lists the account's instant items this chunk writes.
+          instants: {
+            add:
+              a.location === MAIN
+                ? [...aggregates.values()]
+                    .filter((b) => b.accountId === a.accountId && b.location !== MAIN)
+                    .map((b) => b.location)
+                : [],
+          },
         }),
       ),
       ...[...lockedAccounts].map(bumpLedgerVersion),

@@ -1,5 +1,5 @@
-import { readApplicant } from '#adapters/applicant-state';
-import { readAggregates } from '#adapters/ledger-aggregates-read';
+import { keys, stripKeys } from '#adapters/dynamodb';
+import { readLedger } from '#adapters/ledger-aggregates-read';
 import { getRecords, readOpenRecords } from '#adapters/record-repository';
 import * as settings from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
@@ -50,13 +50,20 @@ export async function planApplication(
   const paperAddress = body.delivery.medium === 'paper' ? body.delivery.addressId : undefined;
   // Amount mode reads the oldest open records at once: what the asked amount needs (more than
   // the invoiceable amount is refused anyway), under the title asked for (checked below).
-  const [{ account, title, addressSaved }, aggregates, oldest] = await Promise.all([
-    readApplicant(accountId, body.titleId, paperAddress),
-    readAggregates(accountId, now),
+  const profileKey = keys.account(accountId);
+  const titleKey = keys.title(accountId, body.titleId);
+  const addressKey = paperAddress === undefined ? undefined : keys.address(accountId, paperAddress);
+  const [{ aggregates, items }, oldest] = await Promise.all([
+    readLedger(accountId, now, [profileKey, titleKey, ...(addressKey ? [addressKey] : [])]),
     body.mode === 'amount'
       ? oldestDrawable(accountId, body.titleId, body.amount ?? 0, now, 1_000)
       : undefined,
   ]);
+  const profile = items.get(profileKey.sk);
+  const account = profile?.region === undefined ? undefined : stripKeys<Account>(profile);
+  const titleItem = items.get(titleKey.sk);
+  const title = titleItem ? stripKeys<Title>(titleItem) : undefined;
+  const addressSaved = addressKey !== undefined && items.has(addressKey.sk);
   if (!account) throw new RealNameRequiredError('This account has no verified profile yet.');
   assertMayApply(account);
   const policy = settings.arrearsPolicy();

@@ -83,15 +83,25 @@ export async function checkLedger(accountId: string, now: Date, fix: boolean): P
     }
     if (drift.some((d) => d.location === location)) corrections.set(location, difference);
   }
+  // Every instant item must be on the main item's list, or reads miss it once it has passed.
+  const listedInstants = new Set(stored.instants ?? []);
+  const unlistedInstants = [...stored.keys()].filter((k) => k !== MAIN && !listedInstants.has(k)).sort();
+  for (const instant of unlistedInstants)
+    drift.push({ location: instant, part: 'listed on the main item', stored: 0, expected: 1 });
   const listed = new Set(stored.exceptions ?? []);
   const unlistedExceptions = [...exceptions].filter((id) => !listed.has(id)).sort();
   const staleExceptions = [...listed].filter((id) => !exceptions.has(id)).sort();
   let fixed = false;
-  if (fix && (corrections.size > 0 || unlistedExceptions.length > 0 || staleExceptions.length > 0)) {
+  if (fix && (drift.length > 0 || unlistedExceptions.length > 0 || staleExceptions.length > 0)) {
     const main = corrections.get(MAIN) ?? emptyParts();
     corrections.delete(MAIN);
+    const instants = [...new Set([...unlistedInstants, ...corrections.keys()])];
     const items = [
-      aggregateUpdate(accountId, MAIN, main, { listed: unlistedExceptions, unlisted: staleExceptions }),
+      aggregateUpdate(accountId, MAIN, main, {
+        listed: unlistedExceptions,
+        unlisted: staleExceptions,
+        instants: { add: instants },
+      }),
       ...[...corrections].map(([location, parts]) => aggregateUpdate(accountId, location, parts)),
     ];
     for (let i = 0; i < items.length; i += MAX_TRANSACTION_ITEMS)

@@ -1,9 +1,11 @@
-import { type AccountState, getAccountState } from '#adapters/account-repository';
+import { type AccountState, accountStateOf } from '#adapters/account-repository';
+import { keys } from '#adapters/dynamodb';
 import {
   FOLD_AFTER,
   foldPassed,
   readAggregates,
   readExceptions,
+  readLedger,
   type StoredAggregates,
 } from '#adapters/ledger-aggregates-read';
 import { logger } from '#adapters/logger';
@@ -58,7 +60,9 @@ function asBodyPaths<T>(plan: () => T): T {
 
 /** GET /v1/invoiceable (R10): the amount, by entity and tax rate, with its formula. */
 export async function getInvoiceable(accountId: string, now: Date) {
-  const [state, aggregates] = await Promise.all([getAccountState(accountId), readAggregates(accountId, now)]);
+  const profile = keys.account(accountId);
+  const { aggregates, items } = await readLedger(accountId, now, [profile]);
+  const state = accountStateOf(items.get(profile.sk));
   const { amount, byEntity, formula: f } = await invoiceableFrom(accountId, state, aggregates, now);
   return {
     amount,

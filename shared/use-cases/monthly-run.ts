@@ -1,5 +1,6 @@
-import { getAccount } from '#adapters/account-repository';
-import { readAggregates } from '#adapters/ledger-aggregates-read';
+import { accountStateOf } from '#adapters/account-repository';
+import { keys } from '#adapters/dynamodb';
+import { readLedger } from '#adapters/ledger-aggregates-read';
 import { logger } from '#adapters/logger';
 import {
   claimMarker,
@@ -126,7 +127,9 @@ export async function processAccount(accountId: string, month: string, now: Date
   if (isFinished(marker)) return 'already';
   if (!marker) {
     // The profile and the ledger aggregates, read at once: never the account's records.
-    const [account, aggregates] = await Promise.all([getAccount(accountId), readAggregates(accountId, now)]);
+    const profile = keys.account(accountId);
+    const { aggregates, items } = await readLedger(accountId, now, [profile]);
+    const { account } = accountStateOf(items.get(profile.sk));
     const autoInvoicing = account?.autoInvoicing;
     // Turned off since the shard was listed: not the run's any more.
     if (!account || !autoInvoicing?.enabled || !autoInvoicing.titleId || !autoInvoicing.delivery) {

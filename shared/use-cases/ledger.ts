@@ -35,11 +35,6 @@ export async function upsertBillingRecords(records: RecordInput[], now = new Dat
     existing,
   );
   await writeUpsertPlan(plan, existing, now);
-  // Instants that have passed are folded into the main item here, off the read path.
-  for (const accountId of new Set(records.map((r) => r.accountId))) {
-    const { passed } = await readAggregates(accountId, now);
-    if (passed.length >= FOLD_AFTER) await foldPassed(accountId, passed);
-  }
   const written = plan.positives.length + plan.negatives.length;
   logger.info('billing records upserted', { received: records.length, written });
   return { upserted: records.length, written };
@@ -64,6 +59,9 @@ export async function getInvoiceable(accountId: string, now: Date) {
   const { aggregates, items } = await readLedger(accountId, now, [profile]);
   const state = accountStateOf(items.get(profile.sk));
   const { amount, byEntity, formula: f } = await invoiceableFrom(accountId, state, aggregates, now);
+  // Instants that have passed are folded into the main item by this read (the others need no
+  // transaction in their bundles for it, and a billing batch spans too many accounts to read each).
+  if (aggregates.passed.length >= FOLD_AFTER) await foldPassed(accountId, aggregates.passed);
   return {
     amount,
     byEntity: byEntity.map((g) => ({ entity: g.entity, taxRate: g.taxRate, amount: g.amount })),
@@ -84,7 +82,7 @@ export async function getInvoiceable(accountId: string, now: Date) {
  * shared/domain/ledger-aggregate.ts): one query for the main item and the instants up to now,
  * the listed exceptions (usually none), and only where a deficit or arrears must be taken off
  * byEntity, the newest invoiceable records as far as that reaches. Passed instants are folded
- * into the main item by the next billing-record batch of the account (upsertBillingRecords).
+ * into the main item by GET /v1/invoiceable (getInvoiceable).
  */
 export async function currentInvoiceable(
   accountId: string,

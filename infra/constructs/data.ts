@@ -62,5 +62,14 @@ export class Data extends Construct {
       sortKey: { name: 'gsi2sk', type: AttributeType.STRING },
       projectionType: ProjectionType.KEYS_ONLY,
     });
+    // Sparse: an account's billing records that may have something available, by payment
+    // instant (amount-mode applications draw oldest first; byEntity's offsets come off the
+    // newest), whole, so a page of it is what the selection reads (shared/adapters/record-repository.ts).
+    this.table.addGlobalSecondaryIndex({
+      indexName: 'gsi3',
+      partitionKey: { name: 'gsi3pk', type: AttributeType.STRING },
+      sortKey: { name: 'gsi3sk', type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
   }
 }

@@ -22,6 +22,11 @@ export async function getAccountState(accountId: string): Promise<AccountState> 
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: tableName, Key: keys.account(accountId), ConsistentRead: true }),
   );
+  return accountStateOf(Item);
+}
+
+/** The account item (as read some other way) as getAccountState decodes it. */
+export function accountStateOf(Item: Record<string, unknown> | undefined): AccountState {
   const item = Item ? stripKeys<Partial<Account>>(Item) : {};
   return {
     account: item.region === undefined ? undefined : (item as Account),

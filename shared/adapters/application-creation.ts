@@ -1,5 +1,5 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { chunksOf, release, reserve } from '#adapters/allocation-moves';
+import { release, reserve } from '#adapters/allocation-moves';
 import {
   getStoredApplication,
   isUnaccepted,
@@ -19,6 +19,7 @@ import {
   transact,
 } from '#adapters/dynamodb';
 import { putIdempotency } from '#adapters/idempotency';
+import { itemsWithLedger, ledgerChunks, ledgerMoves } from '#adapters/ledger-aggregates';
 import type { Allocation, Application, Delivery } from '#domain/application';
 import { ConflictError } from '#domain/errors';
 
@@ -27,17 +28,22 @@ export interface NewApplication {
   ledgerVersion: number;
   lastUsed: { titleId: string; delivery: Delivery };
   idempotency?: { key: string; requestHash: string; statusCode: number; body: unknown; expiresAt: number };
+  /** Records (by id) whose allocation takes everything they had available when read: they leave the open-records index. */
+  whole?: ReadonlySet<string>;
 }
 
-/** Larger ones reserve in chunks next to: the application, the account, the chunk item, the idempotency item. */
-const RECORDS_PER_CHUNK = MAX_TRANSACTION_ITEMS - 4;
+/**
+ * Larger ones reserve in chunks next to: the application, the account, the chunk item, the
+ * idempotency item; each chunk's room holds its reservations and their aggregate updates.
+ */
+const CHUNK_ROOM = MAX_TRANSACTION_ITEMS - 4;
 
 /**
  * Accepts an application: reserves every allocation and stores the application, the
  * account's prefill (R19) and the idempotency answer, all or nothing.
  *
- * Up to 97 records this is one transaction. Larger selections (DynamoDB allows 100 items per
- * transaction) are reserved in chunks of 96 while the application is `reserving` (never shown
+ * Up to 96 records this is one transaction (with one aggregate update per account). Larger
+ * selections (DynamoDB allows 100 items per transaction) are reserved in chunks of 95 while the application is `reserving` (never shown
  * or listed). Each chunk's allocations are stored in their own item (`keys.applicationChunk`)
  * in the same transaction as the chunk's reservations, so the application item stays small
  * whatever the selection (1,200 records would be ~130 KB inline; 5,000 long ids would pass
@@ -49,22 +55,37 @@ const RECORDS_PER_CHUNK = MAX_TRANSACTION_ITEMS - 4;
  */
 export async function createApplication(input: NewApplication): Promise<void> {
   const { application } = input;
-  if (application.allocations.length <= SINGLE_TRANSACTION_RECORDS) {
+  const reserveAll = (allocations: Allocation[]) => [
+    ...allocations.map((a) =>
+      reserve(
+        application.accountId,
+        a,
+        application.title.titleId,
+        application.submittedAt,
+        input.whole?.has(a.recordId) === true && a.accountId === undefined,
+      ),
+    ),
+    ...ledgerMoves('available', 'reserved', application.accountId, allocations),
+  ];
+  if (
+    application.allocations.length <= SINGLE_TRANSACTION_RECORDS &&
+    itemsWithLedger(application.allocations, application.accountId) <= SINGLE_TRANSACTION_RECORDS
+  ) {
     await transact([
       putApplication(input, application.status, 0),
       updateAccount(input, 0),
-      ...application.allocations.map((a) => reserve(application.accountId, a, application.title.titleId)),
+      ...reserveAll(application.allocations),
       ...idempotencyPut(input, false),
     ]);
     return;
   }
-  const chunks = chunksOf(application.allocations, RECORDS_PER_CHUNK);
+  const chunks = ledgerChunks(application.allocations, application.accountId, CHUNK_ROOM);
   try {
     for (const [index, chunk] of chunks.entries()) {
       const items: TransactItem[] = [
         updateAccount(input, index),
         putChunk(application.applicationId, index, chunk),
-        ...chunk.map((a) => reserve(application.accountId, a, application.title.titleId)),
+        ...reserveAll(chunk),
       ];
       if (index === 0) {
         items.push(putApplication(input, 'reserving', chunks.length), ...idempotencyPut(input, true));
@@ -272,6 +293,7 @@ async function releaseChunkOnce(
           },
         },
         ...allocations.map((a) => release(accountId, a)),
+        ...ledgerMoves('reserved', 'available', accountId, allocations),
       ]);
       return;
     } catch (error) {

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { chunksOf, moveAllocations, release } from '#adapters/allocation-moves';
+import { moveAllocations, release } from '#adapters/allocation-moves';
 import {
   assignments,
   documentClient,
@@ -13,6 +13,7 @@ import {
   tableName,
   transact,
 } from '#adapters/dynamodb';
+import { ledgerChunks, ledgerMoves } from '#adapters/ledger-aggregates';
 import type {
   Allocation,
   Application,
@@ -265,7 +266,7 @@ export async function releaseAndTransition(
   allocations: readonly Allocation[],
   extra: Partial<Pick<Application, 'failureReason'>> = {},
 ): Promise<boolean> {
-  const chunks: Allocation[][] = chunksOf(allocations, RELEASE_CHUNK);
+  const chunks: Allocation[][] = ledgerChunks(allocations, application.accountId, RELEASE_CHUNK);
   try {
     await transact([
       {
@@ -275,6 +276,7 @@ export async function releaseAndTransition(
         }),
       },
       ...(chunks[0] ?? []).map((a) => release(application.accountId, a)),
+      ...ledgerMoves('reserved', 'available', application.accountId, chunks[0] ?? []),
     ]);
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;

@@ -27,8 +27,11 @@ export const keys = {
   account: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'PROFILE' }),
   record: (accountId: string, recordId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `RECORD#${recordId}` }),
   recordPrefix: 'RECORD#',
-  /** The account's last computed invoiceable amount with what it was computed from (GET /v1/invoiceable). */
-  invoiceableCache: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'INVOICEABLE' }),
+  /** The ledger's aggregates (shared/adapters/ledger-aggregates.ts): the main item, then one per instant. */
+  ledger: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'LEDGER' }),
+  ledgerAt: (accountId: string, instant: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `LEDGER#${instant}` }),
+  /** gsi3 (sparse): an account's records that may have something available, by payment instant. */
+  openRecords: (accountId: string) => `OPEN#${accountId}`,
   title: (accountId: string, titleId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `TITLE#${titleId}` }),
   titlePrefix: 'TITLE#',
   address: (accountId: string, addressId: string) => ({
@@ -137,19 +140,34 @@ export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems'
 /** DynamoDB allows 100 items per transaction. */
 export const MAX_TRANSACTION_ITEMS = 100;
 
+/** Tries of a transaction cancelled only because another one held its items at the time. */
+const CONFLICT_TRIES = 4;
+
 /**
  * Runs a transaction; a cancelled one (a condition failed, or a concurrent transaction on
- * the same items) becomes a ConflictError, which callers may retry from a fresh read.
+ * the same items) becomes a ConflictError, which callers may retry from a fresh read. One
+ * cancelled only by a concurrent transaction (no condition failed: nothing it read is stale,
+ * the ledger's aggregate items are shared by every write of an account) is sent again first.
  */
 export async function transact(items: TransactItem[], token?: string): Promise<void> {
-  try {
-    await documentClient.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
-  } catch (error) {
-    if (error instanceof TransactionCanceledException) {
-      const reasons = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-      throw new ConflictError('A concurrent change won; please retry.', undefined, reasons);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await documentClient.send(
+        new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }),
+      );
+      return;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const reasons = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        const onlyConcurrency = reasons.every((r) => r === 'None' || r === 'TransactionConflict');
+        if (onlyConcurrency && reasons.includes('TransactionConflict') && attempt < CONFLICT_TRIES) {
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+          continue;
+        }
+        throw new ConflictError('A concurrent change won; please retry.', undefined, reasons);
+      }
+      throw error;
     }
-    throw error;
   }
 }
 
@@ -253,6 +271,8 @@ export function stripKeys<T>(item: Record<string, unknown>): T {
     gsi1sk: _g1s,
     gsi2pk: _g2,
     gsi2sk: _g2s,
+    gsi3pk: _g3,
+    gsi3sk: _g3s,
     expiresAt: _e,
     ...rest
   } = item;

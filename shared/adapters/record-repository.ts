@@ -1,6 +1,5 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { bumpLedgerVersion, bumpRecordsVersion } from '#adapters/account-repository';
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { bumpLedgerVersion } from '#adapters/account-repository';
 import {
   documentClient,
   keys,
@@ -12,14 +11,23 @@ import {
   transact,
 } from '#adapters/dynamodb';
 import { boundsFromKeys, splitKeyRange } from '#adapters/key-ranges';
+import { aggregateUpdate } from '#adapters/ledger-aggregates';
 import {
   type BillingRecord,
   LEDGER_FIELDS,
   type LedgerRecord,
+  NEGATIVE_KINDS,
   RECORD_FIELDS,
   type RecordKind,
 } from '#domain/billing-record';
-import type { InvoiceableBasis, LedgerSummary } from '#domain/invoiceable';
+import {
+  type AggregateChange,
+  addParts,
+  emptyParts,
+  type LedgerParts,
+  MAIN,
+  recordChange,
+} from '#domain/ledger-aggregate';
 import { recordRef, type UpsertPlan } from '#domain/record-upsert';
 
 /** The records named, keyed by recordRef(accountId, recordId); missing ones are left out. */
@@ -57,9 +65,11 @@ export async function listAllRecords(accountId: string): Promise<BillingRecord[]
   return items.map((item) => stripKeys<BillingRecord>(item));
 }
 
+/** The ledger fields and where the record's aggregate parts are kept. */
+const LEDGER_READ = [...LEDGER_FIELDS, 'aggAt'];
 const LEDGER_PROJECTION = {
-  ProjectionExpression: LEDGER_FIELDS.map((_, i) => `#f${i}`).join(', '),
-  ExpressionAttributeNames: Object.fromEntries(LEDGER_FIELDS.map((field, i) => [`#f${i}`, field])),
+  ProjectionExpression: LEDGER_READ.map((_, i) => `#f${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(LEDGER_READ.map((field, i) => [`#f${i}`, field])),
 };
 
 /** Ranges read in parallel by listLedger. */
@@ -75,7 +85,7 @@ const LEDGER_RANGES = 16;
 export async function listLedger(
   accountId: string,
   knownBounds: readonly string[] = [],
-): Promise<{ records: LedgerRecord[]; bounds: string[] }> {
+): Promise<{ records: (LedgerRecord & { aggAt?: string })[]; bounds: string[] }> {
   const [first, last] = await Promise.all([edgeRecordKey(accountId, true), edgeRecordKey(accountId, false)]);
   if (first === undefined || last === undefined) return { records: [], bounds: [] };
   const inside = knownBounds.filter((key) => key > first && key < last);
@@ -112,6 +122,44 @@ async function queryLedgerRange(accountId: string, low: string, high: string): P
     ConsistentRead: true,
   });
   return items as LedgerRecord[];
+}
+
+/**
+ * The account's records on the open-records index (gsi3: something may be available), by
+ * payment instant, oldest first or newest first, read page by page until `enough` says the
+ * records so far suffice; then the records paid at the same instant as the last one are read
+ * too, so sorting what was read by oldestFirst gives the head of the whole sorted list. The
+ * index is eventually consistent: writes check what they rely on (see reserve).
+ */
+export async function readOpenRecords(
+  accountId: string,
+  oldestFirst: boolean,
+  enough: (record: BillingRecord) => boolean,
+): Promise<BillingRecord[]> {
+  const records: BillingRecord[] = [];
+  let boundary: string | undefined;
+  let start: Record<string, unknown> | undefined;
+  for (;;) {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.openRecords(accountId) },
+        ScanIndexForward: oldestFirst,
+        ExclusiveStartKey: start,
+        Limit: records.length < 100 ? 50 : 1_000,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const record = stripKeys<BillingRecord>(item);
+      if (boundary !== undefined && record.paidAt !== boundary) return records;
+      records.push(record);
+      if (boundary === undefined && enough(record)) boundary = record.paidAt;
+    }
+    if (!page.LastEvaluatedKey) return records;
+    start = page.LastEvaluatedKey;
+  }
 }
 
 export interface RecordFilter {
@@ -195,69 +243,108 @@ export async function listRecordsPage(
 
 /**
  * Writes an upsert plan: positives first, then negatives with their parents' adjustments.
- * Each write is conditional on the ledger as read, so a concurrent reservation or invoice
- * makes the batch fail with ConflictError; the batch is idempotent and safe to resend.
- * A transaction that changes a stored record or a parent moves its account's ledger version
- * with it (applications computed from the old ledger cannot reserve any more); new records
- * only add to what is invoiceable and leave it alone, so parallel batches of new records do
- * not collide on the account item. Every account of the batch gets its records version moved
- * at the end, also when nothing changed (a resent batch repairs a batch that died before it).
+ * Each write is conditional on the record exactly as read (every field its share of the ledger
+ * aggregates depends on), so a concurrent reservation, invoice or upsert makes the batch fail
+ * with ConflictError; the batch is idempotent and safe to resend. Every transaction adds what
+ * it changes to the account's ledger aggregates (see recordChange) and keeps the record on the
+ * open-records index while it has something available. A transaction that changes a stored
+ * record or a parent moves its account's ledger version with it (applications computed from
+ * the old ledger cannot reserve any more); new records only add to what is invoiceable.
  */
-export async function writeUpsertPlan(plan: UpsertPlan, accountIds: readonly string[]): Promise<void> {
-  const positives = plan.positives.map(
-    (w): WriteGroup => ({
-      items: [putRecord(w)],
+export async function writeUpsertPlan(
+  plan: UpsertPlan,
+  existing: ReadonlyMap<string, BillingRecord>,
+  now: Date,
+): Promise<void> {
+  const current = new Map<string, StoredRecord>(existing as ReadonlyMap<string, StoredRecord>);
+  const positives = plan.positives.map((w): WriteGroup => {
+    const { item, aggregates } = writeRecord(w, current, now);
+    return {
+      items: [item],
+      aggregates,
       accountId: w.record.accountId,
       changesLedger: w.expected !== undefined,
-    }),
-  );
+    };
+  });
   await writeInChunks(positives);
 
   const negatives = plan.negatives.map(({ write, parent }): WriteGroup => {
-    const items: TransactItem[] = [putRecord(write)];
+    const items: TransactItem[] = [writeRecord(write, current, now).item];
+    const aggregates: AggregateWrite[] = [];
     if (parent) {
-      const planned = parent.expectedParent;
+      const ref = recordRef(parent.accountId, parent.parentRecordId);
+      const before = current.get(ref)!;
+      const after: StoredRecord = {
+        ...before,
+        negativesAmount: parent.negativesAmount,
+        availableAmount: before.availableAmount + parent.availableDelta,
+      };
+      const change = recordChange(before, after, now);
+      current.set(ref, { ...after, aggAt: change.aggAt });
+      const condition = exactly(before);
+      const open = openAttributes(after, change.aggAt);
       items.push({
         Update: {
           TableName: tableName,
           Key: keys.record(parent.accountId, parent.parentRecordId),
-          UpdateExpression: 'SET negativesAmount = :negatives ADD availableAmount :d',
-          ConditionExpression:
-            'negativesAmount = :expected AND cashAmount = :cash AND fulfilment = :fulfilment AND ' +
-            (planned.fulfilledCashAmount === undefined
-              ? 'attribute_not_exists(fulfilledCashAmount)'
-              : 'fulfilledCashAmount = :fulfilled'),
+          UpdateExpression: `SET negativesAmount = :negatives, availableAmount = :available${open.set}${open.remove}`,
+          ConditionExpression: condition.expression,
+          ExpressionAttributeNames: { ...condition.names, ...open.names },
           ExpressionAttributeValues: {
-            ':negatives': parent.negativesAmount,
-            ':expected': parent.expectedNegatives,
-            ':d': parent.availableDelta,
-            ':cash': planned.cashAmount,
-            ':fulfilment': planned.fulfilment,
-            ...(planned.fulfilledCashAmount === undefined
-              ? {}
-              : { ':fulfilled': planned.fulfilledCashAmount }),
+            ':negatives': after.negativesAmount,
+            ':available': after.availableAmount,
+            ...condition.values,
+            ...open.values,
           },
         },
       });
+      aggregates.push(...aggregateWrites(after, change));
     }
     return {
       items,
+      aggregates,
       accountId: write.record.accountId,
       changesLedger: parent !== undefined || write.expected !== undefined,
       parent: parent ? recordRef(parent.accountId, parent.parentRecordId) : undefined,
     };
   });
   await writeInChunks(negatives);
+}
 
-  for (const accountId of new Set(accountIds)) await bumpRecordsVersion(accountId);
+/** A record as stored: with where its aggregate parts are kept. */
+type StoredRecord = BillingRecord & { aggAt?: string };
+
+interface AggregateWrite {
+  accountId: string;
+  location: string;
+  parts: LedgerParts;
+  exceptions: Map<string, boolean>;
 }
 
 interface WriteGroup {
   items: TransactItem[];
+  aggregates: AggregateWrite[];
   accountId: string;
   changesLedger: boolean;
   /** A transaction may touch an item once: negatives of one parent go to different chunks, in order. */
   parent?: string;
+}
+
+/** The aggregate writes of one record change; the main item always carries whether it is an exception. */
+function aggregateWrites(record: BillingRecord, change: AggregateChange): AggregateWrite[] {
+  const writes: AggregateWrite[] = [
+    {
+      accountId: record.accountId,
+      location: MAIN,
+      parts: change.deltas.get(MAIN) ?? emptyParts(),
+      exceptions: new Map([[record.recordId, change.exception]]),
+    },
+  ];
+  for (const [location, parts] of change.deltas) {
+    if (location !== MAIN)
+      writes.push({ accountId: record.accountId, location, parts, exceptions: new Map() });
+  }
+  return writes;
 }
 
 async function writeInChunks(groups: readonly WriteGroup[]): Promise<void> {
@@ -266,45 +353,155 @@ async function writeInChunks(groups: readonly WriteGroup[]): Promise<void> {
     const chunk: TransactItem[] = [];
     const parents = new Set<string>();
     const lockedAccounts = new Set<string>();
+    const aggregates = new Map<string, AggregateWrite>();
     const rest: WriteGroup[] = [];
     for (const group of pending) {
       const clash = group.parent !== undefined && parents.has(group.parent);
       const lock = group.changesLedger && !lockedAccounts.has(group.accountId) ? 1 : 0;
-      if (clash || chunk.length + lockedAccounts.size + group.items.length + lock > MAX_TRANSACTION_ITEMS) {
+      const newAggregates = new Set(
+        group.aggregates.map((a) => `${a.accountId}|${a.location}`).filter((k) => !aggregates.has(k)),
+      ).size;
+      const size = chunk.length + lockedAccounts.size + aggregates.size;
+      if (clash || size + group.items.length + lock + newAggregates > MAX_TRANSACTION_ITEMS) {
         rest.push(group);
         continue;
       }
       chunk.push(...group.items);
       if (group.parent) parents.add(group.parent);
       if (lock) lockedAccounts.add(group.accountId);
+      for (const a of group.aggregates) {
+        const key = `${a.accountId}|${a.location}`;
+        const merged = aggregates.get(key) ?? {
+          accountId: a.accountId,
+          location: a.location,
+          parts: emptyParts(),
+          exceptions: new Map(),
+        };
+        addParts(merged.parts, a.parts);
+        for (const [id, listed] of a.exceptions) merged.exceptions.set(id, listed);
+        aggregates.set(key, merged);
+      }
     }
-    await transact([...chunk, ...[...lockedAccounts].map(bumpLedgerVersion)]);
+    await transact([
+      ...chunk,
+      ...[...aggregates.values()].map((a) =>
+        aggregateUpdate(a.accountId, a.location, a.parts, {
+          listed: [...a.exceptions].filter(([, listed]) => listed).map(([id]) => id),
+          unlisted: [...a.exceptions].filter(([, listed]) => !listed).map(([id]) => id),
+          // The main item lists the account's instant items this chunk writes.
+          instants: {
+            add:
+              a.location === MAIN
+                ? [...aggregates.values()]
+                    .filter((b) => b.accountId === a.accountId && b.location !== MAIN)
+                    .map((b) => b.location)
+                : [],
+          },
+        }),
+      ),
+      ...[...lockedAccounts].map(bumpLedgerVersion),
+    ]);
     pending = rest;
   }
 }
 
 /**
- * A new record is put (it must not exist); a stored one is updated field by field, conditional
- * on its ledger as read, so what others keep on the item (the title an application bound it
- * to, R16) stays. Optional fields the billing system no longer sends are removed.
+ * The fields a record's aggregate share depends on, as a condition that they are as read.
  */
-function putRecord({ record, expected }: UpsertPlan['positives'][number]): TransactItem {
+const SHARE_FIELDS = [
+  'kind',
+  'cashAmount',
+  'fulfilment',
+  'fulfilledCashAmount',
+  'negativesAmount',
+  'invoicedAmount',
+  'reservedAmount',
+  'availableAmount',
+  'entity',
+  'taxRate',
+  'eligibleFrom',
+  'aggAt',
+] as const;
+
+function exactly(record: StoredRecord) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const parts = SHARE_FIELDS.map((field, i) => {
+    names[`#c${i}`] = field;
+    const value = record[field];
+    if (value === undefined) return `attribute_not_exists(#c${i})`;
+    values[`:c${i}`] = value;
+    return `#c${i} = :c${i}`;
+  });
+  return { expression: parts.join(' AND '), names, values };
+}
+
+/**
+ * The open-records index (gsi3): a positive record with something available is on it, by
+ * payment instant; its parts' location rides along.
+ */
+function openAttributes(record: BillingRecord, aggAt: string | undefined) {
+  const names: Record<string, string> = { '#openpk': 'gsi3pk', '#opensk': 'gsi3sk', '#aggAt': 'aggAt' };
+  const values: Record<string, unknown> = {};
+  const sets: string[] = [];
+  const removes: string[] = [];
+  if (isOpen(record)) {
+    values[':openpk'] = keys.openRecords(record.accountId);
+    values[':opensk'] = record.paidAt;
+    sets.push('#openpk = :openpk', '#opensk = :opensk');
+  } else removes.push('#openpk', '#opensk');
+  if (aggAt === undefined) removes.push('#aggAt');
+  else {
+    values[':aggAt'] = aggAt;
+    sets.push('#aggAt = :aggAt');
+  }
+  return {
+    names,
+    values,
+    set: sets.length > 0 ? `, ${sets.join(', ')}` : '',
+    remove: removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : '',
+  };
+}
+
+function isOpen(record: BillingRecord): boolean {
+  return !NEGATIVE_KINDS.has(record.kind) && record.kind !== 'recharge' && record.availableAmount > 0;
+}
+
+/**
+ * A new record is put (it must not exist); a stored one is updated field by field, conditional
+ * on it as read, so what others keep on the item (the title an application bound it to, R16)
+ * stays. Optional fields the billing system no longer sends are removed.
+ */
+function writeRecord(
+  { record, expected }: UpsertPlan['positives'][number],
+  current: Map<string, StoredRecord>,
+  now: Date,
+): { item: TransactItem; aggregates: AggregateWrite[] } {
+  const ref = recordRef(record.accountId, record.recordId);
+  const before = current.get(ref);
+  const change = recordChange(before, record, now);
+  current.set(ref, { ...record, aggAt: change.aggAt });
+  const aggregates = NEGATIVE_KINDS.has(record.kind) ? [] : aggregateWrites(record, change);
   const key = keys.record(record.accountId, record.recordId);
-  if (!expected) {
+  if (!expected || !before) {
     return {
-      Put: {
-        TableName: tableName,
-        Item: { ...key, ...record },
-        ConditionExpression: 'attribute_not_exists(pk)',
+      item: {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...key,
+            ...record,
+            ...(change.aggAt === undefined ? {} : { aggAt: change.aggAt }),
+            ...(isOpen(record) ? { gsi3pk: keys.openRecords(record.accountId), gsi3sk: record.paidAt } : {}),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
       },
+      aggregates,
     };
   }
   const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {
-    ':n': expected.negativesAmount,
-    ':i': expected.invoicedAmount,
-    ':r': expected.reservedAmount,
-  };
+  const values: Record<string, unknown> = {};
   const sets: string[] = [];
   const removes: string[] = [];
   RECORD_FIELDS.forEach((field, i) => {
@@ -317,140 +514,20 @@ function putRecord({ record, expected }: UpsertPlan['positives'][number]): Trans
       sets.push(`#f${i} = :f${i}`);
     }
   });
-  const ledger = (field: string) => `#f${RECORD_FIELDS.indexOf(field as (typeof RECORD_FIELDS)[number])}`;
+  const condition = exactly(before);
+  const open = openAttributes(record, change.aggAt);
+  const removeAll = [...removes, ...(open.remove ? [open.remove.slice(' REMOVE '.length)] : [])];
   return {
-    Update: {
-      TableName: tableName,
-      Key: key,
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression: `${ledger('negativesAmount')} = :n AND ${ledger('invoicedAmount')} = :i AND ${ledger('reservedAmount')} = :r`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The invoiceable summary (see LedgerSummary), one item per account.
-
-export interface CachedSummary {
-  basis: InvoiceableBasis;
-  summary: LedgerSummary;
-}
-
-export interface SummaryState {
-  cached?: CachedSummary;
-  /** Where the last full read split the account's records (kept even when the summary is stale). */
-  bounds: string[];
-  /** Moved by invalidateInvoiceable; a summary holds only if stored at the current generation. */
-  generation: number;
-}
-
-/** A stored summary stays well below DynamoDB's 400 KB item limit with at most this many records kept whole. */
-export const MAX_KEPT_RECORDS = 2_000;
-export const MAX_HOT_RECORDS = 1_000;
-
-export async function getInvoiceableSummary(accountId: string): Promise<SummaryState> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.invoiceableCache(accountId), ConsistentRead: true }),
-  );
-  const generation = (Item?.generation as number | undefined) ?? 0;
-  const bounds = (Item?.bounds as string[] | undefined) ?? [];
-  if (Item?.summary === undefined || Item.computedAtGeneration !== generation) return { generation, bounds };
-  const stored = Item.summary as StoredSummary;
-  return {
-    generation,
-    bounds,
-    cached: {
-      basis: Item.basis as InvoiceableBasis,
-      summary: { ...stored, tail: stored.tail.map(unpack), pending: stored.pending.map(unpack) },
-    },
-  };
-}
-
-/**
- * Stores a summary computed after reading the item at `generation`, unless an invalidation
- * came in between (then the next request computes again). Returns whether it was stored;
- * summaries that keep too many records whole are not.
- */
-export async function putInvoiceableSummary(
-  accountId: string,
-  generation: number,
-  value: CachedSummary,
-  bounds: readonly string[],
-): Promise<boolean> {
-  const { summary } = value;
-  if (
-    summary.hot.length > MAX_HOT_RECORDS ||
-    summary.tail.length + summary.pending.length > MAX_KEPT_RECORDS
-  ) {
-    return false;
-  }
-  const stored: StoredSummary = {
-    ...summary,
-    tail: summary.tail.map(pack),
-    pending: summary.pending.map(pack),
-  };
-  try {
-    await documentClient.send(
-      new UpdateCommand({
+    item: {
+      Update: {
         TableName: tableName,
-        Key: keys.invoiceableCache(accountId),
-        UpdateExpression: 'SET #basis = :basis, #summary = :summary, #computedAt = :g, #bounds = :bounds',
-        ConditionExpression:
-          generation === 0 ? 'attribute_not_exists(#generation) OR #generation = :g' : '#generation = :g',
-        // Some of these are reserved words: every name goes through a placeholder.
-        ExpressionAttributeNames: {
-          '#basis': 'basis',
-          '#summary': 'summary',
-          '#computedAt': 'computedAtGeneration',
-          '#generation': 'generation',
-          '#bounds': 'bounds',
-        },
-        ExpressionAttributeValues: {
-          ':basis': value.basis,
-          ':summary': stored,
-          ':g': generation,
-          ':bounds': bounds,
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
-
-/** Records kept whole in the summary item as value lists in LEDGER_FIELDS order (names once, not per record). */
-type StoredSummary = Omit<LedgerSummary, 'tail' | 'pending'> & { tail: unknown[][]; pending: unknown[][] };
-
-function pack(record: LedgerRecord): unknown[] {
-  return LEDGER_FIELDS.map((field) => record[field] ?? null);
-}
-
-function unpack(values: unknown[]): LedgerRecord {
-  const record: Record<string, unknown> = {};
-  LEDGER_FIELDS.forEach((field, i) => {
-    if (values[i] !== null && values[i] !== undefined) record[field] = values[i];
-  });
-  return record as LedgerRecord;
-}
-
-/**
- * For transactions outside the ledger's own writes that change a record's amounts while nothing
- * is reserved on it (a red-letter return restoring what was invoiced): add this item and the
- * account's invoiceable summary is computed again. Reservations, settlements and releases need
- * not: reserving moves the ledger version, and reserved records are read on every request.
- */
-export function invalidateInvoiceable(accountId: string): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: keys.invoiceableCache(accountId),
-      UpdateExpression: 'ADD #generation :one',
-      ExpressionAttributeNames: { '#generation': 'generation' },
-      ExpressionAttributeValues: { ':one': 1 },
+        Key: key,
+        UpdateExpression: `SET ${sets.join(', ')}${open.set}${removeAll.length > 0 ? ` REMOVE ${removeAll.join(', ')}` : ''}`,
+        ConditionExpression: condition.expression,
+        ExpressionAttributeNames: { ...names, ...condition.names, ...open.names },
+        ExpressionAttributeValues: { ...values, ...condition.values, ...open.values },
+      },
     },
+    aggregates,
   };
 }

@@ -15,7 +15,6 @@ import {
   tableName,
   transact,
 } from '#adapters/dynamodb';
-import { invalidateInvoiceable } from '#adapters/record-repository';
 import type { Allocation } from '#domain/application';
 import type { ChangeStamp } from '#domain/audit';
 import { ConflictError } from '#domain/errors';
@@ -193,13 +192,13 @@ export async function storeArrivalToken(returnId: string, taskToken: string): Pr
   }
 }
 
-/** Allocations per restoring transaction, beside the return's chunk marker and the summary invalidation. */
-const RESTORE_CHUNK = MAX_TRANSACTION_ITEMS - 2;
+/** Allocations and their aggregate updates per restoring transaction, beside the return's chunk marker. */
+const RESTORE_CHUNK = MAX_TRANSACTION_ITEMS - 1;
 
 /**
  * R34: moves the credited invoice's allocations from invoiced back to available on their
  * records. Each chunk is marked on the return in the same transaction, so a retry restores
- * nothing twice (invariants 1 and 3); the account's invoiceable summary is invalidated with it.
+ * nothing twice (invariants 1 and 3); the ledger aggregates move with it.
  */
 export async function restoreAllocations(
   invoiceReturn: InvoiceReturn,
@@ -214,7 +213,6 @@ export async function restoreAllocations(
     markerField: 'restoredChunks',
     done: invoiceReturn.restoredChunks,
     chunkSize: RESTORE_CHUNK,
-    extraItems: () => [invalidateInvoiceable(invoiceReturn.accountId)],
   });
 }
 

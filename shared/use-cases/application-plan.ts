@@ -1,9 +1,20 @@
-import { readApplicantState } from '#adapters/applicant-state';
+import { keys, stripKeys } from '#adapters/dynamodb';
+import { readLedger } from '#adapters/ledger-aggregates-read';
+import { getRecords, readOpenRecords } from '#adapters/record-repository';
 import * as settings from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
-import { type Allocation, allocateSelection, type Delivery, splitIntoInvoices } from '#domain/application';
 import {
+  type Allocation,
+  allocateSelection,
+  type Delivery,
+  isBoundToAnotherTitle,
+  splitIntoInvoices,
+} from '#domain/application';
+import { type BillingRecord, isEligible } from '#domain/billing-record';
+import {
+  AmountExceedsInvoiceableError,
   ArrearsOutstandingError,
+  ConflictError,
   DeliveryRequiredError,
   NotFoundError,
   PaperNotAvailableError,
@@ -11,16 +22,19 @@ import {
   TitleNotApprovedError,
   TitleTypeNotAllowedError,
 } from '#domain/errors';
-import { computeInvoiceable } from '#domain/invoiceable';
+import { oldestFirst } from '#domain/invoiceable';
 import { sumFen } from '#domain/money';
 import { isAllowedFor, type Title } from '#domain/title';
 import type { ApplicationPreview, CreateApplicationBody } from '#schemas/applications';
+import { invoiceableFrom } from '#use-cases/ledger';
 
 export interface ApplicationPlan {
   account: Account;
   title: Title;
   delivery: Delivery;
   allocations: Allocation[];
+  /** Records whose allocation takes everything they had available as read (see reserve). */
+  whole?: ReadonlySet<string>;
 }
 
 /**
@@ -34,11 +48,22 @@ export async function planApplication(
   now: Date,
 ): Promise<ApplicationPlan> {
   const paperAddress = body.delivery.medium === 'paper' ? body.delivery.addressId : undefined;
-  const { account, title, records, addressSaved } = await readApplicantState(
-    accountId,
-    body.titleId,
-    paperAddress,
-  );
+  // Amount mode reads the oldest open records at once: what the asked amount needs (more than
+  // the invoiceable amount is refused anyway), under the title asked for (checked below).
+  const profileKey = keys.account(accountId);
+  const titleKey = keys.title(accountId, body.titleId);
+  const addressKey = paperAddress === undefined ? undefined : keys.address(accountId, paperAddress);
+  const [{ aggregates, items }, oldest] = await Promise.all([
+    readLedger(accountId, now, [profileKey, titleKey, ...(addressKey ? [addressKey] : [])]),
+    body.mode === 'amount'
+      ? oldestDrawable(accountId, body.titleId, body.amount ?? 0, now, 1_000)
+      : undefined,
+  ]);
+  const profile = items.get(profileKey.sk);
+  const account = profile?.region === undefined ? undefined : stripKeys<Account>(profile);
+  const titleItem = items.get(titleKey.sk);
+  const title = titleItem ? stripKeys<Title>(titleItem) : undefined;
+  const addressSaved = addressKey !== undefined && items.has(addressKey.sk);
   if (!account) throw new RealNameRequiredError('This account has no verified profile yet.');
   assertMayApply(account);
   const policy = settings.arrearsPolicy();
@@ -50,15 +75,70 @@ export async function planApplication(
   if (!title) throw new NotFoundError(`No invoice title ${body.titleId}.`);
   checkTitle(account, title);
   const delivery = checkDelivery(body, title, addressSaved);
-  const invoiceable = computeInvoiceable(records, account.arrears, policy, now);
-  const allocations = allocateSelection(
-    { mode: body.mode, recordIds: body.recordIds, amount: body.amount, titleId: title.titleId },
-    records,
-    invoiceable,
-    account.arrears,
-    now,
+  const { amount } = await invoiceableFrom(accountId, { account }, aggregates, now);
+  const request = { mode: body.mode, recordIds: body.recordIds, amount: body.amount, titleId: title.titleId };
+  let records: BillingRecord[];
+  let eligible: BillingRecord[];
+  if (body.mode === 'amount') {
+    // More than a thousand records: read on with the amount that can be drawn at most.
+    eligible =
+      oldest && !oldest.cut
+        ? oldest.records
+        : (await oldestDrawable(accountId, title.titleId, Math.min(body.amount ?? 0, amount), now)).records;
+    records = eligible;
+  } else {
+    records = [
+      ...(await getRecords((body.recordIds ?? []).map((recordId) => ({ accountId, recordId })))).values(),
+    ];
+    eligible = [];
+  }
+  let allocations: Allocation[];
+  try {
+    allocations = allocateSelection(request, records, { amount, eligible }, account.arrears, now);
+  } catch (error) {
+    // The aggregates say the amount can be drawn, yet the open-records index holds less than it
+    // in all (it is eventually consistent: a release moments ago): a retry reads it again.
+    const asked = body.amount ?? 0;
+    const seen = eligible.reduce((n, r) => n + r.availableAmount, 0);
+    const lagging = body.mode === 'amount' && asked <= amount && seen < asked;
+    if (!lagging || !(error instanceof AmountExceedsInvoiceableError)) throw error;
+    throw new ConflictError('The ledger is being updated; please retry.');
+  }
+  const available = new Map(records.map((r) => [r.recordId, r.availableAmount]));
+  const whole = new Set(
+    allocations.filter((a) => available.get(a.recordId) === a.amount).map((a) => a.recordId),
   );
-  return { account, title, delivery, allocations };
+  return { account, title, delivery, allocations, whole };
+}
+
+/**
+ * The oldest invoiceable records not bound to another title (R14, R16), as many as drawing
+ * `amount` by allocateAmount needs (monthly bills only whole, R15), oldest first: read page by
+ * page from the open-records index instead of the whole account. `cut`: stopped at `most`
+ * records before the amount was covered.
+ */
+async function oldestDrawable(
+  accountId: string,
+  titleId: string,
+  amount: number,
+  now: Date,
+  most = Number.POSITIVE_INFINITY,
+): Promise<{ records: BillingRecord[]; cut: boolean }> {
+  let remaining = amount;
+  let count = 0;
+  const read = await readOpenRecords(accountId, true, (record) => {
+    if (isEligible(record, now) && !isBoundToAnotherTitle(record, titleId)) {
+      const take =
+        record.kind === 'monthly-bill' && record.availableAmount > remaining ? 0 : record.availableAmount;
+      remaining -= Math.min(remaining, take);
+    }
+    count++;
+    return remaining <= 0 || count >= most;
+  });
+  return {
+    records: read.filter((r) => isEligible(r, now)).sort(oldestFirst),
+    cut: remaining > 0 && count >= most,
+  };
 }
 
 /** R2, R21: also what monthly invoicing settings are checked with (R31). */

@@ -95,7 +95,14 @@ async function acceptOnce(
   idempotencyTtlSeconds: number,
   plan: Planner,
 ): Promise<CreateResult> {
-  const { account, title, delivery, allocations, applicationId = `app_${randomUUID()}` } = await plan(now);
+  const {
+    account,
+    title,
+    delivery,
+    allocations,
+    whole,
+    applicationId = `app_${randomUUID()}`,
+  } = await plan(now);
   const invoices = splitIntoInvoices(allocations, () => `inv_${randomUUID()}`);
   const submittedAt = now.toISOString();
   const application: Application = {
@@ -119,6 +126,7 @@ async function acceptOnce(
     application,
     ledgerVersion: account.ledgerVersion,
     lastUsed: { titleId: title.titleId, delivery },
+    whole,
     idempotency: idempotencyKey
       ? {
           key: idempotencyKey,

@@ -1,22 +1,20 @@
-import { type AccountState, getAccountState } from '#adapters/account-repository';
+import { type AccountState, accountStateOf } from '#adapters/account-repository';
+import { keys } from '#adapters/dynamodb';
+import {
+  FOLD_AFTER,
+  foldPassed,
+  readAggregates,
+  readExceptions,
+  readLedger,
+  type StoredAggregates,
+} from '#adapters/ledger-aggregates-read';
 import { logger } from '#adapters/logger';
-import {
-  getInvoiceableSummary,
-  getRecords,
-  listLedger,
-  putInvoiceableSummary,
-  writeUpsertPlan,
-} from '#adapters/record-repository';
+import { getRecords, readOpenRecords, writeUpsertPlan } from '#adapters/record-repository';
 import * as settings from '#config/settings';
+import { isEligible } from '#domain/billing-record';
 import { ValidationError } from '#domain/errors';
-import {
-  computeInvoiceable,
-  FORMULA_VERSION,
-  type Invoiceable,
-  type InvoiceableBasis,
-  invoiceableFromSummary,
-  summarizeLedger,
-} from '#domain/invoiceable';
+import { type Invoiceable, oldestFirst } from '#domain/invoiceable';
+import { invoiceableFromAggregates, takeOffsets } from '#domain/ledger-aggregate';
 import { planRecordUpserts, type RecordInput, withoutUnchanged } from '#domain/record-upsert';
 
 /**
@@ -24,14 +22,8 @@ import { planRecordUpserts, type RecordInput, withoutUnchanged } from '#domain/r
  * the use-case module it calls: entities, account, account-profile and billing-records are apart.
  */
 
-/**
- * Whether settling an invoice and releasing an application add invalidateInvoiceable to their
- * transactions (returns do). Until they do, reserved records are read again on every request.
- */
-const RESERVATION_WRITES_INVALIDATE = false;
-
 /** Billing-system batch upsert: validated whole, then written idempotently (see planRecordUpserts). */
-export async function upsertBillingRecords(records: RecordInput[]) {
+export async function upsertBillingRecords(records: RecordInput[], now = new Date()) {
   const refs = records.flatMap((r) => [
     { accountId: r.accountId, recordId: r.recordId },
     ...(r.parentRecordId ? [{ accountId: r.accountId, recordId: r.parentRecordId }] : []),
@@ -42,10 +34,7 @@ export async function upsertBillingRecords(records: RecordInput[]) {
     asBodyPaths(() => planRecordUpserts(records, existing, settings.paymentSyncDays(), { entities })),
     existing,
   );
-  await writeUpsertPlan(
-    plan,
-    records.map((r) => r.accountId),
-  );
+  await writeUpsertPlan(plan, existing, now);
   const written = plan.positives.length + plan.negatives.length;
   logger.info('billing records upserted', { received: records.length, written });
   return { upserted: records.length, written };
@@ -66,12 +55,13 @@ function asBodyPaths<T>(plan: () => T): T {
 
 /** GET /v1/invoiceable (R10): the amount, by entity and tax rate, with its formula. */
 export async function getInvoiceable(accountId: string, now: Date) {
-  const {
-    amount,
-    byEntity,
-    formula: f,
-  } = await currentInvoiceable(accountId, await getAccountState(accountId), now);
-  // Built field by field: a cached snapshot comes back from DynamoDB in another key order.
+  const profile = keys.account(accountId);
+  const { aggregates, items } = await readLedger(accountId, now, [profile]);
+  const state = accountStateOf(items.get(profile.sk));
+  const { amount, byEntity, formula: f } = await invoiceableFrom(accountId, state, aggregates, now);
+  // Instants that have passed are folded into the main item by this read (the others need no
+  // transaction in their bundles for it, and a billing batch spans too many accounts to read each).
+  if (aggregates.passed.length >= FOLD_AFTER) await foldPassed(accountId, aggregates.passed);
   return {
     amount,
     byEntity: byEntity.map((g) => ({ entity: g.entity, taxRate: g.taxRate, amount: g.amount })),
@@ -88,53 +78,49 @@ export async function getInvoiceable(accountId: string, now: Date) {
 }
 
 /**
- * The account's invoiceable amount at `now`. While the account's versions are those its stored
- * summary was computed under, the summary answers with its reserved records read again (see
- * LedgerSummary): two or three small reads. Otherwise every record's ledger fields are read
- * (a projected, parallel read), and the new summary is stored for the next request. `state`
- * must be read before this is called: a summary is only stored with versions read before its
- * records.
+ * The account's invoiceable amount at `now` from its ledger aggregates (see
+ * shared/domain/ledger-aggregate.ts): one query for the main item and the instants up to now,
+ * the listed exceptions (usually none), and only where a deficit or arrears must be taken off
+ * byEntity, the newest invoiceable records as far as that reaches. Passed instants are folded
+ * into the main item by GET /v1/invoiceable (getInvoiceable).
  */
 export async function currentInvoiceable(
   accountId: string,
   state: AccountState,
   now: Date,
 ): Promise<Omit<Invoiceable, 'eligible'>> {
-  const basis: InvoiceableBasis = {
-    ledgerVersion: state.ledgerVersion - state.profileVersion,
-    recordsVersion: state.recordsVersion,
-    formulaVersion: FORMULA_VERSION,
-  };
-  const arrears = state.account?.arrears ?? 0;
-  const policy = settings.arrearsPolicy();
-  const stored = await getInvoiceableSummary(accountId);
-  if (stored.cached && sameBasis(stored.cached.basis, basis)) {
-    const { summary } = stored.cached;
-    const hot =
-      summary.hot.length === 0
-        ? []
-        : [...(await getRecords(summary.hot.map((recordId) => ({ accountId, recordId })))).values()];
-    const result = invoiceableFromSummary(summary, hot, arrears, policy, now);
-    if (result) return result;
-  }
-  const { records, bounds } = await listLedger(accountId, stored.bounds);
-  const { eligible: _e, ...result } = computeInvoiceable(records, arrears, policy, now);
-  const summary = summarizeLedger(records, arrears, now, !RESERVATION_WRITES_INVALIDATE);
-  const kept = await putInvoiceableSummary(accountId, stored.generation, { basis, summary }, bounds);
-  logger.info('invoiceable computed from every record', {
-    records: records.length,
-    hot: summary.hot.length,
-    pending: summary.pending.length,
-    tail: summary.tail.length,
-    kept,
-  });
-  return result;
+  return invoiceableFrom(accountId, state, await readAggregates(accountId, now), now);
 }
 
-function sameBasis(a: InvoiceableBasis, b: InvoiceableBasis): boolean {
-  return (
-    a.ledgerVersion === b.ledgerVersion &&
-    a.recordsVersion === b.recordsVersion &&
-    a.formulaVersion === b.formulaVersion
+export async function invoiceableFrom(
+  accountId: string,
+  state: Pick<AccountState, 'account'>,
+  aggregates: StoredAggregates,
+  now: Date,
+): Promise<Omit<Invoiceable, 'eligible'>> {
+  const arrears = state.account?.arrears ?? 0;
+  const exceptions =
+    aggregates.exceptions.length === 0 ? [] : await readExceptions(accountId, aggregates.exceptions);
+  const result = invoiceableFromAggregates(
+    aggregates.sum,
+    exceptions,
+    arrears,
+    settings.arrearsPolicy(),
+    now,
   );
+  let newest: Awaited<ReturnType<typeof readOpenRecords>> = [];
+  if (result.amount > 0 && result.offsets > 0) {
+    let covered = 0;
+    newest = (
+      await readOpenRecords(accountId, false, (record) => {
+        if (isEligible(record, now)) covered += record.availableAmount;
+        return covered >= result.offsets;
+      })
+    )
+      .filter((record) => isEligible(record, now))
+      .sort(oldestFirst)
+      .reverse();
+  }
+  const { groups: _g, offsets: _o, ...rest } = result;
+  return { ...rest, byEntity: takeOffsets(result, newest) };
 }

@@ -1,4 +1,6 @@
-import { readApplicantState } from '#adapters/applicant-state';
+import { accountStateOf } from '#adapters/account-repository';
+import { keys } from '#adapters/dynamodb';
+import { readLedger } from '#adapters/ledger-aggregates-read';
 import { logger } from '#adapters/logger';
 import {
   claimMarker,
@@ -10,7 +12,6 @@ import {
   readShardCounters,
 } from '#adapters/monthly-repository';
 import * as settings from '#config/settings';
-import { computeInvoiceable } from '#domain/invoiceable';
 import {
   allShards,
   isFinished,
@@ -29,6 +30,7 @@ import {
   sumCounters,
 } from '#domain/monthly';
 import { createApplication } from '#use-cases/applications';
+import { invoiceableFrom } from '#use-cases/ledger';
 
 export interface StartRunEvent {
   /** The execution's input: `{}` from the schedule, `{ month }` from `npm run monthly`. */
@@ -124,8 +126,10 @@ export async function processAccount(accountId: string, month: string, now: Date
   let marker = await getMarker(accountId, month);
   if (isFinished(marker)) return 'already';
   if (!marker) {
-    // One query of the account's partition (profile, records), as the create path reads it.
-    const { account, records } = await readApplicantState(accountId, '');
+    // The profile and the ledger aggregates, read at once: never the account's records.
+    const profile = keys.account(accountId);
+    const { aggregates, items } = await readLedger(accountId, now, [profile]);
+    const { account } = accountStateOf(items.get(profile.sk));
     const autoInvoicing = account?.autoInvoicing;
     // Turned off since the shard was listed: not the run's any more.
     if (!account || !autoInvoicing?.enabled || !autoInvoicing.titleId || !autoInvoicing.delivery) {
@@ -140,7 +144,7 @@ export async function processAccount(accountId: string, month: string, now: Date
       claimedAt: now.toISOString(),
     };
     // The full invoiceable amount (R10): the formula create checks the amount against.
-    const { amount } = computeInvoiceable(records, account.arrears, settings.arrearsPolicy(), now);
+    const { amount } = await invoiceableFrom(accountId, { account }, aggregates, now);
     if (amount <= 0) {
       const reason: SkipReason =
         account.arrears > 0

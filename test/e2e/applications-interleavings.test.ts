@@ -11,7 +11,8 @@ import { useFunctionEnvironment } from '../support/in-process.ts';
  * in random sequences of steps, each step a few commands at once, some of them retries.
  * After every step, every record must satisfy invoiced + reserved + available = what it may
  * be invoiced for (never below zero), and each record's reservation must be exactly what the
- * open applications hold of it.
+ * open applications hold of it, and the account's ledger aggregates must be exactly what its
+ * records give (no drift, every exception listed).
  */
 
 type UseCases = {
@@ -21,19 +22,21 @@ type UseCases = {
   getApplication: typeof import('#adapters/application-repository').getApplication;
   DomainError: typeof import('#domain/errors').DomainError;
   NoticeInFlightError: typeof import('#domain/workflow-errors').NoticeInFlightError;
+  checkLedger: typeof import('#use-cases/ledger-repair').checkLedger;
 };
 let useCases: UseCases;
 
 beforeAll(async () => {
   // A long window: the workflows wait while the commands below decide each application's fate.
   useFunctionEnvironment({ CANCEL_WINDOW: 'PT1H' });
-  const [applications, cancel, fail, repository, errors, workflowErrors] = await Promise.all([
+  const [applications, cancel, fail, repository, errors, workflowErrors, repair] = await Promise.all([
     import('#use-cases/applications'),
     import('#use-cases/cancel-application'),
     import('#use-cases/workflow/fail'),
     import('#adapters/application-repository'),
     import('#domain/errors'),
     import('#domain/workflow-errors'),
+    import('#use-cases/ledger-repair'),
   ]);
   useCases = {
     createApplication: applications.createApplication,
@@ -42,6 +45,7 @@ beforeAll(async () => {
     getApplication: repository.getApplication,
     DomainError: errors.DomainError,
     NoticeInFlightError: workflowErrors.NoticeInFlightError,
+    checkLedger: repair.checkLedger,
   };
 });
 
@@ -182,6 +186,9 @@ async function expectInvariant1(world: World, context: string): Promise<void> {
     expect(r.invoicedAmount + r.reservedAmount + r.availableAmount, where).toBe(net);
     expect(r.reservedAmount, where).toBe(held.get(r.recordId) ?? 0);
   }
+  const check = await useCases.checkLedger(world.accountId, new Date(), false);
+  expect(check.drift, `${context}: aggregates`).toEqual([]);
+  expect(check.unlistedExceptions, `${context}: exceptions`).toEqual([]);
 }
 
 describe('interleaved apply, cancel, fail and retry (property, DynamoDB Local)', () => {

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import {
   type ApiClient,
@@ -220,6 +220,45 @@ describe('what is invoiceable, per record and in all', () => {
     expect(later.formula.consumedCash).toBe(3_000);
     expect(laterRecords.clearing).toMatchObject({ status: 'invoiceable', invoiceableAmount: 2_000 });
     expect(laterRecords.fresh.status).toBe('temporarily-not-invoiceable');
+  });
+
+  it('R8 records that become eligible at many instants count once each, also after their instants are folded', async () => {
+    // Prepare: nine records eligible in a few seconds, each at its own instant (an aggregate item each).
+    const soon = Date.now() + 3_000;
+    const { accountId, client } = await customer([
+      order('settled', { cashAmount: 1_000 }),
+      ...Array.from({ length: 9 }, (_, i) =>
+        order(`clearing-${i}`, { cashAmount: 100 * (i + 1), eligibleFrom: new Date(soon + i).toISOString() }),
+      ),
+    ]);
+    const ledgerItems = async () =>
+      (
+        await documents().send(
+          new QueryCommand({
+            TableName: inject('tableName'),
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ledger)',
+            ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':ledger': 'LEDGER#' },
+            ConsistentRead: true,
+          }),
+        )
+      ).Items ?? [];
+    const instantsBefore = (await ledgerItems()).length;
+    const early = (await client.get('/v1/invoiceable')).body;
+
+    // Act: the first read after the instants passed counts them and folds them; the next reads the main item alone.
+    const passed = await waitFor(async () => {
+      const r = await client.get('/v1/invoiceable');
+      return r.body.amount === 5_500 ? r.body : undefined;
+    }, 'the clearing records to become invoiceable');
+    const instantsAfter = (await ledgerItems()).length;
+    const folded = (await client.get('/v1/invoiceable')).body;
+
+    // Assess
+    expect(instantsBefore).toBe(9);
+    expect(early.amount).toBe(1_000);
+    expect(passed.formula.consumedCash).toBe(5_500);
+    expect(instantsAfter).toBe(0);
+    expect(folded).toEqual(passed);
   });
 
   it('R9 there is no cap on the amount: a very large consumption is invoiceable and can be applied for in full', async () => {

@@ -51,7 +51,7 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT);
 
 describe('DynamoDB table', () => {
-  it('is on demand, with point-in-time recovery, TTL on expiresAt and the gsi1/gsi2 keys the adapters use', () => {
+  it('is on demand, with point-in-time recovery, TTL on expiresAt and the gsi1/gsi2/gsi3 keys the adapters use', () => {
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -73,6 +73,13 @@ describe('DynamoDB table', () => {
           KeySchema: [
             { AttributeName: 'gsi2pk', KeyType: 'HASH' },
             { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
+          ],
+        }),
+        Match.objectLike({
+          IndexName: 'gsi3',
+          KeySchema: [
+            { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+            { AttributeName: 'gsi3sk', KeyType: 'RANGE' },
           ],
         }),
       ]),

@@ -15,9 +15,7 @@ import {
   computeInvoiceable,
   formulaParts,
   type InvoiceableFormula,
-  invoiceableFromSummary,
   oldestFirst,
-  summarizeLedger,
   uncoveredDeficit,
 } from '#domain/invoiceable';
 import { planRecordUpserts, recordRef } from '#domain/record-upsert';
@@ -994,138 +992,7 @@ describe('computeInvoiceable on random ledgers', () => {
   });
 });
 
-describe('the invoiceable summary', () => {
-  /** What settling part of an invoice or releasing part of an application does to a reserved record. */
-  const reservationStep = fc.record({
-    kind: fc.constantFrom('settle', 'release', 'none'),
-    share: fc.integer({ min: 0, max: 100 }),
-  });
-
-  function withoutEligible(result: ReturnType<typeof computeInvoiceable>) {
-    const { eligible: _e, ...rest } = result;
-    return rest;
-  }
-
-  it('R8 R10 R12 R13 a summary answers exactly as the whole ledger does, later, after settlements and releases (property)', () => {
-    fc.assert(
-      fc.property(
-        ledgerArb,
-        arrearsArb,
-        fc.integer({ min: 0, max: 100 }),
-        fc.constantFrom<ArrearsPolicy>('offset', 'block'),
-        fc.integer({ min: 0, max: 300 * HOUR_MS }),
-        fc.infiniteStream(reservationStep),
-        (ledger, arrears, arrearsShareLater, policy, laterMs, steps) => {
-          // Prepare: a summary now; then time passes and open applications settle or release.
-          const summary = summarizeLedger(ledger, arrears, NOW);
-          const later = new Date(NOW.getTime() + laterMs);
-          const arrearsLater = Math.floor((arrears * arrearsShareLater) / 100);
-          const iterator = steps[Symbol.iterator]();
-          const changed = ledger.map((r) => {
-            if (r.reservedAmount === 0) return r;
-            const step = iterator.next().value!;
-            const x = Math.floor((r.reservedAmount * step.share) / 100);
-            if (step.kind === 'settle')
-              return { ...r, reservedAmount: r.reservedAmount - x, invoicedAmount: r.invoicedAmount + x };
-            if (step.kind === 'release')
-              return { ...r, reservedAmount: r.reservedAmount - x, availableAmount: r.availableAmount + x };
-            return r;
-          });
-          const hot = changed.filter((r) => summary.hot.includes(r.recordId));
-
-          // Act
-          const fromSummary = invoiceableFromSummary(summary, hot, arrearsLater, policy, later);
-
-          // Assess
-          expect(fromSummary).toEqual(
-            withoutEligible(computeInvoiceable(changed, arrearsLater, policy, later)),
-          );
-          expect(summary.hot.sort()).toEqual(
-            ledger
-              .filter((r) => !NEGATIVE_KINDS.has(r.kind) && r.kind !== 'recharge' && r.reservedAmount > 0)
-              .map((r) => r.recordId)
-              .sort(),
-          );
-        },
-      ),
-      { numRuns: 1_000 },
-    );
-  });
-
-  it('R10 a summary that sums reserved records too answers exactly while nothing changes (property)', () => {
-    fc.assert(
-      fc.property(
-        ledgerArb,
-        arrearsArb,
-        fc.constantFrom<ArrearsPolicy>('offset', 'block'),
-        fc.integer({ min: 0, max: 300 * HOUR_MS }),
-        (ledger, arrears, policy, laterMs) => {
-          // Prepare
-          const summary = summarizeLedger(ledger, arrears, NOW, false);
-          const later = new Date(NOW.getTime() + laterMs);
-
-          // Act
-          const fromSummary = invoiceableFromSummary(summary, [], arrears, policy, later);
-
-          // Assess
-          expect(summary.hot).toEqual([]);
-          expect(fromSummary).toEqual(withoutEligible(computeInvoiceable(ledger, arrears, policy, later)));
-        },
-      ),
-      { numRuns: 500 },
-    );
-  });
-
-  it('R8 a record still syncing is kept whole and counts from the instant it becomes eligible', () => {
-    // Prepare
-    const syncing = record({ recordId: 's', eligibleFrom: new Date(NOW.getTime() + HOUR_MS).toISOString() });
-    const settled = record({ recordId: 'a' });
-    const summary = summarizeLedger([syncing, settled], 0, NOW);
-
-    // Act
-    const before = invoiceableFromSummary(summary, [], 0, 'offset', new Date(NOW.getTime() + HOUR_MS - 1));
-    const after = invoiceableFromSummary(summary, [], 0, 'offset', new Date(NOW.getTime() + HOUR_MS));
-
-    // Assess
-    expect(summary.pending.map((r) => r.recordId)).toEqual(['s']);
-    expect(summary.stable.consumedCash).toBe(10_000);
-    expect(before?.amount).toBe(10_000);
-    expect(after?.amount).toBe(20_000);
-  });
-
-  it('R12 R13 the summary keeps only the newest invoiceable records that arrears and deficits could reach', () => {
-    // Prepare: 3 000 arrears and a 1 000 deficit; four records of 2 000, oldest first a…d.
-    const records = ['a', 'b', 'c', 'd'].map((id, i) =>
-      record({ recordId: id, cashAmount: 2_000, paidAt: `2025-05-0${i + 1}T00:00:00.000Z` }),
-    );
-    const owed = record({ recordId: 'x', invoicedAmount: 10_000, negativesAmount: -1_000 });
-
-    // Act
-    const summary = summarizeLedger([...records, owed], 3_000, NOW);
-
-    // Assess: d and c (4 000) cover 3 000 + 1 000.
-    expect(summary.tail.map((r) => r.recordId)).toEqual(['d', 'c']);
-    expect(summary.hot).toEqual([]);
-  });
-
-  it('invariant 1 a summary cannot answer for more arrears than it was made for, a missing reserved record, or an earlier clock', () => {
-    // Prepare
-    const held = record({ recordId: 'h', reservedAmount: 4_000 });
-    const summary = summarizeLedger([held, record({ recordId: 'a' })], 1_000, NOW);
-
-    // Act
-    const moreArrears = invoiceableFromSummary(summary, [held], 1_001, 'offset', NOW);
-    const hotMissing = invoiceableFromSummary(summary, [], 1_000, 'offset', NOW);
-    const earlier = invoiceableFromSummary(summary, [held], 1_000, 'offset', new Date(NOW.getTime() - 1));
-    const fine = invoiceableFromSummary(summary, [held], 1_000, 'offset', NOW);
-
-    // Assess
-    expect(moreArrears).toBeUndefined();
-    expect(hotMissing).toBeUndefined();
-    expect(earlier).toBeUndefined();
-    expect(fine?.amount).toBe(15_000);
-  });
-
+describe('uncoveredDeficit', () => {
   it('R13 the uncovered deficit is what consumption does not cover yet', () => {
     // Prepare: 10 000 invoiced, then refunded 3 000; later 2 000 and then 5 000 of new consumption.
     const refunded = record({ recordId: 'a', invoicedAmount: 10_000, negativesAmount: -3_000 });

@@ -14,6 +14,8 @@ export function consoleContentSecurityPolicy(cognitoOrigin?: string): string {
     "font-src 'self'",
     `connect-src 'self'${cognitoOrigin ? ` ${cognitoOrigin}` : ''}`,
     "object-src 'none'",
+    // The invoice preview shows the downloaded PDF (an object URL) in a frame.
+    "frame-src 'self' blob:",
     "base-uri 'self'",
     `form-action 'self'${cognitoOrigin ? ` ${cognitoOrigin}` : ''}`,
     "frame-ancestors 'none'",

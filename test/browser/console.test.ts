@@ -179,6 +179,21 @@ describe('the console, customer and finance, in Chromium', () => {
       const r = await api.get(`/v1/invoices/${invoiceId}`);
       return r.body.status === 'delivered' ? r : undefined;
     }, 'the invoice to be delivered');
+    // The preview shows the PDF in the page: the file the API served, as an object URL in a frame.
+    let served: Buffer | undefined;
+    await page.route(`**/v1/invoices/${encodeURIComponent(invoiceId)}/pdf`, async (route) => {
+      const response = await route.fetch();
+      served = await response.body();
+      await route.fulfill({ response });
+    });
+    await page.getByRole('button', { name: '预览发票' }).click();
+    const frame = page.locator('iframe[title^="预览发票"]');
+    await frame.waitFor();
+    expect((await frame.getAttribute('src'))?.startsWith('blob:')).toBe(true);
+    expect(served?.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    await page.unroute(`**/v1/invoices/${encodeURIComponent(invoiceId)}/pdf`);
+    await page.locator('.ant-modal-close').click();
+    await frame.waitFor({ state: 'detached' });
     const pdf = await downloadOf(page, () => page.getByRole('button', { name: '下载发票' }).click());
     expect(pdf.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
     await page.context().close();

@@ -50,7 +50,8 @@ export async function call<T>(
 }
 
 /** A download (PDF, CSV) with the bearer token: fetched as a blob, saved under `filename`. */
-export async function download(path: string, filename: string): Promise<void> {
+/** A file from the API (a PDF, the CSV export) as a Blob, with the session's token. */
+export async function fetchFile(path: string): Promise<Blob> {
   const session = currentSession();
   const response = await fetch(path, {
     headers: session ? { Authorization: `Bearer ${session.idToken}` } : {},
@@ -59,7 +60,11 @@ export async function download(path: string, filename: string): Promise<void> {
     const body = (await response.json().catch(() => ({}))) as Partial<Problem>;
     throw new ProblemError({ ...body, status: response.status, code: body.code ?? 'INTERNAL' });
   }
-  const url = URL.createObjectURL(await response.blob());
+  return response.blob();
+}
+
+export async function download(path: string, filename: string): Promise<void> {
+  const url = URL.createObjectURL(await fetchFile(path));
   const link = document.createElement('a');
   link.href = url;
   link.download = filename;

@@ -1,7 +1,7 @@
 import { App, Button, Card, Descriptions, Form, Input, Modal, Select, Space, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import { api, call, download, idempotencyKey, type Schemas } from '../../api/client.ts';
+import { api, call, download, fetchFile, idempotencyKey, type Schemas } from '../../api/client.ts';
 import { LoadError, StatusTag } from '../../common.tsx';
 import { chinaTime, taxRate, yuan } from '../../format.ts';
 import { useLoad, useSubmit } from '../../hooks.ts';
@@ -15,13 +15,15 @@ const REASONS: Schemas['ReturnRequest']['reason'][] = [
   'SALES_DISCOUNT',
 ];
 
-/** An invoice: download, receipt of paper, return (R34) with optional reissue, a copy when lost (R35). */
+/** An invoice: preview and download, receipt of paper, return (R34) with optional reissue, a copy when lost (R35). */
 export default function InvoiceDetail() {
   const { t } = useI18n();
   const { message } = App.useApp();
   const submit = useSubmit();
   const { invoiceId = '' } = useParams();
   const [returning, setReturning] = useState(false);
+  /** The PDF shown in the preview, as an object URL of the downloaded file. */
+  const [preview, setPreview] = useState<string>();
   const [form] = Form.useForm<Schemas['ReturnRequest']>();
   const [returnKey] = useState(idempotencyKey);
   const invoice = useLoad(
@@ -74,6 +76,14 @@ export default function InvoiceDetail() {
         </Descriptions>
         <Space wrap>
           <Button
+            onClick={async () => {
+              const pdf = await submit(() => fetchFile(`/v1/invoices/${encodeURIComponent(invoiceId)}/pdf`));
+              if (pdf) setPreview(URL.createObjectURL(new Blob([pdf], { type: 'application/pdf' })));
+            }}
+          >
+            {t('invoice.preview')}
+          </Button>
+          <Button
             type="primary"
             onClick={() =>
               void submit(() =>
@@ -111,6 +121,25 @@ export default function InvoiceDetail() {
           )}
         </Space>
       </Card>
+      <Modal
+        open={preview !== undefined}
+        title={`${t('invoice.preview')} ${inv.invoiceNumber}`}
+        footer={null}
+        width="min(960px, 95vw)"
+        destroyOnHidden
+        onCancel={() => {
+          if (preview) URL.revokeObjectURL(preview);
+          setPreview(undefined);
+        }}
+      >
+        {preview && (
+          <iframe
+            title={`${t('invoice.preview')} ${inv.invoiceNumber}`}
+            src={preview}
+            style={{ width: '100%', height: '70vh', border: 'none' }}
+          />
+        )}
+      </Modal>
       <Modal
         open={returning}
         title={t('invoice.returnAction')}

@@ -71,6 +71,36 @@ describe('the console shows why', () => {
     await page.context().close();
   });
 
+  it('deletes an address only once the deletion is confirmed', async () => {
+    const account = uniqueId('webdelete');
+    await givenAccount(account, {});
+    const api = await clientFor(account);
+    const created = await api.post('/v1/addresses', {
+      recipient: '王芳',
+      phone: '13800138000',
+      province: '浙江省',
+      city: '杭州市',
+      district: '西湖区',
+      street: '文三路100号',
+      postalCode: '310012',
+    });
+    expect(created.status).toBe(201);
+    const page = await signedIn(browser, account);
+    await page.getByRole('menuitem', { name: '邮寄地址' }).click();
+    await page.getByText('文三路100号').waitFor();
+
+    // Asked first: "no" keeps it, "yes" deletes it.
+    await page.getByRole('button', { name: /删\s?除/ }).click();
+    await page.getByText('确定删除吗？').waitFor();
+    await page.getByRole('button', { name: /^否$/ }).click();
+    expect((await api.get('/v1/addresses')).body.items).toHaveLength(1);
+    await page.getByRole('button', { name: /删\s?除/ }).click();
+    await page.getByRole('button', { name: /^是$/ }).click();
+    await page.getByText('文三路100号').waitFor({ state: 'detached' });
+    expect((await api.get('/v1/addresses')).body.items).toEqual([]);
+    await page.context().close();
+  });
+
   it('puts the API’s validation errors on the fields they name and keeps what was typed', async () => {
     const account = uniqueId('webvalid');
     await givenAccount(account, {});

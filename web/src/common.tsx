@@ -1,4 +1,5 @@
-import { Alert, Tag } from 'antd';
+import { Alert, Button, Modal, Popconfirm, Tag } from 'antd';
+import type { ReactNode } from 'react';
 import type { ProblemError } from './api/client.ts';
 import { useProblemText } from './hooks.ts';
 import { useI18n } from './i18n.tsx';
@@ -40,5 +41,52 @@ export function StatusTag({ status }: { status: string }) {
     <Tag color={COLORS[status] ?? 'default'} style={{ color: 'rgba(0, 0, 0, 0.88)' }}>
       {label === key ? status : label}
     </Tag>
+  );
+}
+
+/** A row's delete button behind a confirmation; `remove` runs only when confirmed. */
+export function DeleteButton({ remove }: { remove: () => Promise<void> }) {
+  const { t } = useI18n();
+  return (
+    <Popconfirm
+      title={t('common.deleteConfirm')}
+      okText={t('common.yes')}
+      cancelText={t('common.no')}
+      onConfirm={remove}
+    >
+      <Button size="small" danger>
+        {t('common.delete')}
+      </Button>
+    </Popconfirm>
+  );
+}
+
+/** The dialog a list edits an item in: save and cancel, the form kept mounted for its values. */
+export function EditorDialog({
+  open,
+  title,
+  onSave,
+  onCancel,
+  children,
+}: {
+  open: boolean;
+  title: string;
+  onSave: () => void;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  const { t } = useI18n();
+  return (
+    <Modal
+      open={open}
+      title={title}
+      okText={t('common.save')}
+      cancelText={t('common.cancel')}
+      onOk={onSave}
+      onCancel={onCancel}
+      forceRender
+    >
+      {children}
+    </Modal>
   );
 }

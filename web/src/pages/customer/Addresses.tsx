@@ -1,7 +1,7 @@
-import { Button, Checkbox, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Button, Checkbox, Form, Input, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call, idempotencyKey, type Schemas } from '../../api/client.ts';
-import { LoadError } from '../../common.tsx';
+import { DeleteButton, EditorDialog, LoadError } from '../../common.tsx';
 import { useLoad, useSubmit } from '../../hooks.ts';
 import { useI18n } from '../../i18n.tsx';
 
@@ -78,38 +78,30 @@ export default function Addresses() {
                 >
                   {t('common.edit')}
                 </Button>
-                <Popconfirm
-                  title={t('common.deleteConfirm')}
-                  okText={t('common.yes')}
-                  cancelText={t('common.no')}
-                  onConfirm={async () => {
-                    const done = await submit(() =>
-                      call(
+                <DeleteButton
+                  remove={async () => {
+                    // DELETE answers 204 without a body: `true` says it went through.
+                    const done = await submit(async () => {
+                      await call(
                         api.DELETE('/v1/addresses/{addressId}', {
                           params: { path: { addressId: a.addressId } },
                         }),
-                      ),
-                    );
-                    if (done !== undefined) list.reload();
+                      );
+                      return true;
+                    });
+                    if (done) list.reload();
                   }}
-                >
-                  <Button size="small" danger>
-                    {t('common.delete')}
-                  </Button>
-                </Popconfirm>
+                />
               </Space>
             ),
           },
         ]}
       />
-      <Modal
+      <EditorDialog
         open={editing !== undefined}
         title={editing?.addressId ? t('common.edit') : t('addresses.add')}
-        okText={t('common.save')}
-        cancelText={t('common.cancel')}
-        onOk={() => void save()}
+        onSave={() => void save()}
         onCancel={() => setEditing(undefined)}
-        forceRender
       >
         <Form form={form} layout="vertical">
           {FIELDS.map((field) => (
@@ -126,7 +118,7 @@ export default function Addresses() {
             <Checkbox>{t('addresses.makeDefault')}</Checkbox>
           </Form.Item>
         </Form>
-      </Modal>
+      </EditorDialog>
     </Space>
   );
 }

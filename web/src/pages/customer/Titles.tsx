@@ -1,7 +1,7 @@
-import { App, Button, Form, Input, Modal, Popconfirm, Select, Space, Table, Typography } from 'antd';
+import { App, Button, Form, Input, Select, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call, idempotencyKey, type Schemas } from '../../api/client.ts';
-import { LoadError, StatusTag } from '../../common.tsx';
+import { DeleteButton, EditorDialog, LoadError, StatusTag } from '../../common.tsx';
 import { chinaTime } from '../../format.ts';
 import { useLoad, useSubmit } from '../../hooks.ts';
 import { useI18n } from '../../i18n.tsx';
@@ -108,36 +108,28 @@ export default function Titles() {
                 >
                   {t('common.edit')}
                 </Button>
-                <Popconfirm
-                  title={t('common.deleteConfirm')}
-                  okText={t('common.yes')}
-                  cancelText={t('common.no')}
-                  onConfirm={async () => {
-                    const done = await submit(() =>
-                      call(
+                <DeleteButton
+                  remove={async () => {
+                    // DELETE answers 204 without a body: `true` says it went through.
+                    const done = await submit(async () => {
+                      await call(
                         api.DELETE('/v1/titles/{titleId}', { params: { path: { titleId: title.titleId } } }),
-                      ),
-                    );
-                    if (done !== undefined) list.reload();
+                      );
+                      return true;
+                    });
+                    if (done) list.reload();
                   }}
-                >
-                  <Button size="small" danger>
-                    {t('common.delete')}
-                  </Button>
-                </Popconfirm>
+                />
               </Space>
             ),
           },
         ]}
       />
-      <Modal
+      <EditorDialog
         open={editing !== undefined}
         title={editing?.titleId ? t('common.edit') : t('titles.add')}
-        okText={t('common.save')}
-        cancelText={t('common.cancel')}
-        onOk={() => void save()}
+        onSave={() => void save()}
         onCancel={() => setEditing(undefined)}
-        forceRender
       >
         <Form form={form} layout="vertical">
           <Form.Item name="type" label={t('titles.type')} rules={[{ required: true }]}>
@@ -170,7 +162,7 @@ export default function Titles() {
             <Input />
           </Form.Item>
         </Form>
-      </Modal>
+      </EditorDialog>
     </Space>
   );
 }

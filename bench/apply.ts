@@ -27,6 +27,7 @@ import { signLocalToken } from '../scripts/local/jwt.ts';
 import { startLocalStack } from '../scripts/local/stack.ts';
 import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
 import { checkDrift } from './drift.ts';
+import { seedCustomer } from './seed.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -92,37 +93,12 @@ export async function benchApply(): Promise<ApplyFigures> {
     for (let i = 0; i < ACCOUNTS; i += 10) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(10, ACCOUNTS - i) }, async (_, j) => {
-          const accountId = `bench-apply-${i + j}`;
-          const billing = await billingFor(i);
-          const profile = await call(billing, 'PUT', `/v1/internal/accounts/${accountId}`, {
-            region: 'mainland',
-            realName: { type: 'enterprise', name: '杭州示例科技有限公司' },
-            arrears: 0,
+          return seedCustomer(call, await billingFor(i), stack.jwtSecret, {
+            accountId: `bench-apply-${i + j}`,
+            records: RECORDS,
+            cashAmount: 1_000_000,
+            paidDay: (r) => 1 + r,
           });
-          const records = await call(billing, 'POST', '/v1/internal/billing-records', {
-            records: Array.from({ length: RECORDS }, (_, r) => ({
-              accountId,
-              recordId: `${accountId}-o${r}`,
-              kind: 'order',
-              period: '2026-09',
-              paidAt: new Date(Date.UTC(2026, 8, 1 + r)).toISOString(),
-              entity: r % 2 === 0 ? 'cn-bj-01' : 'cn-sh-01',
-              taxRate: '0.06',
-              cashAmount: 1_000_000,
-            })),
-          });
-          const token = await signLocalToken(stack.jwtSecret, { accountId });
-          const title = await call(token, 'POST', '/v1/titles', {
-            type: 'enterprise-ordinary',
-            name: '杭州示例科技有限公司',
-            taxId: '91330106MA2H00006X',
-          });
-          if (profile.status !== 200 || records.status !== 200 || title.status !== 201) {
-            throw new Error(
-              `seeding ${accountId} failed: ${profile.status} ${records.status} ${title.status}`,
-            );
-          }
-          return { accountId, token, titleId: title.json.titleId as string };
         }),
       );
       seeded.push(...batch);

@@ -31,6 +31,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@
 import { signLocalToken } from '../scripts/local/jwt.ts';
 import { startLocalStack } from '../scripts/local/stack.ts';
 import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
+import { seedCustomer } from './seed.ts';
 
 const { values: args } = parseArgs({
   options: { minutes: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' } },
@@ -162,36 +163,13 @@ async function soak(): Promise<number> {
     for (let i = 0; i < CUSTOMERS; i += 5) {
       const batch = await Promise.all(
         Array.from({ length: Math.min(5, CUSTOMERS - i) }, async (_, j) => {
-          const accountId = `soak-${i + j}`;
-          const profile = await call(billing, 'PUT', `/v1/internal/accounts/${accountId}`, {
-            region: 'mainland',
-            realName: { type: 'enterprise', name: '杭州示例科技有限公司' },
-            arrears: 0,
+          const seeded = await seedCustomer(call, billing, stack.jwtSecret, {
+            accountId: `soak-${i + j}`,
+            records: RECORDS,
+            cashAmount: RECORD_CASH,
+            paidDay: (r) => 1 + (r % 28),
           });
-          const records = await call(billing, 'POST', '/v1/internal/billing-records', {
-            records: Array.from({ length: RECORDS }, (_, r) => ({
-              accountId,
-              recordId: `${accountId}-o${r}`,
-              kind: 'order',
-              period: '2026-09',
-              paidAt: new Date(Date.UTC(2026, 8, 1 + (r % 28))).toISOString(),
-              entity: ENTITIES[r % 2],
-              taxRate: '0.06',
-              cashAmount: RECORD_CASH,
-            })),
-          });
-          const token = await signLocalToken(stack.jwtSecret, { accountId });
-          const title = await call(token, 'POST', '/v1/titles', {
-            type: 'enterprise-ordinary',
-            name: '杭州示例科技有限公司',
-            taxId: '91330106MA2H00006X',
-          });
-          if (profile.status !== 200 || records.status !== 200 || title.status !== 201) {
-            throw new Error(
-              `seeding ${accountId} failed: ${profile.status} ${records.status} ${title.status}`,
-            );
-          }
-          return { accountId, token, titleId: title.json.titleId as string, applications: [] };
+          return { ...seeded, applications: [] };
         }),
       );
       customers.push(...batch);

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { clientFor, givenAccount, order, uniqueId, waitFor } from '../support/api.ts';
+import { clientFor, givenAccount, order, sampleAddress, uniqueId, waitFor } from '../support/api.ts';
 import { type AxeViolation, launchBrowser, navigateInApp, seriousViolations, signedIn } from './browser.ts';
 
 /** axe-core on every page of the console: no serious or critical violation, in either language. */
@@ -33,15 +33,7 @@ describe('accessibility (axe-core)', () => {
       name: '杭州示例科技有限公司',
       taxId: '91330106MA2H00006X',
     });
-    await api.post('/v1/addresses', {
-      recipient: '王五',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      street: '文三路1号',
-      postalCode: '310000',
-    });
+    await api.post('/v1/addresses', sampleAddress());
     const created = await api.post('/v1/applications', {
       mode: 'orders',
       recordIds: [`${account}-o1`],

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, givenAccount, order, uniqueId, waitFor } from '../support/api.ts';
+import { clientFor, givenAccount, order, sampleAddress, uniqueId, waitFor } from '../support/api.ts';
 import { choose, downloadOf, launchBrowser, navigateInApp, signedIn } from './browser.ts';
 
 /**
@@ -112,15 +112,7 @@ describe('the console, customer and finance, in Chromium', () => {
       bankAccount: '1202000000000000000',
     });
     expect(title.body.status).toBe('pending-review');
-    const address = await api.post('/v1/addresses', {
-      recipient: '王五',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      street: '文三路1号',
-      postalCode: '310000',
-    });
+    const address = await api.post('/v1/addresses', sampleAddress());
     expect(address.status).toBe(201);
 
     // Finance approves the title from the review queue.

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientFor, givenAccount, order, uniqueId, waitFor } from '../support/api.ts';
+import { clientFor, givenAccount, order, sampleAddress, uniqueId, waitFor } from '../support/api.ts';
 import { choose, launchBrowser, navigateInApp, signedIn } from './browser.ts';
 
 /** Refusals as the console shows them: a reason from finance, and the API's validation errors. */
@@ -31,15 +31,7 @@ describe('the console shows why', () => {
     await staff.post(`/v1/admin/accounts/${account}/titles/${title.body.titleId}/decision`, {
       approve: true,
     });
-    const address = await api.post('/v1/addresses', {
-      recipient: '王五',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      street: '文三路1号',
-      postalCode: '310000',
-    });
+    const address = await api.post('/v1/addresses', sampleAddress());
     const created = await api.post('/v1/applications', {
       mode: 'orders',
       recordIds: [`${account}-o1`],
@@ -75,19 +67,11 @@ describe('the console shows why', () => {
     const account = uniqueId('webdelete');
     await givenAccount(account, {});
     const api = await clientFor(account);
-    const created = await api.post('/v1/addresses', {
-      recipient: '王芳',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      street: '文三路100号',
-      postalCode: '310012',
-    });
+    const created = await api.post('/v1/addresses', sampleAddress());
     expect(created.status).toBe(201);
     const page = await signedIn(browser, account);
     await page.getByRole('menuitem', { name: '邮寄地址' }).click();
-    await page.getByText('文三路100号').waitFor();
+    await page.getByText('文三路1号').waitFor();
 
     // Asked first: "no" keeps it, "yes" deletes it.
     await page.getByRole('button', { name: /删\s?除/ }).click();
@@ -96,7 +80,7 @@ describe('the console shows why', () => {
     expect((await api.get('/v1/addresses')).body.items).toHaveLength(1);
     await page.getByRole('button', { name: /删\s?除/ }).click();
     await page.getByRole('button', { name: /^是$/ }).click();
-    await page.getByText('文三路100号').waitFor({ state: 'detached' });
+    await page.getByText('文三路1号').waitFor({ state: 'detached' });
     expect((await api.get('/v1/addresses')).body.items).toEqual([]);
     await page.context().close();
   });

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type ApiClient, clientFor, givenAccount, order, uniqueId } from '../support/api.ts';
+import { type ApiClient, clientFor, givenAccount, order, sampleAddress, uniqueId } from '../support/api.ts';
 
-const address = (fields: Record<string, unknown> = {}) => ({
-  recipient: '王五',
-  phone: '13800138000',
-  province: '浙江省',
-  city: '杭州市',
-  district: '西湖区',
-  street: '文三路1号',
-  postalCode: '310000',
-  ...fields,
-});
+const address = sampleAddress;
 
 async function customer(
   records: Record<string, unknown>[] = [],

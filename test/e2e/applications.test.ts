@@ -7,6 +7,7 @@ import {
   daysAgo,
   givenAccount,
   order,
+  sampleAddress,
   sentMailTo,
   uniqueId,
   waitFor,
@@ -484,7 +485,7 @@ describe('checks before anything is reserved', () => {
     const c = await customer([order(uniqueId('o'))]);
     const titleId = await approvedSpecialTitle(c);
     const other = await customer([]);
-    const foreignAddress = await other.api.post('/v1/addresses', address());
+    const foreignAddress = await other.api.post('/v1/addresses', sampleAddress());
     expect(foreignAddress.status).toBe(201);
 
     // Act
@@ -517,7 +518,7 @@ describe('checks before anything is reserved', () => {
   it('R23 PAPER_NOT_AVAILABLE for ordinary invoices; a special title on paper to a saved address is accepted', async () => {
     // Prepare
     const c = await customer([order(uniqueId('o'), { cashAmount: 2_000 })]);
-    const saved = await c.api.post('/v1/addresses', address());
+    const saved = await c.api.post('/v1/addresses', sampleAddress());
     const titleId = await approvedSpecialTitle(c);
 
     // Act
@@ -680,18 +681,6 @@ async function approvedSpecialTitle(c: Customer): Promise<string> {
   );
   expect(decided.status).toBe(200);
   return created.body.titleId;
-}
-
-function address() {
-  return {
-    recipient: '王五',
-    phone: '13800138000',
-    province: '浙江省',
-    city: '杭州市',
-    district: '西湖区',
-    street: '文三路1号',
-    postalCode: '310000',
-  };
 }
 
 describe('R24 cancellation', () => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { clientFor, givenAccount, order, sentMailTo, uniqueId, waitFor } from '../support/api.ts';
+import {
+  clientFor,
+  givenAccount,
+  order,
+  sampleAddress,
+  sentMailTo,
+  uniqueId,
+  waitFor,
+} from '../support/api.ts';
 import { executionArnOf, finishedExecution } from '../support/aws.ts';
 
 const BUYER = '杭州示例科技有限公司';
@@ -33,15 +41,7 @@ async function paperCustomer(language: 'zh' | 'en', records: Record<string, unkn
     approve: true,
   });
   expect(approved.status).toBe(200);
-  const address = await api.post('/v1/addresses', {
-    recipient: '王五',
-    phone: '13800138000',
-    province: '浙江省',
-    city: '杭州市',
-    district: '西湖区',
-    street: '文三路1号',
-    postalCode: '310000',
-  });
+  const address = await api.post('/v1/addresses', sampleAddress());
   expect(address.status).toBe(201);
   return { accountId, api, staff, email, titleId: title.body.titleId, addressId: address.body.addressId };
 }

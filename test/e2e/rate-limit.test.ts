@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cdkOutDir } from '../../scripts/local/synth.ts';
 import { readTemplate } from '../../scripts/local/template.ts';
-import { clientFor, uniqueId } from '../support/api.ts';
-
-const ADDRESS = {
-  recipient: '王五',
-  phone: '13800138000',
-  province: '浙江省',
-  city: '杭州市',
-  district: '西湖区',
-  street: '文三路1号',
-  postalCode: '310000',
-};
+import { clientFor, sampleAddress, uniqueId } from '../support/api.ts';
 
 describe('per-caller rate limit on writes (the WebACL rule, enforced by the local gateway)', () => {
   it('answers 429 RATE_LIMITED with Retry-After past the limit; another caller and reads pass', async () => {
@@ -32,9 +22,9 @@ describe('per-caller rate limit on writes (the WebACL rule, enforced by the loca
       statuses.push(...(await Promise.all(batch)).map((r) => r.status));
     }
     const burstMs = Date.now() - started;
-    const limited = await caller.post('/v1/addresses', ADDRESS);
+    const limited = await caller.post('/v1/addresses', sampleAddress());
     const read = await caller.get('/v1/addresses');
-    const otherWrite = await other.post('/v1/addresses', ADDRESS);
+    const otherWrite = await other.post('/v1/addresses', sampleAddress());
 
     // Assess
     expect(burstMs, 'the burst fits in one window').toBeLessThan(windowSeconds * 1000);

@@ -6,6 +6,7 @@ import {
   givenAccount,
   order,
   pdfText,
+  sampleAddress,
   sentMailTo,
   uniqueId,
   waitFor,
@@ -304,15 +305,7 @@ describe('R34 returns: red-letter invoices restore the invoiceable amount', () =
     // Prepare
     const c = await customer([order(uniqueId('o'), { cashAmount: 50_000 })]);
     const specialTitleId = await approvedSpecialTitle(c);
-    const address = await c.api.post('/v1/addresses', {
-      recipient: '王五',
-      phone: '13800138000',
-      province: '浙江省',
-      city: '杭州市',
-      district: '西湖区',
-      street: '文三路1号',
-      postalCode: '310000',
-    });
+    const address = await c.api.post('/v1/addresses', sampleAddress());
     const application = await applied(
       c,
       {

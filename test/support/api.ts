@@ -46,6 +46,20 @@ export function order(recordId: string, fields: Record<string, unknown> = {}): R
   };
 }
 
+/** A complete mainland address (R22), with any fields replaced. */
+export function sampleAddress(fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    recipient: '王五',
+    phone: '13800138000',
+    province: '浙江省',
+    city: '杭州市',
+    district: '西湖区',
+    street: '文三路1号',
+    postalCode: '310000',
+    ...fields,
+  };
+}
+
 export async function waitFor<T>(
   probe: () => Promise<T | undefined>,
   what: string,

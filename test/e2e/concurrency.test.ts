@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { type ApiResponse, clientFor, daysAgo, givenAccount, order, uniqueId } from '../support/api.ts';
 import { documents } from '../support/aws.ts';
+import { expectLedgerExact } from '../support/invariants.ts';
 
 const SIMULTANEOUS = 60;
 
@@ -28,16 +29,6 @@ async function recordsOf(accountId: string): Promise<Record<string, any>[]> {
     }),
   );
   return Items ?? [];
-}
-
-/** Invariant 1 on every record: invoiced + reserved + available = cash, none below zero. */
-function expectLedgerExact(records: Record<string, any>[]) {
-  for (const r of records) {
-    expect(r.reservedAmount, r.recordId).toBeGreaterThanOrEqual(0);
-    expect(r.invoicedAmount, r.recordId).toBeGreaterThanOrEqual(0);
-    expect(r.availableAmount, r.recordId).toBeGreaterThanOrEqual(0);
-    expect(r.invoicedAmount + r.reservedAmount + r.availableAmount, r.recordId).toBe(r.cashAmount);
-  }
 }
 
 function expectOnlyWinnersAndPoliteLosers(responses: ApiResponse[]) {

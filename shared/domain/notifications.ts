@@ -27,31 +27,29 @@ function shanghaiDate(iso: string): string {
   return toShanghaiIso(new Date(iso)).slice(0, 10);
 }
 
-/** "See it in the console" for an application or an invoice, when there is a console. */
+/** "See it in the console" for an application, an invoice or the titles page, when there is a console. */
 export function consoleLink(
   language: Language,
   links: NoticeLinks,
-  target: { applicationId: string } | { invoiceId: string },
+  target: { applicationId: string } | { invoiceId: string } | 'titles',
 ): MailBlock[] {
   if (!links.console) return [];
   const base = links.console.replace(/\/+$/, '');
-  if ('applicationId' in target)
-    return [
-      {
-        link: {
-          label: language === 'en' ? 'View the application in the console' : '在控制台查看申请单',
-          url: `${base}/applications/${encodeURIComponent(target.applicationId)}`,
-        },
-      },
-    ];
-  return [
-    {
-      link: {
-        label: language === 'en' ? 'View the invoice in the console' : '在控制台查看发票',
-        url: `${base}/invoices/${encodeURIComponent(target.invoiceId)}`,
-      },
-    },
-  ];
+  const [path, en, zh] =
+    target === 'titles'
+      ? ['/titles', 'Invoice titles in the console', '在控制台查看发票抬头']
+      : 'applicationId' in target
+        ? [
+            `/applications/${encodeURIComponent(target.applicationId)}`,
+            'View the application in the console',
+            '在控制台查看申请单',
+          ]
+        : [
+            `/invoices/${encodeURIComponent(target.invoiceId)}`,
+            'View the invoice in the console',
+            '在控制台查看发票',
+          ];
+  return [{ link: { label: language === 'en' ? en : zh, url: `${base}${path}` } }];
 }
 
 function invoiceLines(invoices: readonly IssuedInvoice[]) {

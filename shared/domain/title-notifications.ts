@@ -1,4 +1,5 @@
 import { type Language, type MailContent, renderMail } from '#domain/mail';
+import { consoleLink, type NoticeLinks } from '#domain/notifications';
 import type { Title, TitleType } from '#domain/title';
 
 const TYPE_NAMES: Record<Language, Record<TitleType, string>> = {
@@ -17,23 +18,10 @@ const TYPE_NAMES: Record<Language, Record<TitleType, string>> = {
 };
 
 /** R30: the qualification review result for a special title, with the reason on rejection. */
-export function titleReviewEmail(
-  language: Language,
-  title: Title,
-  links: { console?: string } = {},
-): MailContent {
+export function titleReviewEmail(language: Language, title: Title, links: NoticeLinks = {}): MailContent {
   const approved = title.status === 'approved';
   const type = TYPE_NAMES[language][title.type];
-  const console = links.console
-    ? [
-        {
-          link: {
-            label: language === 'en' ? 'Invoice titles in the console' : '在控制台查看发票抬头',
-            url: `${links.console.replace(/\/+$/, '')}/titles`,
-          },
-        },
-      ]
-    : [];
+  const console = consoleLink(language, links, 'titles');
   if (language === 'en') {
     return approved
       ? renderMail({

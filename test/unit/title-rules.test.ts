@@ -288,4 +288,12 @@ describe('review result e-mail', () => {
     expect(mail.subject).toBe('Invoice title not approved: 杭州示例科技有限公司');
     expect(mail.text).toContain('Reason: The bank account does not match');
   });
+
+  it('R30 links to the titles page of the console when there is one, and nowhere otherwise', () => {
+    const approved = decidedTitle(pending, { approve: true }, new Date());
+    const linked = titleReviewEmail('zh', approved, { console: 'https://console.example/' });
+    expect(linked.text).toContain('在控制台查看发票抬头：https://console.example/titles');
+    expect(linked.html).toContain('<a href="https://console.example/titles">在控制台查看发票抬头</a>');
+    expect(titleReviewEmail('en', approved).text).not.toContain('console');
+  });
 });

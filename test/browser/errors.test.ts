@@ -58,7 +58,10 @@ describe('the console shows why', () => {
     const page = await signedIn(browser, account);
     await navigateInApp(page, `/applications/${encodeURIComponent(applicationId)}`);
     await page.getByTestId('application-status').filter({ hasText: '已驳回' }).waitFor();
-    await page.getByText('纸质发票本月库存不足，请改为电子发票').waitFor();
+    // On the application's timeline (the audit trail below shows it too once the recorder has it).
+    await page
+      .locator('.ant-timeline-item-content', { hasText: '纸质发票本月库存不足，请改为电子发票' })
+      .waitFor();
     expect((await api.get(`/v1/applications/${applicationId}`)).body.status).toBe('rejected');
     await page.context().close();
   });

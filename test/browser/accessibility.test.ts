@@ -91,8 +91,26 @@ describe('accessibility (axe-core)', () => {
     ];
     await context.close();
 
+    // A special title waiting for review, so the queue's rows and their buttons are audited too.
+    const owner = uniqueId('weba11yfin');
+    await givenAccount(owner, {});
+    const pending = await (await clientFor(owner)).post('/v1/titles', {
+      type: 'enterprise-special',
+      name: `${owner} 科技有限公司`,
+      taxId: '91330106MA2H00006X',
+      registeredAddress: '杭州市西湖区文三路1号',
+      registeredPhone: '0571-88000000',
+      bankName: '招商银行杭州分行',
+      bankAccount: '571900000000001',
+    });
+    expect(pending.status).toBe(201);
+
     const page = await signedIn(browser, uniqueId('staff'), '财务人员', { bypassCSP: true });
-    results.push(await audit(page, '/finance/reviews', heading('审核队列')));
+    results.push(
+      await audit(page, '/finance/reviews', (p) =>
+        p.getByRole('button', { name: `通过 ${owner} 科技有限公司` }).waitFor(),
+      ),
+    );
     results.push(await audit(page, '/finance/invoices', heading('寄送与退票')));
     results.push(await audit(page, '/finance/copy-requests', heading('补寄申请')));
     results.push(await audit(page, '/finance/paper-stock', heading('纸票库存公告')));

@@ -52,6 +52,8 @@ export default function Reviews() {
         size="small"
         onClick={() => void decide(decision, true)}
         aria-label={`${t('reviews.approve')} ${decision.name}`}
+        // The visible text must start the accessible name: no space inserted between two characters.
+        autoInsertSpace={false}
       >
         {t('reviews.approve')}
       </Button>
@@ -60,6 +62,7 @@ export default function Reviews() {
         size="small"
         onClick={() => setRejecting(decision)}
         aria-label={`${t('reviews.reject')} ${decision.name}`}
+        autoInsertSpace={false}
       >
         {t('reviews.reject')}
       </Button>

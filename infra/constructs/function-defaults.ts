@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, type ILocalBundling, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Architecture, Code, Function as LambdaFunction, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -48,9 +48,26 @@ export interface ServiceFunctionProps {
 }
 
 /**
+ * One log group for every function of the stack, with a retention. Lambda names each log
+ * stream after the function (`YYYY/MM/DD/<function>[$LATEST]<instance>`) and every line is
+ * Powertools JSON carrying `function_name`, so a shared group loses nothing a reader needs,
+ * and it costs one CloudFormation resource instead of one per function (the stack's budget
+ * is 300 resources; docs/DESIGN.md).
+ */
+function functionLogs(scope: Construct): LogGroup {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild('FunctionLogs');
+  if (existing) return existing as LogGroup;
+  return new LogGroup(stack, 'FunctionLogs', {
+    retention: RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+}
+
+/**
  * Every function the same way: Node 22 on ARM64, ESM bundle with the AWS SDK inside (no
- * reliance on the runtime's copy), minified with source maps, X-Ray tracing, its own log
- * group with a retention, and only the environment variables its code reads. The bundle is
+ * reliance on the runtime's copy), minified with source maps, X-Ray tracing, the stack's one
+ * function log group (see functionLogs), and only the environment variables its code reads. The bundle is
  * `index.mjs` exporting `handler` (infra/build-function.mjs); the asset's hash is the hash of
  * what was built, so it changes exactly when the bundle or its data files do.
  */
@@ -59,10 +76,7 @@ export class ServiceFunction extends LambdaFunction {
   readonly entry: string;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
-    const logGroup = new LogGroup(scope, `${id}Logs`, {
-      retention: RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    const logGroup = functionLogs(scope);
     super(scope, id, {
       code: Code.fromAsset(root, {
         assetHashType: AssetHashType.OUTPUT,

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import {
@@ -74,6 +74,20 @@ function functionTimeout(fn: IFunction): Duration {
   return (fn as { timeout?: Duration }).timeout ?? Duration.seconds(60);
 }
 
+/**
+ * The stack's one log group for its state machines: each execution's log stream names its state
+ * machine, and one group costs one resource, not one per machine (docs/DESIGN.md, Growth).
+ */
+function stateMachineLogs(scope: Construct): LogGroup {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild('StateMachineLogs');
+  if (existing) return existing as LogGroup;
+  return new LogGroup(stack, 'StateMachineLogs', {
+    retention: RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+}
+
 /** A Standard state machine with X-Ray tracing and every event logged (without execution data). */
 export function standardStateMachine(
   scope: Construct,
@@ -85,10 +99,7 @@ export function standardStateMachine(
     definitionBody: DefinitionBody.fromChainable(props.definition),
     tracingEnabled: true,
     logs: {
-      destination: new LogGroup(scope, 'Logs', {
-        retention: RetentionDays.ONE_MONTH,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      destination: stateMachineLogs(scope),
       level: LogLevel.ALL,
       includeExecutionData: false,
     },

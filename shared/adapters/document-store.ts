@@ -1,8 +1,7 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getObject, putObject } from '#adapters/aws-services';
 import { requireEnv } from '#config/env';
 
 const bucket = requireEnv('DOCUMENTS_BUCKET');
-const s3 = new S3Client({});
 
 export function invoicePdfKey(accountId: string, invoiceId: string): string {
   return `invoices/${accountId}/${invoiceId}.pdf`;
@@ -38,15 +37,7 @@ export async function getXml(key: string): Promise<Uint8Array | undefined> {
 
 async function putOnce(key: string, body: Uint8Array, contentType: string): Promise<boolean> {
   try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentType: contentType,
-        IfNoneMatch: '*',
-      }),
-    );
+    await putObject({ bucket, key, body, contentType, ifNoneMatch: '*' });
     return true;
   } catch (error) {
     if ((error as { name?: string }).name === 'PreconditionFailed') return false;
@@ -56,10 +47,9 @@ async function putOnce(key: string, body: Uint8Array, contentType: string): Prom
 
 async function getDocument(key: string): Promise<Uint8Array | undefined> {
   try {
-    const result = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return await result.Body!.transformToByteArray();
+    return await getObject({ bucket, key });
   } catch (error) {
-    if (error instanceof NoSuchKey) return undefined;
+    if ((error as Error).name === 'NoSuchKey') return undefined;
     throw error;
   }
 }

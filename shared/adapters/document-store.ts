@@ -1,4 +1,8 @@
-import { getObject, putObject } from '#adapters/aws-services';
+import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
+import { Sha256 } from '@smithy/core/checksum';
+import { HttpRequest } from '@smithy/core/protocols';
+import { credentials, region, s3Location } from '#adapters/aws-request';
+import { getObject, putObject, S3 } from '#adapters/aws-services';
 import { requireEnv } from '#config/env';
 
 const bucket = requireEnv('DOCUMENTS_BUCKET');
@@ -52,4 +56,48 @@ async function getDocument(key: string): Promise<Uint8Array | undefined> {
     if ((error as Error).name === 'NoSuchKey') return undefined;
     throw error;
   }
+}
+
+/** SigV4 query signatures are valid for at most 7 days. */
+export const MAX_LINK_SECONDS = 7 * 24 * 3600;
+
+/**
+ * A pre-signed S3 GET of a stored PDF, valid for `seconds` (at most 7 days) from `now`: a link
+ * a mail client opens without signing in. The download is named `filename`. It is signed with
+ * the function's credentials, so it also ends when their session does (docs/DESIGN.md).
+ */
+export async function pdfDownloadUrl(
+  key: string,
+  filename: string,
+  seconds: number,
+  now: Date = new Date(),
+): Promise<string> {
+  const { endpoint, hostPrefix, path } = s3Location(S3, bucket, key);
+  const hostname = hostPrefix ? `${hostPrefix}.${endpoint.hostname}` : endpoint.hostname;
+  const presigner = new S3RequestPresigner({ credentials, region: region(), sha256: Sha256 });
+  const signed = await presigner.presign(
+    new HttpRequest({
+      protocol: endpoint.protocol,
+      hostname,
+      port: endpoint.port ? Number(endpoint.port) : undefined,
+      method: 'GET',
+      path,
+      query: { 'response-content-disposition': `attachment; filename="${filename}"` },
+      headers: {},
+    }),
+    { expiresIn: Math.min(Math.max(1, Math.floor(seconds)), MAX_LINK_SECONDS), signingDate: now },
+  );
+  const query = Object.entries(signed.query ?? {})
+    .map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(String(value))}`)
+    .join('&');
+  const port = endpoint.port ? `:${endpoint.port}` : '';
+  return `${endpoint.protocol}//${hostname}${port}${signed.path}?${query}`;
+}
+
+/** Percent-encoding as SigV4 canonicalizes query strings (encodeURIComponent leaves !'()*). */
+function encodeRfc3986(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }

@@ -23,10 +23,12 @@ export function shanghaiMinute(iso: string): string {
 }
 
 /** China calendar date of an instant: 2026-11-28. */
-/** ` (valid until …)` after the download links, when they expire. */
+/** Until when the download links work, and where the PDFs are afterwards. */
 function until(language: Language, iso: string | undefined): string {
   if (iso === undefined) return '';
-  return language === 'en' ? ` (valid until ${shanghaiMinute(iso)})` : `（有效期至 ${shanghaiMinute(iso)}）`;
+  return language === 'en'
+    ? `, valid until ${shanghaiMinute(iso)} (afterwards from the invoice console)`
+    : `（有效期至 ${shanghaiMinute(iso)}，之后可在发票管理页面下载）`;
 }
 
 function shanghaiDate(iso: string): string {
@@ -90,7 +92,7 @@ export function invoiceEmail(
     const how = paper
       ? 'are issued. The paper invoices will be mailed to your address; we will e-mail you the tracking number when they are shipped:'
       : links.length > 0
-        ? `are issued. The PDF files are too large to attach; download them with these links${until('en', options.downloadLinksExpireAt)} (later from the invoice console):`
+        ? `are issued. The PDF files are too large to attach; download them with these links${until('en', options.downloadLinksExpireAt)}:`
         : 'are issued and attached as PDF files, each with its XML data file:';
     return renderMail({
       language,
@@ -111,7 +113,7 @@ export function invoiceEmail(
   const how = paper
     ? '已开具，纸质发票将邮寄至您的收件地址，寄出后我们会把快递单号发邮件告诉您：'
     : links.length > 0
-      ? `已开具。PDF 文件过大无法作为附件发送，请通过以下链接下载${until('zh', options.downloadLinksExpireAt)}（之后可在发票管理页面下载）：`
+      ? `已开具。PDF 文件过大无法作为附件发送，请通过以下链接下载${until('zh', options.downloadLinksExpireAt)}：`
       : '已开具，PDF 文件见附件（每张附 XML 数据文件）：';
   return renderMail({
     language,

@@ -1,5 +1,6 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shanghaiMinute } from '#domain/notifications';
 import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
 
 /**
@@ -81,6 +82,21 @@ describe('R27 electronic delivery of large PDFs', () => {
       url: new URL(m[2]!),
     }));
     expect(links).toHaveLength(2);
+    // The e-mail says until when the links work: when they were signed plus their validity.
+    const signed = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(
+      links[0]!.url.searchParams.get('X-Amz-Date')!,
+    )!;
+    const signedAt = Date.UTC(
+      +signed[1]!,
+      +signed[2]! - 1,
+      +signed[3]!,
+      +signed[4]!,
+      +signed[5]!,
+      +signed[6]!,
+    );
+    expect(mails[0]!.body.text).toContain(
+      `（有效期至 ${shanghaiMinute(new Date(signedAt + LINK_SECONDS * 1000).toISOString())}，之后可在发票管理页面下载）`,
+    );
     for (const link of links) {
       // The local S3 at its bucket and key, signed for this long; no API route, no token.
       expect(`${link.url.origin}/`).toBe(new URL(own.stack.s3Endpoint).href);

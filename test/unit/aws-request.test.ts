@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -53,6 +54,50 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
+/**
+ * SigV4 of a received request, recomputed from the specification (not with the SDK's signer):
+ * the signature the service would expect for these headers, path, query and body. S3 signs the
+ * path as sent; other services escape it once more.
+ */
+function expectedSignature(sent: Received, secret: string, s3: boolean): string {
+  const auth =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=/.exec(
+      String(sent.headers.authorization),
+    );
+  if (!auth) throw new Error(`not SigV4: ${sent.headers.authorization}`);
+  const [, , day, region, service, signedHeaders] = auth;
+  const encode = (v: string) =>
+    encodeURIComponent(v).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const url = new URL(sent.url, 'http://x');
+  const path = s3 ? url.pathname : url.pathname.split('/').map(encode).join('/');
+  const query = [...url.searchParams]
+    .map(([k, v]) => `${encode(k)}=${encode(v)}`)
+    .sort()
+    .join('&');
+  const headers = signedHeaders!
+    .split(';')
+    .map((name) => `${name}:${String(sent.headers[name]).trim()}\n`)
+    .join('');
+  const payload = String(
+    sent.headers['x-amz-content-sha256'] ?? createHash('sha256').update(sent.body).digest('hex'),
+  );
+  const canonical = [sent.method, path, query, headers, signedHeaders, payload].join('\n');
+  const scope = `${day}/${region}/${service}/aws4_request`;
+  const toSign = [
+    'AWS4-HMAC-SHA256',
+    sent.headers['x-amz-date'],
+    scope,
+    createHash('sha256').update(canonical).digest('hex'),
+  ].join('\n');
+  let key: Buffer = Buffer.from(`AWS4${secret}`);
+  for (const part of [day!, region!, service!, 'aws4_request'])
+    key = createHmac('sha256', key).update(part).digest();
+  return createHmac('sha256', key).update(toSign).digest('hex');
+}
+
+const signatureOf = (sent: Received) =>
+  /Signature=([0-9a-f]{64})$/.exec(String(sent.headers.authorization))?.[1];
+
 beforeEach(() => {
   received = [];
   answers = [];
@@ -78,6 +123,8 @@ describe('the signed AWS client', () => {
     expect(sent!.headers.authorization).toMatch(
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/cn-north-1\/states\/aws4_request, SignedHeaders=[^,]*x-amz-target[^,]*, Signature=[0-9a-f]{64}$/,
     );
+    expect(signatureOf(sent!)).toBe(expectedSignature(sent!, 'secret', false));
+    expect(signatureOf(sent!)).not.toBe(expectedSignature(sent!, 'other', false));
   });
 
   it('names an error by the code in its JSON body, and does not retry a client error', async () => {
@@ -143,6 +190,7 @@ describe('the signed AWS client', () => {
     expect(id).toBe('m-1');
     expect(received).toHaveLength(3);
     expect(received[2]!.url).toBe('/v2/email/outbound-emails');
+    expect(signatureOf(received[2]!)).toBe(expectedSignature(received[2]!, 'secret', false));
     expect(JSON.parse(received[2]!.body)).toEqual({
       FromEmailAddress: 'a@example.com',
       Destination: { ToAddresses: ['b@example.com'] },
@@ -187,6 +235,8 @@ describe('the signed AWS client', () => {
     expect(sent!.headers['content-md5']).toBe('v6SxCnYySxZs/a1eAqY3MA==');
     expect(sent!.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
     expect(sent!.headers.authorization).toContain('/cn-north-1/s3/aws4_request');
+    expect(sent!.headers['x-amz-content-sha256']).toBe(createHash('sha256').update('%PDF').digest('hex'));
+    expect(signatureOf(sent!)).toBe(expectedSignature(sent!, 'secret', true));
   });
 
   it("names an S3 error by the XML body's Code", async () => {

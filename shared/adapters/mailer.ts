@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { sendRawEmail } from '#adapters/aws-services';
 import { CORRELATION_ID, correlationId } from '#adapters/logger';
 import { requireEnv } from '#config/env';
 
 const from = requireEnv('MAIL_FROM');
 const configurationSet = process.env.MAIL_CONFIGURATION_SET || undefined;
-const ses = new SESv2Client({});
 
 export interface Attachment {
   filename: string;
@@ -24,15 +23,12 @@ export interface Mail {
 
 /** Sends one e-mail as raw MIME so attachments (invoice PDFs) travel with it. */
 export async function sendMail(mail: Mail): Promise<string> {
-  const result = await ses.send(
-    new SendEmailCommand({
-      FromEmailAddress: from,
-      Destination: { ToAddresses: [mail.to] },
-      ConfigurationSetName: configurationSet,
-      Content: { Raw: { Data: Buffer.from(buildMime(mail)) } },
-    }),
-  );
-  return result.MessageId ?? '';
+  return sendRawEmail({
+    from,
+    to: [mail.to],
+    configurationSet,
+    raw: Buffer.from(buildMime(mail)),
+  });
 }
 
 export function buildMime(mail: Mail): string {

@@ -21,6 +21,7 @@ export const SETTINGS = [
   'MONTHLY_SHARD_SECONDS',
   'MONTHLY_PAGE_SIZE',
   'MONTHLY_ACCOUNT_CONCURRENCY',
+  'EVENT_BUS_NAME',
 ] as const;
 export type Setting = (typeof SETTINGS)[number];
 

@@ -7,6 +7,7 @@ import { Console } from './constructs/console.ts';
 import { Data } from './constructs/data.ts';
 import { Deadlines } from './constructs/deadlines.ts';
 import { Documents } from './constructs/documents.ts';
+import { DomainEvents } from './constructs/events.ts';
 import { ServiceFunction } from './constructs/function-defaults.ts';
 import { Mail } from './constructs/mail.ts';
 import { Monthly } from './constructs/monthly.ts';
@@ -34,6 +35,8 @@ export class InvoiceServiceStack extends Stack {
       retentionYears: settings.documentRetentionYears,
     });
     const mail = new Mail(this, 'Mail', { from: settings.mailFrom });
+    // The domain events' bus (issue 14); the table-facts consumer publishes, others add rules.
+    const events = new DomainEvents(this, 'Events', { stage: settings.stage });
 
     // Fixed name: functions that start executions get the ARN without depending on the machine.
     const stateMachineName = `invoice-applications-${settings.stage}`;
@@ -56,6 +59,7 @@ export class InvoiceServiceStack extends Stack {
       CONSOLE_URL: String(this.node.getContext('invoice:consoleUrl')),
       MAIL_ATTACHMENT_LIMIT_BYTES: String(this.node.getContext('invoice:mailAttachmentLimitBytes')),
       RETURNS_STATE_MACHINE_ARN: Workflow.arnFor(this, `invoice-returns-${settings.stage}`),
+      EVENT_BUS_NAME: events.bus.eventBusName,
     };
     const startExecution = new PolicyStatement({
       actions: ['states:StartExecution'],
@@ -193,6 +197,8 @@ export class InvoiceServiceStack extends Stack {
     new Operations(this, 'Operations', {
       stage: settings.stage,
       table: data.table,
+      environment,
+      eventBus: events.bus,
       indexNames: ['gsi1', 'gsi2'],
       stateMachines: {
         applications: workflow.stateMachine,

@@ -13,6 +13,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -34,6 +35,10 @@ const FUNCTIONS_PER_ALARM = 5;
 export interface OperationsProps {
   stage: string;
   table: Table;
+  /** The stack's settings; the table-facts consumer takes those infra/environment.ts lists. */
+  environment: Record<string, string>;
+  /** The domain events' bus (issue 14), on which the table-facts consumer puts one event per fact. */
+  eventBus: IEventBus;
   /** The table's global secondary indexes (their write throttles count too). */
   indexNames: readonly string[];
   /** The application, returns and monthly state machines, by a short name. */
@@ -75,7 +80,7 @@ export class Operations extends Construct {
 
     this.tableFacts = new ServiceFunction(this, 'TableFacts', {
       entry: 'functions/operations/table-facts.ts',
-      environment: {},
+      environment: props.environment,
       timeout: Duration.seconds(30),
       memorySize: 256,
     });

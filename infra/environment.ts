@@ -118,7 +118,7 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
     'FINANCE_EMAIL',
   ],
   'functions/audit/record-changes.ts': ['TABLE_NAME', 'AUDIT_ANCHORS_BUCKET'],
-  'functions/operations/table-facts.ts': [],
+  'functions/operations/table-facts.ts': ['TABLE_NAME', 'EVENT_BUS_NAME'],
   'functions/monthly/start-run.ts': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
   'functions/monthly/process-shard.ts': [
     'TABLE_NAME',

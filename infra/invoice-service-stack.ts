@@ -214,6 +214,7 @@ export class InvoiceServiceStack extends Stack {
       table: data.table,
       environment,
       eventBus: events.bus,
+      failures: audit.failures,
       indexNames: ['gsi1', 'gsi2'],
       stateMachines: {
         applications: workflow.stateMachine,

@@ -169,8 +169,10 @@ describe('issue 10: each function gets only what it needs', () => {
   const GRANTS: Record<
     string,
     {
-      /** Absent: no table grant (the table-facts consumer reads only the stream). */
+      /** Absent: no table grant. */
       table?: 'read' | 'write';
+      /** events:PutEvents on the domain events' bus. */
+      events?: true;
       documents?: 'read' | 'write';
       anchors?: 'read' | 'write';
       mail?: true;
@@ -198,7 +200,8 @@ describe('issue 10: each function gets only what it needs', () => {
     FailApplication: { table: 'write', mail: true },
     StartPending: { table: 'write', states: ['start applications', 'start returns'] },
     RecordChanges: { table: 'write', anchors: 'write' },
-    TableFacts: {},
+    // Writes only the event markers (dynamodb:LeadingKeys EVENT#, test/infra/operations.test.ts).
+    TableFacts: { table: 'write', events: true },
     WatchApplications: { table: 'write', mail: true },
     StartRunFunction: { table: 'write' },
     ProcessShardFunction: { table: 'write', states: ['start applications'] },
@@ -263,6 +266,7 @@ describe('issue 10: each function gets only what it needs', () => {
         ...s3Grant('documents', 'DocumentsBucket'),
         ...s3Grant('anchors', 'AuditAnchors'),
         ...(actions.includes('ses:SendEmail') ? { mail: true } : {}),
+        ...(actions.includes('events:PutEvents') ? { events: true } : {}),
         ...(states.length ? { states } : {}),
       };
       expect(GRANTS[fn.node.id], `${fn.node.id} is written out`).toBeDefined();

@@ -29,15 +29,21 @@ const webhook = (overrides: Partial<Webhook> = {}): Webhook => ({
   ...overrides,
 });
 
-const event = (overrides: Partial<DomainEvent> = {}): DomainEvent => ({
-  id: 'evt-1',
-  type: 'invoice.issued',
-  version: 1,
-  occurredAt: '2026-12-01T08:00:00.000Z',
-  accountId: 'acct-1',
-  data: { invoiceId: 'inv_1' },
-  ...overrides,
-});
+const event = (overrides: Partial<DomainEvent> = {}): DomainEvent =>
+  ({
+    id: 'evt-1',
+    type: 'invoice.issued',
+    version: 1,
+    occurredAt: '2026-12-01T08:00:00.000Z',
+    accountId: 'acct-1',
+    data: {
+      invoiceId: 'inv_1',
+      invoiceNumber: '26110000000000000001',
+      applicationId: 'app_1',
+      amount: 10_600,
+    },
+    ...overrides,
+  }) as DomainEvent;
 
 describe('webhook signature', () => {
   const body = JSON.stringify(event());

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   documentClient,
   isConditionFailure,
@@ -179,26 +179,25 @@ export async function getDelivery(webhookId: string, deliveryId: string): Promis
 const dueKey = (at: string, deliveryId: string) => `${at}#${deliveryId}`;
 
 /**
- * Writes a new delivery, due at once (on the due list, so a dispatcher that dies before its
- * attempt leaves it to the periodic run). A duplicated event finds it written: false.
+ * Writes a new delivery already claimed by its writer for its first attempt: on the due list
+ * at the end of the lease (`nextAttemptAt`), so a writer that dies before recording the
+ * attempt leaves it to the periodic run. A duplicated event finds it written: false.
  */
 export async function putNewDelivery(delivery: Delivery): Promise<boolean> {
   try {
-    await transact([
-      {
-        Put: {
-          TableName: tableName,
-          Item: {
-            ...webhookKeys.delivery(delivery.webhookId, delivery.deliveryId),
-            ...delivery,
-            gsi2pk: webhookKeys.due,
-            gsi2sk: dueKey(delivery.nextAttemptAt ?? delivery.createdAt, delivery.deliveryId),
-            expiresAt: epochSeconds(delivery.createdAt, DELIVERY_TTL_DAYS),
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
+    await documentClient.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...webhookKeys.delivery(delivery.webhookId, delivery.deliveryId),
+          ...delivery,
+          gsi2pk: webhookKeys.due,
+          gsi2sk: dueKey(delivery.nextAttemptAt ?? delivery.createdAt, delivery.deliveryId),
+          expiresAt: epochSeconds(delivery.createdAt, DELIVERY_TTL_DAYS),
         },
-      },
-    ]);
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;

@@ -72,12 +72,13 @@ export async function dispatchEvent(event: DomainEvent, now: Date): Promise<Disp
         status: 'pending',
         attempts: [],
         firstAttemptAt: iso,
-        nextAttemptAt: iso,
+        // Written claimed: due again only if this attempt is never recorded.
+        nextAttemptAt: new Date(now.getTime() + LEASE_MS).toISOString(),
         createdAt: iso,
       };
       if (!(await putNewDelivery(delivery))) return;
       result.deliveries++;
-      const ok = await attempt(delivery, webhook, now);
+      const ok = await attempt(delivery, webhook, now, true);
       if (ok !== undefined) result[ok ? 'succeeded' : 'failed']++;
     }),
   );
@@ -115,14 +116,21 @@ export async function deliverDue(now: Date, limit = 200): Promise<DispatchResult
 }
 
 /** One attempt of a claimed delivery; undefined when another run had claimed it. */
-async function attempt(delivery: Delivery, webhook: Webhook, now: Date): Promise<boolean | undefined> {
-  if (!(await claimDelivery(delivery, now, LEASE_MS))) return undefined;
+async function attempt(
+  delivery: Delivery,
+  webhook: Webhook,
+  now: Date,
+  claimed = false,
+): Promise<boolean | undefined> {
+  if (!claimed && !(await claimDelivery(delivery, now, LEASE_MS))) return undefined;
   const sent = await send(delivery, webhook);
   const ok = sent.statusCode !== undefined && sent.statusCode >= 200 && sent.statusCode < 300;
   const done = new Date();
   const record: DeliveryAttempt = { at: done.toISOString(), ...sent };
   // The endpoint first: one that this failure disables (or that is gone) is not retried.
-  const updated = await recordEndpointOutcome(webhook, ok, record.at);
+  const updated = quietSuccess(webhook, ok, done)
+    ? webhook
+    : await recordEndpointOutcome(webhook, ok, record.at);
   let retry = updated?.enabled === true;
   if (!ok && updated?.enabled) {
     const reason = shouldDisable(updated, done, settings.webhookDisableAfterFailures());
@@ -156,6 +164,20 @@ async function attempt(delivery: Delivery, webhook: Webhook, now: Date): Promise
     ok,
   });
   return ok;
+}
+
+/**
+ * A success of an endpoint with no failures to clear whose last success is recorded within the
+ * minute changes nothing worth a write: `lastSuccessAt` is kept to the minute.
+ */
+function quietSuccess(webhook: Webhook, ok: boolean, now: Date): boolean {
+  return (
+    ok &&
+    webhook.consecutiveFailures === 0 &&
+    webhook.failingSince === undefined &&
+    webhook.lastSuccessAt !== undefined &&
+    now.getTime() - Date.parse(webhook.lastSuccessAt) < 60_000
+  );
 }
 
 /**

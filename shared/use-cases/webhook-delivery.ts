@@ -1,6 +1,6 @@
 import { getAccount } from '#adapters/account-repository';
 import { logger } from '#adapters/logger';
-import { sendMail } from '#adapters/mailer';
+import { sendNotice } from '#adapters/notice-mail';
 import { postWebhook, resolveAllowed, UrlNotAllowed } from '#adapters/webhook-http';
 import {
   abandonDelivery,
@@ -209,5 +209,5 @@ async function tellDisabled(webhook: Webhook, reason: string): Promise<void> {
     return;
   }
   const content = webhookDisabledEmail(account.language ?? 'zh', webhook, reason);
-  await sendMail({ to: account.email, ...content });
+  await sendNotice(account.email, content);
 }

@@ -238,33 +238,40 @@ export async function claimDelivery(delivery: Delivery, now: Date, leaseMs: numb
 
 /**
  * Records one attempt: the delivery succeeded, failed for good, or waits for `nextAttemptAt`
- * (back on the due list). Only the claimant writes it (its lease is still in place).
+ * (back on the due list). Only the claimant writes it, while its lease is in place: false when
+ * the lease ran out and another run took the delivery (that run records its own attempt).
  */
 export async function recordAttempt(
   delivery: Delivery,
   attempt: DeliveryAttempt,
   outcome: { status: 'succeeded' | 'failed' } | { status: 'pending'; nextAttemptAt: string },
-): Promise<void> {
+): Promise<boolean> {
   const pending = outcome.status === 'pending';
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: tableName,
-      Key: webhookKeys.delivery(delivery.webhookId, delivery.deliveryId),
-      UpdateExpression: pending
-        ? 'SET attempts = list_append(attempts, :attempt), #status = :status, nextAttemptAt = :next, gsi2sk = :due'
-        : 'SET attempts = list_append(attempts, :attempt), #status = :status REMOVE nextAttemptAt, gsi2pk, gsi2sk',
-      ConditionExpression: 'gsi2sk = :lease',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':attempt': [attempt],
-        ':status': outcome.status,
-        ':lease': dueKey(delivery.nextAttemptAt ?? delivery.createdAt, delivery.deliveryId),
-        ...(pending
-          ? { ':next': outcome.nextAttemptAt, ':due': dueKey(outcome.nextAttemptAt, delivery.deliveryId) }
-          : {}),
-      },
-    }),
-  );
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: webhookKeys.delivery(delivery.webhookId, delivery.deliveryId),
+        UpdateExpression: pending
+          ? 'SET attempts = list_append(attempts, :attempt), #status = :status, nextAttemptAt = :next, gsi2sk = :due'
+          : 'SET attempts = list_append(attempts, :attempt), #status = :status REMOVE nextAttemptAt, gsi2pk, gsi2sk',
+        ConditionExpression: 'gsi2sk = :lease',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':attempt': [attempt],
+          ':status': outcome.status,
+          ':lease': dueKey(delivery.nextAttemptAt ?? delivery.createdAt, delivery.deliveryId),
+          ...(pending
+            ? { ':next': outcome.nextAttemptAt, ':due': dueKey(outcome.nextAttemptAt, delivery.deliveryId) }
+            : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
 /** Gives a pending delivery up without an attempt (its endpoint is gone or disabled). */

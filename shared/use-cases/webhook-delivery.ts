@@ -42,6 +42,8 @@ export const ATTEMPT_TIMEOUT_MS = 5000;
 /** How long a claimed delivery stays off the due list while its attempt runs. */
 const LEASE_MS = ATTEMPT_TIMEOUT_MS + 55_000;
 const CONCURRENCY = 8;
+/** How long one periodic run starts new attempts. */
+const RUN_MS = 40_000;
 
 export interface DispatchResult {
   deliveries: number;
@@ -99,8 +101,11 @@ export async function deliverDue(now: Date, limit = 200): Promise<DispatchResult
     return found;
   };
   const queue = [...due];
+  // Leave time to record the attempts under way before the function's 60-second limit; what
+  // is left stays due for the next run.
+  const stopAt = Date.now() + RUN_MS;
   const work = async () => {
-    for (let delivery = queue.shift(); delivery; delivery = queue.shift()) {
+    for (let delivery = queue.shift(); delivery && Date.now() < stopAt; delivery = queue.shift()) {
       const webhook = await endpoint(delivery);
       if (!webhook?.enabled) {
         await abandonDelivery(delivery);

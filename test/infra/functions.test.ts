@@ -105,7 +105,10 @@ describe('issue 10: one function per bounded context', () => {
         new RegExp(`:execute-api:.*:\\$\\{Ref:${restApiId}\\}/\\*/\\*/\\*$`),
       );
     }
-    expect(permissions).toHaveLength(API_FUNCTIONS.length);
+    // Besides the API's: the rule that routes SES bounces to the mail-feedback function (issue 14).
+    const others = permissions.filter((p) => p.Properties.Principal !== 'apigateway.amazonaws.com');
+    expect(others.map((p) => p.Properties.Principal)).toEqual(['events.amazonaws.com']);
+    expect(permissions).toHaveLength(API_FUNCTIONS.length + 1);
   });
 
   describe('adding a route to an existing function', () => {
@@ -197,6 +200,7 @@ describe('issue 10: each function gets only what it needs', () => {
     RecordChanges: { table: 'write', anchors: 'write' },
     // Writes only the event markers (dynamodb:LeadingKeys EVENT#, test/infra/operations.test.ts).
     TableFacts: { table: 'write', events: true },
+    FeedbackFunction: { table: 'write' },
     WatchApplications: { table: 'write', mail: true },
     StartRunFunction: { table: 'write' },
     ProcessShardFunction: { table: 'write', states: ['start applications'] },

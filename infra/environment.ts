@@ -119,6 +119,7 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
   ],
   'functions/audit/record-changes.ts': ['TABLE_NAME', 'AUDIT_ANCHORS_BUCKET'],
   'functions/operations/table-facts.ts': ['TABLE_NAME', 'EVENT_BUS_NAME'],
+  'functions/operations/mail-feedback.ts': ['TABLE_NAME'],
   'functions/monthly/start-run.ts': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
   'functions/monthly/process-shard.ts': [
     'TABLE_NAME',

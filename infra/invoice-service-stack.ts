@@ -9,7 +9,7 @@ import { Deadlines } from './constructs/deadlines.ts';
 import { Documents } from './constructs/documents.ts';
 import { DomainEvents } from './constructs/events.ts';
 import { ServiceFunction } from './constructs/function-defaults.ts';
-import { Mail } from './constructs/mail.ts';
+import { Mail, MailFeedback } from './constructs/mail.ts';
 import { Monthly } from './constructs/monthly.ts';
 import { Operations } from './constructs/operations.ts';
 import { Returns } from './constructs/returns.ts';
@@ -136,6 +136,7 @@ export class InvoiceServiceStack extends Stack {
     // For the functions made from here on (the API's verify route reads the anchors).
     environment.AUDIT_ANCHORS_BUCKET = audit.anchors.bucketName;
     new Deadlines(this, 'Deadlines', { environment, table: data.table, mail: mail.identity });
+    new MailFeedback(this, 'MailFeedback', { environment, table: data.table });
     const monthly = new Monthly(this, 'Monthly', {
       stage: settings.stage,
       environment,

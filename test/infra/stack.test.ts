@@ -214,7 +214,7 @@ describe('Lambda functions', () => {
     expect(new Set(used)).toEqual(new Set([used[0]]));
   });
 
-  it('all but the table-facts consumer (it reads stream images only) get TABLE_NAME; every STATE_MACHINE_ARN is built from the machine’s fixed name, and the starters get it', () => {
+  it('every function gets TABLE_NAME (the table-facts consumer for its event markers); every STATE_MACHINE_ARN is built from the machine’s fixed name, and the starters get it', () => {
     const [tableId] = only('AWS::DynamoDB::Table');
     const [, stateMachine] = applicationMachine();
     expect(stateMachine.Properties.StateMachineName).toBe(`invoice-applications-${stage}`);
@@ -222,8 +222,7 @@ describe('Lambda functions', () => {
     const told: string[] = [];
     for (const [id, fn] of Object.entries(resources(template, 'AWS::Lambda::Function'))) {
       const variables = (fn.Properties.Environment as Json).Variables as Json;
-      if (id.startsWith('OperationsTableFacts')) expect(variables.TABLE_NAME, id).toBeUndefined();
-      else expect(variables.TABLE_NAME, id).toEqual({ Ref: tableId });
+      expect(variables.TABLE_NAME, id).toEqual({ Ref: tableId });
       if (variables.STATE_MACHINE_ARN === undefined) continue;
       expect(flattenIntrinsics(variables.STATE_MACHINE_ARN), id).toBe(expectedArn);
       told.push(id);

@@ -268,3 +268,96 @@ describe('issue 14: domain events from the table’s change stream, exactly once
     });
   }, 120_000);
 });
+
+describe('issue 14: a bounced delivery address is marked, and no more mail goes there', () => {
+  const apply = async (accountId: string, titleId: string, email: string) => {
+    const created = await own.request(
+      'POST',
+      '/v1/applications',
+      { accountId },
+      {
+        mode: 'amount',
+        amount: 1_060,
+        titleId,
+        delivery: { medium: 'electronic', email },
+      },
+    );
+    expect(created.status).toBe(201);
+    const arn = `${own.stack.template.stateMachines[0]!.arn.replace(':stateMachine:', ':execution:')}:${created.body.applicationId}`;
+    expect((await own.stack.stepFunctions.waitForExecution(arn, 45_000)).status).toBe('SUCCEEDED');
+    return created.body.applicationId as string;
+  };
+
+  it('a simulated SES bounce marks the application and the title and suppresses the next mail', async () => {
+    const accountId = ownId('bounce');
+    const address = `${accountId}@example.com`;
+    const paidAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
+    await own.givenAccount(
+      accountId,
+      [1, 2, 3].map(() => ({
+        recordId: ownId('o'),
+        kind: 'order',
+        period: '2026-10',
+        paidAt,
+        entity: 'cn-bj-01',
+        taxRate: '0.06',
+        cashAmount: 1_060,
+      })),
+    );
+    const customer = { accountId };
+    const title = await own.request('POST', '/v1/titles', customer, {
+      type: 'enterprise-ordinary',
+      name: '杭州示例科技有限公司',
+      taxId: '91330106MA2H00006X',
+      notifyEmail: address,
+    });
+    const titleId = title.body.titleId as string;
+    const first = await apply(accountId, titleId, address);
+    expect(await own.mailTo(address)).toHaveLength(1);
+
+    // SES reports a hard bounce of that mail on the default bus (it cannot bounce locally).
+    const { sesEvent } = await import('../support/ses-events.ts');
+    const bounce = sesEvent('Bounce', [address.toUpperCase()], {
+      accountId,
+      item: { pk: `APPLICATION#${first}`, sk: 'APPLICATION' },
+    });
+    own.stack.events.inject({
+      Source: bounce.source,
+      DetailType: bounce['detail-type'],
+      Detail: JSON.stringify(bounce.detail),
+    });
+    await own.stack.events.drain();
+    const delivered = own.stack.events
+      .store()
+      .events.filter((e) => e.event.source === 'aws.ses')
+      .at(-1);
+    expect(delivered?.deliveries.map((d) => d.state)).toEqual(['delivered']);
+
+    // Shown on the application and on the title.
+    const mark = { address, kind: 'bounce', type: 'Permanent', suppressed: true };
+    const application = await own.request('GET', `/v1/applications/${first}`, customer);
+    expect(application.body.deliveryBounce).toMatchObject(mark);
+    expect(application.body.deliveryBounce.at).toMatch(/\+08:00$/);
+    expect(
+      (await own.request('GET', `/v1/titles/${titleId}`, customer)).body.notifyEmailBounce,
+    ).toMatchObject(mark);
+
+    // The next mail to the address is suppressed: the application is delivered, SES sent nothing.
+    await apply(accountId, titleId, address);
+    expect(await own.mailTo(address)).toHaveLength(1);
+
+    // The customer changes the title's address: the mark goes, the new address gets mail.
+    const other = `${accountId}-new@example.com`;
+    const changed = await own.request('PUT', `/v1/titles/${titleId}`, customer, {
+      type: 'enterprise-ordinary',
+      name: '杭州示例科技有限公司',
+      taxId: '91330106MA2H00006X',
+      notifyEmail: other,
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.notifyEmailBounce).toBeUndefined();
+    await apply(accountId, titleId, other);
+    expect(await own.mailTo(other)).toHaveLength(1);
+    expect(await own.mailTo(address)).toHaveLength(1);
+  }, 180_000);
+});

@@ -862,6 +862,20 @@ export interface components {
             postalCode: string;
             isDefault: boolean;
         };
+        AddressBounce: {
+            address: string;
+            /** @enum {string} */
+            kind: "bounce" | "complaint";
+            /** @description Bounces: Permanent (hard), Transient (soft) or Undetermined; complaints: the feedback type */
+            type: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            at: string;
+            /** @description No further mail goes to the address until the customer changes it */
+            suppressed: boolean;
+        };
         AddressInput: {
             recipient: string & (unknown & unknown & unknown);
             phone: string;
@@ -953,6 +967,8 @@ export interface components {
                 status: "submitted" | "in-review" | "issuing" | "issued" | "shipped" | "delivered" | "rejected" | "cancelled" | "failed";
                 note?: string;
             }[];
+            /** @description Issue 14: mail to the delivery e-mail bounced or drew a complaint */
+            deliveryBounce?: components["schemas"]["AddressBounce"];
         };
         ApplicationCreate: {
             /**
@@ -1611,6 +1627,8 @@ export interface components {
              * @description ISO-8601 timestamp with offset
              */
             decidedAt?: string;
+            /** @description Issue 14: mail to notifyEmail bounced or drew a complaint; changing notifyEmail clears it */
+            notifyEmailBounce?: components["schemas"]["AddressBounce"];
         };
         TitleDecision: {
             approve: boolean;
@@ -1670,6 +1688,8 @@ export interface components {
              * @description ISO-8601 timestamp with offset
              */
             decidedAt?: string;
+            /** @description Issue 14: mail to notifyEmail bounced or drew a complaint; changing notifyEmail clears it */
+            notifyEmailBounce?: components["schemas"]["AddressBounce"];
             accountId: string;
         };
         Webhook: {

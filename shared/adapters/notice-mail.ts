@@ -1,15 +1,17 @@
 import { createHash, createHmac } from 'node:crypto';
 import { requireEnv } from '#config/env';
 import type { MailContent } from '#domain/mail';
+import { encodeTag, MAIL_TAGS } from '#domain/mail-feedback';
 
 /**
  * One e-mail notice through SES v2's SendEmail (simple content: subject, text and HTML), signed
  * with Signature Version 4 here rather than through the SES client: the webhooks function sends
  * only this one kind of mail, and the client with its REST protocol would take its bundle over
  * the 300 KB budget (docs/DESIGN.md). Credentials come from the environment, as Lambda gives
- * them; AWS_ENDPOINT_URL_SESV2 points it at the local SES.
+ * them; AWS_ENDPOINT_URL_SESV2 points it at the local SES. The caller checks the account's
+ * suppression list first, as the mailer does.
  */
-export async function sendNotice(to: string, content: MailContent): Promise<void> {
+export async function sendNotice(to: string, content: MailContent, accountId: string): Promise<void> {
   const region = requireEnv('AWS_REGION');
   const endpoint = new URL(process.env.AWS_ENDPOINT_URL_SESV2 || `https://email.${region}.amazonaws.com`);
   const path = `${endpoint.pathname.replace(/\/+$/, '')}/v2/email/outbound-emails`;
@@ -24,6 +26,8 @@ export async function sendNotice(to: string, content: MailContent): Promise<void
         Body: { Text: text(content.text), Html: text(content.html) },
       },
     },
+    // As the mailer tags customer mail: a bounce of this notice finds its account.
+    EmailTags: [{ Name: MAIL_TAGS.account, Value: encodeTag(accountId) }].filter((t) => t.Value),
   });
   const headers = signV4({
     method: 'POST',

@@ -1,5 +1,6 @@
 import { getAccount } from '#adapters/account-repository';
 import { logger } from '#adapters/logger';
+import { isSuppressed } from '#adapters/mail-suppression';
 import { sendNotice } from '#adapters/notice-mail';
 import { postWebhook, resolveAllowed, UrlNotAllowed } from '#adapters/webhook-http';
 import {
@@ -213,6 +214,10 @@ async function tellDisabled(webhook: Webhook, reason: string): Promise<void> {
     logger.warn('webhook disabled; the account has no e-mail address', { webhookId: webhook.webhookId });
     return;
   }
+  if (await isSuppressed(webhook.accountId, account.email)) {
+    logger.warn('webhook disabled; the address bounced or complained', { webhookId: webhook.webhookId });
+    return;
+  }
   const content = webhookDisabledEmail(account.language ?? 'zh', webhook, reason);
-  await sendNotice(account.email, content);
+  await sendNotice(account.email, content, webhook.accountId);
 }

@@ -21,6 +21,10 @@ export const SETTINGS = [
   'MONTHLY_SHARD_SECONDS',
   'MONTHLY_PAGE_SIZE',
   'MONTHLY_ACCOUNT_CONCURRENCY',
+  'EVENT_BUS_NAME',
+  'WEBHOOKS_ALLOW_LOOPBACK',
+  'WEBHOOK_RETRY_BASE_SECONDS',
+  'WEBHOOK_DISABLE_AFTER_FAILURES',
 ] as const;
 export type Setting = (typeof SETTINGS)[number];
 
@@ -65,6 +69,14 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
     'PAPER_INVOICES',
     'EXPECTED_WORKING_DAYS',
   ],
+  'functions/api/webhooks.ts': [
+    'TABLE_NAME',
+    'MAIL_FROM',
+    'MAIL_CONFIGURATION_SET',
+    'WEBHOOKS_ALLOW_LOOPBACK',
+    'WEBHOOK_RETRY_BASE_SECONDS',
+    'WEBHOOK_DISABLE_AFTER_FAILURES',
+  ],
   'functions/workflow/review-application.ts': ['TABLE_NAME', 'REVIEW_THRESHOLD_FEN'],
   'functions/workflow/request-review.ts': ['TABLE_NAME'],
   'functions/workflow/issue-invoices.ts': ['TABLE_NAME', 'DOCUMENTS_BUCKET', 'INVOICING_ENTITIES'],
@@ -106,7 +118,8 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
     'FINANCE_EMAIL',
   ],
   'functions/audit/record-changes.ts': ['TABLE_NAME', 'AUDIT_ANCHORS_BUCKET'],
-  'functions/operations/table-facts.ts': [],
+  'functions/operations/table-facts.ts': ['TABLE_NAME', 'EVENT_BUS_NAME'],
+  'functions/operations/mail-feedback.ts': ['TABLE_NAME'],
   'functions/monthly/start-run.ts': ['TABLE_NAME', 'STATE_MACHINE_ARN'],
   'functions/monthly/process-shard.ts': [
     'TABLE_NAME',

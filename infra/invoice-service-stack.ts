@@ -7,12 +7,14 @@ import { Console } from './constructs/console.ts';
 import { Data } from './constructs/data.ts';
 import { Deadlines } from './constructs/deadlines.ts';
 import { Documents } from './constructs/documents.ts';
+import { DomainEvents } from './constructs/events.ts';
 import { ServiceFunction } from './constructs/function-defaults.ts';
-import { Mail } from './constructs/mail.ts';
+import { Mail, MailFeedback } from './constructs/mail.ts';
 import { Monthly } from './constructs/monthly.ts';
 import { Operations } from './constructs/operations.ts';
 import { Returns } from './constructs/returns.ts';
 import { Sweeper } from './constructs/sweeper.ts';
+import { Webhooks } from './constructs/webhooks.ts';
 import { Workflow } from './constructs/workflow.ts';
 import { API_FUNCTIONS, type ApiFunction } from './routes.ts';
 import type { ServiceSettings } from './settings.ts';
@@ -34,6 +36,8 @@ export class InvoiceServiceStack extends Stack {
       retentionYears: settings.documentRetentionYears,
     });
     const mail = new Mail(this, 'Mail', { from: settings.mailFrom });
+    // The domain events' bus (issue 14); the table-facts consumer publishes, others add rules.
+    const events = new DomainEvents(this, 'Events', { stage: settings.stage });
 
     // Fixed name: functions that start executions get the ARN without depending on the machine.
     const stateMachineName = `invoice-applications-${settings.stage}`;
@@ -56,6 +60,10 @@ export class InvoiceServiceStack extends Stack {
       CONSOLE_URL: String(this.node.getContext('invoice:consoleUrl')),
       MAIL_ATTACHMENT_LIMIT_BYTES: String(this.node.getContext('invoice:mailAttachmentLimitBytes')),
       RETURNS_STATE_MACHINE_ARN: Workflow.arnFor(this, `invoice-returns-${settings.stage}`),
+      EVENT_BUS_NAME: events.bus.eventBusName,
+      WEBHOOKS_ALLOW_LOOPBACK: String(settings.webhooksAllowLoopback),
+      WEBHOOK_RETRY_BASE_SECONDS: String(settings.webhooksRetryBaseSeconds),
+      WEBHOOK_DISABLE_AFTER_FAILURES: String(settings.webhooksDisableAfterFailures),
     };
     const startExecution = new PolicyStatement({
       actions: ['states:StartExecution'],
@@ -128,6 +136,7 @@ export class InvoiceServiceStack extends Stack {
     // For the functions made from here on (the API's verify route reads the anchors).
     environment.AUDIT_ANCHORS_BUCKET = audit.anchors.bucketName;
     new Deadlines(this, 'Deadlines', { environment, table: data.table, mail: mail.identity });
+    new MailFeedback(this, 'MailFeedback', { environment, table: data.table });
     const monthly = new Monthly(this, 'Monthly', {
       stage: settings.stage,
       environment,
@@ -151,9 +160,20 @@ export class InvoiceServiceStack extends Stack {
       startReturns: returns.startExecution,
     });
 
+    // Customer webhooks: its function serves /v1/webhooks and delivers (issue 14).
+    const webhooks = new Webhooks(this, 'Webhooks', {
+      stage: settings.stage,
+      environment,
+      table: data.table,
+      mail: mail.identity,
+      bus: events.bus,
+    });
+    const built: Record<string, ServiceFunction> = { Webhooks: webhooks.function };
+
     // One function per entry of API_FUNCTIONS, granted the union of its routes' `uses`.
     const routes = (props.apiFunctions ?? API_FUNCTIONS).flatMap((spec) => {
-      const fn = new ServiceFunction(this, `Api${spec.name}`, { entry: spec.entry, environment });
+      const fn =
+        built[spec.name] ?? new ServiceFunction(this, `Api${spec.name}`, { entry: spec.entry, environment });
       const routes = Object.values(spec.routes);
       const uses = new Set(routes.flatMap((route) => route.uses));
       if (uses.has('table-write')) data.table.grantReadWriteData(fn);
@@ -193,6 +213,9 @@ export class InvoiceServiceStack extends Stack {
     new Operations(this, 'Operations', {
       stage: settings.stage,
       table: data.table,
+      environment,
+      eventBus: events.bus,
+      failures: audit.failures,
       indexNames: ['gsi1', 'gsi2'],
       stateMachines: {
         applications: workflow.stateMachine,

@@ -13,13 +13,16 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { EVENT_MARKER_PREFIX, TITLE_ITEM } from '../../shared/domain/event-facts.ts';
 import {
   FACT_ITEMS,
   METRICS_NAMESPACE,
@@ -34,6 +37,12 @@ const FUNCTIONS_PER_ALARM = 5;
 export interface OperationsProps {
   stage: string;
   table: Table;
+  /** The stack's settings; the table-facts consumer takes those infra/environment.ts lists. */
+  environment: Record<string, string>;
+  /** The domain events' bus (issue 14), on which the table-facts consumer puts one event per fact. */
+  eventBus: IEventBus;
+  /** Where stream batches the table-facts consumer gave up on are recorded (the audit's queue). */
+  failures: IQueue;
   /** The table's global secondary indexes (their write throttles count too). */
   indexNames: readonly string[];
   /** The application, returns and monthly state machines, by a short name. */
@@ -75,7 +84,7 @@ export class Operations extends Construct {
 
     this.tableFacts = new ServiceFunction(this, 'TableFacts', {
       entry: 'functions/operations/table-facts.ts',
-      environment: {},
+      environment: props.environment,
       timeout: Duration.seconds(30),
       memorySize: 256,
     });
@@ -88,6 +97,15 @@ export class Operations extends Construct {
           .filter((node) => node instanceof ServiceFunction && !functions.includes(node))
           .map((node) => `${node.node.path} has no Lambda error alarm: create Operations after it`),
     });
+    // Domain events (issue 14): PutEvents on the bus, and the markers that publish each once.
+    props.eventBus.grantPutEventsTo(this.tableFacts);
+    this.tableFacts.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [props.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${EVENT_MARKER_PREFIX}*`] } },
+      }),
+    );
     const { application, invoice, invoiceReturn, monthlyMarker, monthlyRun } = FACT_ITEMS;
     const item = (keys: { pkPrefix: string; sk: string }) =>
       FilterCriteria.filter({
@@ -100,8 +118,11 @@ export class Operations extends Construct {
         startingPosition: StartingPosition.TRIM_HORIZON,
         batchSize: 100,
         bisectBatchOnError: true,
-        // Metrics are not worth holding up the shard for: a batch that keeps failing is dropped.
-        retryAttempts: 3,
+        // Events must not be lost: a batch is retried (bisected) for a while, then its shard and
+        // sequence range go to the dead-letter queue to be replayed; a retry publishes only the
+        // events still missing and records the metrics once.
+        retryAttempts: 20,
+        onFailure: new SqsDlq(props.failures),
         filters: [
           item(application),
           item(invoice),
@@ -109,6 +130,15 @@ export class Operations extends Construct {
           item(monthlyRun),
           // Monthly markers: pk MONTHLY#<account>#<month> (MONTHLY_RUN# items are matched above by sk).
           item(monthlyMarker),
+          // Titles (approved, rejected): pk ACCOUNT#<account>, sk TITLE#<title>.
+          FilterCriteria.filter({
+            dynamodb: {
+              Keys: {
+                pk: { S: FilterRule.beginsWith(TITLE_ITEM.pkPrefix) },
+                sk: { S: FilterRule.beginsWith(TITLE_ITEM.skPrefix) },
+              },
+            },
+          }),
         ],
       }),
     );

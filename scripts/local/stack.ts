@@ -11,6 +11,7 @@ import { join, parse, resolve } from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startApiGateway } from './api-gateway.ts';
 import { startDynamoDb } from './dynamodb.ts';
+import { type LocalEventBridge, startEventBridge } from './eventbridge.ts';
 import { loadOrCreateJwtSecret } from './jwt.ts';
 import { createLambdaRuntime } from './lambda-runtime.ts';
 import { startS3Server } from './s3.ts';
@@ -31,6 +32,7 @@ export interface LocalStackPorts {
   dynamodb?: number;
   sfn?: number;
   s3?: number;
+  events?: number;
 }
 
 export interface LocalStackOptions {
@@ -41,7 +43,7 @@ export interface LocalStackOptions {
   fresh?: boolean;
   /** Tests: DynamoDB and S3 in memory, nothing written to dataDir, a random JWT secret. */
   inMemory?: boolean;
-  /** Defaults api 3000 (env PORT overrides), ses 8005, dynamodb 8000, sfn 8083, s3 4569; 0 = a free port. */
+  /** Defaults api 3000 (env PORT overrides), ses 8005, dynamodb 8000, sfn 8083, s3 4569, events 8089; 0 = a free port. */
   ports?: LocalStackPorts;
   /** Extra env for every Lambda (wins over everything), e.g. { CANCEL_WINDOW: 'PT2S' }. */
   functionEnv?: Record<string, string>;
@@ -65,6 +67,8 @@ export interface LocalStack {
   dynamodbEndpoint: string;
   sfnEndpoint: string;
   s3Endpoint: string;
+  /** EventBridge endpoint; every event put is listed at `${eventsUrl}/store`. */
+  eventsUrl: string;
   template: LocalTemplate;
   jwtSecret: Uint8Array;
   lambda: LambdaRuntime;
@@ -74,6 +78,8 @@ export interface LocalStack {
   scheduler: LocalScheduler;
   /** DynamoDB stream → Lambda pollers of the template's event source mappings; `drain()` for tests. */
   streams: LocalStreams;
+  /** The template's event buses and rules; `drain()` waits for the targets' deliveries. */
+  events: LocalEventBridge;
   /** Milliseconds each part took to become ready (DynamoDB includes the JVM start). */
   timings: Record<string, number>;
   /**
@@ -90,7 +96,14 @@ export interface LocalStack {
 
 export type InterruptibleService = 'dynamodb' | 'ses' | 'sfn';
 
-export const DEFAULT_PORTS = { api: 3000, ses: 8005, dynamodb: 8000, sfn: 8083, s3: 4569 } as const;
+export const DEFAULT_PORTS = {
+  api: 3000,
+  ses: 8005,
+  dynamodb: 8000,
+  sfn: 8083,
+  s3: 4569,
+  events: 8089,
+} as const;
 
 const SERVICE_NAMES: Record<keyof LocalStackPorts, string> = {
   api: 'API Gateway',
@@ -98,6 +111,7 @@ const SERVICE_NAMES: Record<keyof LocalStackPorts, string> = {
   dynamodb: 'DynamoDB Local',
   sfn: 'Step Functions',
   s3: 'S3',
+  events: 'EventBridge',
 };
 
 /** DynamoDB Local accepts only letters and digits in the key id; nothing checks the values. */
@@ -145,6 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // the API opens last, when everything behind it answers.
     const dynamodbEndpoint = `http://${LOOPBACK}:${ports.dynamodb}`;
     const sfnEndpoint = `http://${LOOPBACK}:${ports.sfn}`;
+    const eventsEndpoint = `http://${LOOPBACK}:${ports.events}`;
     const dynamoDbReady = timed('dynamodb', () =>
       startDynamoDb({ port: ports.dynamodb, dataDir: persistentDir, tables: template.tables }),
     );
@@ -181,10 +196,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           AWS_ENDPOINT_URL_SFN: sfnEndpoint,
           AWS_ENDPOINT_URL_SESV2: ses.url,
           AWS_ENDPOINT_URL_S3: s3.endpoint,
+          AWS_ENDPOINT_URL_EVENTBRIDGE: eventsEndpoint,
           // E-mails link to the console, which the local API server serves next to /v1.
           ...(ports.api !== 0 ? { CONSOLE_URL: `http://${LOOPBACK}:${ports.api}` } : {}),
           ...options.functionEnv,
         },
+      }),
+    );
+    // Before anything that writes (the table-facts consumer puts events); closed after the streams.
+    const events = await timed('events', () =>
+      startEventBridge({
+        port: ports.events,
+        host: LOOPBACK,
+        buses: template.eventBuses ?? [],
+        rules: template.eventRules ?? [],
+        lambda,
+        log: options.quiet ? () => {} : undefined,
       }),
     );
     const dynamodb = await dynamoDbReady;
@@ -276,12 +303,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodbEndpoint: dynamodb.endpoint,
       sfnEndpoint: sfn.url,
       s3Endpoint: s3.endpoint,
+      eventsUrl: events.url,
       template,
       jwtSecret,
       lambda,
       stepFunctions: sfn,
       scheduler,
       streams,
+      events,
       timings,
       interrupt,
       stop,
@@ -322,6 +351,8 @@ async function resolvePorts(requested: LocalStackPorts = {}): Promise<Required<L
     dynamodb: requested.dynamodb ?? DEFAULT_PORTS.dynamodb,
     sfn: requested.sfn ?? DEFAULT_PORTS.sfn,
     s3: requested.s3 ?? DEFAULT_PORTS.s3,
+    // Stacks that ask for free ports (tests, benches) get a free one for EventBridge too.
+    events: requested.events ?? (requested.sfn === 0 ? 0 : DEFAULT_PORTS.events),
   };
   const entries = Object.entries(ports) as [keyof LocalStackPorts, number][];
   const fixed = entries.filter(([, port]) => port !== 0);
@@ -342,6 +373,7 @@ async function resolvePorts(requested: LocalStackPorts = {}): Promise<Required<L
   }
   if (ports.dynamodb === 0) ports.dynamodb = await freePort();
   if (ports.sfn === 0) ports.sfn = await freePort();
+  if (ports.events === 0) ports.events = await freePort();
   return ports;
 }
 

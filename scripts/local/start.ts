@@ -57,6 +57,7 @@ async function main(): Promise<void> {
       '                  TOKEN=$(npm run --silent token -- --account demo-enterprise)',
       `                  curl -H "Authorization: Bearer $TOKEN" ${stack.apiUrl}/v1/invoiceable`,
       `  Mail (SES)      ${stack.sesUrl}/store`,
+      `  Events          ${stack.eventsUrl}/store   (EventBridge: every event put, docs/events.md)`,
       `  DynamoDB        ${stack.dynamodbEndpoint}`,
       `  Step Functions  ${stack.sfnEndpoint}`,
       `  S3              ${stack.s3Endpoint}`,

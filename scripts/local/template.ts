@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type {
   LocalBucket,
+  LocalEventRule,
   LocalEventSourceMapping,
   LocalFunction,
   LocalRateLimit,
@@ -66,6 +67,10 @@ export function readTemplate(cdkOutDir: string, options: ReadTemplateOptions = {
     schedules: readSchedules(resources, resolver, functionIds),
     eventSourceMappings: readEventSourceMappings(resources, resolver, functionIds),
     rateLimits: readRateLimits(resources),
+    eventBuses: ofType(resources, 'AWS::Events::EventBus').map(([logicalId]) =>
+      resolver.eventBusName(logicalId),
+    ),
+    eventRules: readEventRules(resources, resolver, functionIds),
   };
 }
 
@@ -171,6 +176,8 @@ export class IntrinsicResolver {
         return this.bucketName(name);
       case 'AWS::StepFunctions::StateMachine':
         return this.stateMachineArn(name);
+      case 'AWS::Events::EventBus':
+        return this.eventBusName(name);
       default:
         // Lambda functions (local function name = logical id) and anything else the local stack
         // does not emulate: the logical id is the most readable stand-in for a physical id.
@@ -199,6 +206,10 @@ export class IntrinsicResolver {
         return this.stateMachineArn(logicalId);
       case 'AWS::StepFunctions::StateMachine.Name':
         return this.stateMachineName(logicalId);
+      case 'AWS::Events::EventBus.Name':
+        return this.eventBusName(logicalId);
+      case 'AWS::Events::EventBus.Arn':
+        return `arn:aws:events:${region}:${accountId}:event-bus/${this.eventBusName(logicalId)}`;
     }
     if (attribute === 'Arn') {
       // Not emulated locally (roles, user pools, …): a well-formed, recognisable ARN.
@@ -222,6 +233,11 @@ export class IntrinsicResolver {
   stateMachineName(logicalId: string): string {
     const name = this.resources[logicalId]?.Properties?.StateMachineName;
     return name === undefined ? logicalId : this.resolveString(name, `${logicalId}.StateMachineName`);
+  }
+
+  eventBusName(logicalId: string): string {
+    const name = this.resources[logicalId]?.Properties?.Name;
+    return name === undefined ? logicalId : this.resolveString(name, `${logicalId}.Name`);
   }
 
   stateMachineArn(logicalId: string): string {
@@ -421,7 +437,82 @@ function readSchedules(
       schedules.push({ ...base, target: { kind: 'state-machine', stateMachineArn: arn } });
     }
   }
+  // EventBridge rules on a schedule (the default bus) calling one of our functions: the
+  // scheduler fires them the same way, with the scheduled event EventBridge sends.
+  for (const [logicalId, resource] of ofType(resources, 'AWS::Events::Rule')) {
+    const props = resolver.resolve((resource.Properties ?? {}) as Json, logicalId) as JsonObject;
+    if (typeof props.ScheduleExpression !== 'string') continue;
+    for (const target of (props.Targets ?? []) as JsonObject[]) {
+      const functionLogicalId = functionNameOf(String(target.Arn ?? ''));
+      if (!functionIds.has(functionLogicalId)) continue;
+      schedules.push({
+        logicalId,
+        expression: props.ScheduleExpression,
+        timezone: 'UTC',
+        enabled: props.State !== 'DISABLED',
+        input: JSON.stringify({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }),
+        target: { kind: 'lambda', functionLogicalId },
+      });
+    }
+  }
   return schedules;
+}
+
+/** EventBridge's RetryPolicy defaults for a target. */
+const DEFAULT_EVENT_RETRIES = 185;
+const DEFAULT_EVENT_AGE_SECONDS = 86_400;
+
+/**
+ * EventBridge rules with at least one target that is one of our functions. EventBusName is a
+ * bus name or ARN (`Ref`/`Fn::GetAtt` of a template bus resolve to its name or ARN); targets
+ * other than our functions are left out, as is an InputTransformer (not emulated: an error).
+ */
+function readEventRules(
+  resources: Record<string, CfnResource>,
+  resolver: IntrinsicResolver,
+  functionIds: ReadonlySet<string>,
+): LocalEventRule[] {
+  const rules: LocalEventRule[] = [];
+  for (const [logicalId, resource] of ofType(resources, 'AWS::Events::Rule')) {
+    const props = resolver.resolve((resource.Properties ?? {}) as Json, logicalId) as JsonObject;
+    const bus = typeof props.EventBusName === 'string' ? props.EventBusName : 'default';
+    const targets: LocalEventRule['targets'] = [];
+    for (const target of (props.Targets ?? []) as JsonObject[]) {
+      const functionLogicalId = functionNameOf(String(target.Arn ?? ''));
+      if (!String(target.Arn ?? '').includes(':lambda:') || !functionIds.has(functionLogicalId)) continue;
+      if (target.InputTransformer !== undefined) {
+        throw new Error(
+          `${logicalId}: target ${String(target.Id)} InputTransformer is not supported locally`,
+        );
+      }
+      const retry = (target.RetryPolicy ?? {}) as JsonObject;
+      targets.push({
+        id: String(target.Id ?? functionLogicalId),
+        functionLogicalId,
+        ...(typeof target.Input === 'string' ? { input: target.Input } : {}),
+        ...(typeof target.InputPath === 'string' ? { inputPath: target.InputPath } : {}),
+        maximumRetryAttempts:
+          typeof retry.MaximumRetryAttempts === 'number' ? retry.MaximumRetryAttempts : DEFAULT_EVENT_RETRIES,
+        maximumEventAgeSeconds:
+          typeof retry.MaximumEventAgeInSeconds === 'number'
+            ? retry.MaximumEventAgeInSeconds
+            : DEFAULT_EVENT_AGE_SECONDS,
+      });
+    }
+    if (targets.length === 0) continue;
+    const pattern =
+      typeof props.EventPattern === 'string' ? JSON.parse(props.EventPattern) : props.EventPattern;
+    rules.push({
+      logicalId,
+      // An ARN names the bus after its last slash.
+      busName: bus.startsWith('arn:') ? bus.slice(bus.lastIndexOf('/') + 1) : bus,
+      ...(pattern && typeof pattern === 'object' ? { pattern: pattern as Record<string, unknown> } : {}),
+      ...(typeof props.ScheduleExpression === 'string' ? { schedule: props.ScheduleExpression } : {}),
+      enabled: props.State !== 'DISABLED',
+      targets,
+    });
+  }
+  return rules;
 }
 
 /** Lambda's default batch size for DynamoDB streams. */

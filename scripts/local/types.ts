@@ -99,6 +99,28 @@ export interface LocalEventSourceMapping {
   enabled: boolean;
 }
 
+/** An EventBridge rule of the template on an event bus, with the Lambda targets it invokes. */
+export interface LocalEventRule {
+  logicalId: string;
+  /** The bus's name: `default` when the rule names none. */
+  busName: string;
+  /** The parsed EventPattern; rules with only a ScheduleExpression have none. */
+  pattern?: Record<string, unknown>;
+  /** ScheduleExpression (rules on the default bus that fire on a clock). */
+  schedule?: string;
+  enabled: boolean;
+  targets: {
+    id: string;
+    functionLogicalId: string;
+    /** Target Input (constant JSON text) or InputPath (`$` or `$.field…`); else the whole event. */
+    input?: string;
+    inputPath?: string;
+    /** RetryPolicy (EventBridge defaults: 185 attempts within 24 hours). */
+    maximumRetryAttempts: number;
+    maximumEventAgeSeconds: number;
+  }[];
+}
+
 /**
  * An AWS WAF rate-based rule of the template keyed on request headers (the caller's
  * Authorization), as the local gateway enforces it.
@@ -129,6 +151,9 @@ export interface LocalTemplate {
   eventSourceMappings?: LocalEventSourceMapping[];
   /** Header-keyed rate-based rules of the template's WebACLs, in priority order. */
   rateLimits?: LocalRateLimit[];
+  /** Custom event buses of the template, by name (the `default` bus always exists). */
+  eventBuses?: string[];
+  eventRules?: LocalEventRule[];
 }
 
 /** Invokes bundled handlers the way Lambda does; a handler's thrown error keeps its name. */

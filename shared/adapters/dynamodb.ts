@@ -34,6 +34,11 @@ export const keys = {
   openRecords: (accountId: string) => `OPEN#${accountId}`,
   title: (accountId: string, titleId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `TITLE#${titleId}` }),
   titlePrefix: 'TITLE#',
+  /** Issue 14: an address of the account no mail goes to (a hard bounce or a complaint). */
+  suppressedAddress: (accountId: string, address: string) => ({
+    pk: `ACCOUNT#${accountId}`,
+    sk: `SUPPRESSED#${address}`,
+  }),
   address: (accountId: string, addressId: string) => ({
     pk: `ACCOUNT#${accountId}`,
     sk: `ADDRESS#${addressId}`,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { sendRawEmail } from '#adapters/aws-services';
-import { CORRELATION_ID, correlationId } from '#adapters/logger';
+import { CORRELATION_ID, correlationId, logger } from '#adapters/logger';
+import { isSuppressed } from '#adapters/mail-suppression';
 import { requireEnv } from '#config/env';
+import { encodeTag, itemTag, MAIL_TAGS } from '#domain/mail-feedback';
 
 const from = requireEnv('MAIL_FROM');
 const configurationSet = process.env.MAIL_CONFIGURATION_SET || undefined;
@@ -19,15 +21,37 @@ export interface Mail {
   /** The HTML alternative of the same message (R30); mail clients show one of the two. */
   html?: string;
   attachments?: Attachment[];
+  /**
+   * The customer the mail goes to (issue 14): an address on the account's suppression list
+   * (a hard bounce or a complaint) gets nothing, and a bounce finds the account by the tag.
+   */
+  accountId?: string;
+  /** The item the mail is about, tagged so a bounce can be marked on it. */
+  item?: { pk: string; sk: string };
 }
 
-/** Sends one e-mail as raw MIME so attachments (invoice PDFs) travel with it. */
+/** What sendMail answers instead of a message id when the address is suppressed. */
+export const SUPPRESSED = 'suppressed';
+
+/**
+ * Sends one e-mail as raw MIME so attachments (invoice PDFs) travel with it, unless the address
+ * is on the account's suppression list (then SUPPRESSED, and nothing is sent).
+ */
 export async function sendMail(mail: Mail): Promise<string> {
+  if (mail.accountId && (await isSuppressed(mail.accountId, mail.to))) {
+    logger.warn('mail suppressed: the address bounced or complained', { item: mail.item?.pk });
+    return SUPPRESSED;
+  }
+  const tagged: [string, string | undefined][] = [
+    [MAIL_TAGS.account, mail.accountId && encodeTag(mail.accountId)],
+    [MAIL_TAGS.item, mail.item && encodeTag(itemTag(mail.item))],
+  ];
   return sendRawEmail({
     from,
     to: [mail.to],
     configurationSet,
     raw: Buffer.from(buildMime(mail)),
+    tags: tagged.flatMap(([Name, Value]) => (Value ? [{ Name, Value }] : [])),
   });
 }
 

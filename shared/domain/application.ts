@@ -8,6 +8,7 @@ import {
   RecordNotInvoiceableError,
 } from '#domain/errors';
 import type { Invoiceable } from '#domain/invoiceable';
+import type { AddressBounce } from '#domain/mail-feedback';
 import { type Fen, parseTaxRate, splitTaxInclusive, sumFen } from '#domain/money';
 import type { TitleSnapshot } from '#domain/title';
 
@@ -80,6 +81,8 @@ export interface Application {
   /** Set when the e-mail carrying the invoices went out: a retried delivery sends nothing. */
   emailedAt?: string;
   failureReason?: string;
+  /** Issue 14: mail to the delivery e-mail bounced or drew a complaint. */
+  deliveryBounce?: AddressBounce;
   /** While in review: the token that resumes the workflow with finance's decision. */
   reviewTaskToken?: string;
   /**

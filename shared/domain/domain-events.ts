@@ -48,5 +48,58 @@ export interface DomainEvent<T extends EventType = EventType> {
   /** The correlation id of the request or run that caused the fact, when known. */
   correlationId?: string;
   /** Ids and figures only (amounts in fen as integers); never personal data beyond ids. */
-  data: Record<string, unknown>;
+  data: EventData[T];
+}
+
+/** One event of any type, with `type` and `data` that go together. */
+export type AnyDomainEvent = { [K in EventType]: DomainEvent<K> }[EventType];
+
+/** How an application or a title passed review: at once by the rules, or by finance staff. */
+export type ReviewedBy = 'automatic' | 'finance';
+
+/** The `data` of each event type (docs/events.md; JSON Schemas in docs/events/). */
+export interface EventData {
+  'application.submitted': {
+    applicationId: string;
+    mode: string;
+    /** Tax-inclusive total in fen. */
+    total: number;
+    invoiceCount: number;
+    medium: 'electronic' | 'paper';
+  };
+  'application.cancelled': { applicationId: string };
+  'application.approved': { applicationId: string; reviewedBy: ReviewedBy };
+  'application.rejected': { applicationId: string };
+  'application.issued': { applicationId: string; invoiceIds: string[]; total: number };
+  'application.delivered': { applicationId: string; medium: 'electronic' | 'paper' };
+  'application.failed': { applicationId: string };
+  'invoice.issued': InvoiceEventData & {
+    entity: string;
+    taxRate: string;
+    amountExcludingTax: number;
+    taxAmount: number;
+    medium: 'electronic' | 'paper';
+  };
+  'invoice.shipped': InvoiceEventData & { courier: string; trackingNumber?: string };
+  'invoice.received': InvoiceEventData;
+  'invoice.returned': InvoiceEventData & { originalInvoiceId: string; originalInvoiceNumber?: string };
+  'title.approved': { titleId: string; titleType: string; reviewedBy: ReviewedBy };
+  'title.rejected': { titleId: string; titleType: string };
+  'monthly-run.completed': {
+    month: string;
+    runId: string;
+    processed: number;
+    created: number;
+    /** Tax-inclusive amount of the applications the run created, in fen. */
+    createdAmount: number;
+    skipped: number;
+  };
+}
+
+/** What every invoice event carries; `amount` is tax-inclusive in fen (negative on a red-letter invoice). */
+export interface InvoiceEventData {
+  invoiceId: string;
+  invoiceNumber: string;
+  applicationId: string;
+  amount: number;
 }

@@ -5,6 +5,7 @@ import {
   TitleTypeNotAllowedError,
   ValidationError,
 } from '#domain/errors';
+import type { AddressBounce } from '#domain/mail-feedback';
 import { TITLE_FIELDS, type TitleFields, type TitleType } from '#domain/title-fields';
 import { addWorkingDays } from '#domain/working-days';
 
@@ -31,6 +32,8 @@ export interface Title extends TitleFields {
   decidedAt?: string;
   /** Set once the review result e-mail went out, so a retried decision sends it at most once more. */
   resultMailedAt?: string;
+  /** Issue 14: mail to notifyEmail bounced or drew a complaint; an edit of the title drops it. */
+  notifyEmailBounce?: AddressBounce;
   createdAt: string;
   updatedAt: string;
 }

@@ -1,4 +1,4 @@
-import { Email, Fen, Id, Instant, TaxRate } from '#schemas/common';
+import { AddressBounceView, Email, Fen, Id, Instant, TaxRate } from '#schemas/common';
 import { CursorQueryParam } from '#schemas/cursor';
 import { TitleType } from '#schemas/titles';
 import * as z from '#schemas/zod';
@@ -131,6 +131,9 @@ export const ApplicationView = z.meta(
     cancellableUntil: Instant,
     expectedBy: Instant,
     timeline: z.array(z.object({ at: Instant, status: ApplicationStatus, note: z.optional(z.string()) })),
+    deliveryBounce: z.meta(z.optional(AddressBounceView), {
+      description: 'Issue 14: mail to the delivery e-mail bounced or drew a complaint',
+    }),
   }),
   { id: 'Application' },
 );

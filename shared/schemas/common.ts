@@ -24,6 +24,23 @@ export const Id = z
   .check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'));
 export const Email = z.email().check(z.maxLength(254));
 
+/** Issue 14: an address whose mail bounced or drew a complaint (docs/API.md). */
+export const AddressBounceView = z.meta(
+  z.object({
+    address: z.string(),
+    kind: z.enum(['bounce', 'complaint']),
+    type: z.meta(z.string(), {
+      description:
+        'Bounces: Permanent (hard), Transient (soft) or Undetermined; complaints: the feedback type',
+    }),
+    at: Instant,
+    suppressed: z.meta(z.boolean(), {
+      description: 'No further mail goes to the address until the customer changes it',
+    }),
+  }),
+  { id: 'AddressBounce' },
+);
+
 export const FieldErrorSchema = z.object({ path: z.string(), message: z.string() });
 export const ProblemSchema = z.meta(
   z.object({

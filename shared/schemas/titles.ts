@@ -1,6 +1,6 @@
 import { isValidTaxpayerId } from '#domain/tax-id';
 import { missingFields } from '#domain/title-fields';
-import { Email, Fen, Id, Instant } from '#schemas/common';
+import { AddressBounceView, Email, Fen, Id, Instant } from '#schemas/common';
 import { CursorQueryParam } from '#schemas/cursor';
 import { text } from '#schemas/text';
 import * as z from '#schemas/zod';
@@ -88,6 +88,10 @@ export const TitleView = z.meta(
         'R21: pending special titles are reviewed by the end of the 2nd mainland working day after submission (+08:00)',
     }),
     decidedAt: z.optional(Instant),
+    notifyEmailBounce: z.meta(z.optional(AddressBounceView), {
+      description:
+        'Issue 14: mail to notifyEmail bounced or drew a complaint; changing notifyEmail clears it',
+    }),
   }),
   { id: 'Title' },
 );

@@ -89,6 +89,7 @@ export async function recordCopySent(principal: Principal, invoiceId: string, no
       `copy-sent#${sent.requestId}`,
       sent.email,
       copySentEmail(await languageOf(invoice.accountId), invoice, links()),
+      { accountId: invoice.accountId },
     );
   }
   logger.info('copy sent', { invoiceId, requestId: sent.requestId });

@@ -79,6 +79,7 @@ export async function deliverRedLetter({ returnId }: ReturnTaskInput): Promise<v
       redLetterEmail(await languageOf(red.accountId), red, invoiceReturn, links()),
       {
         attachments,
+        accountId: red.accountId,
         fields: { emailedAt: now },
       },
     );

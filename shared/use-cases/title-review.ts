@@ -1,4 +1,5 @@
 import { getAccount } from '#adapters/account-repository';
+import { keys } from '#adapters/dynamodb';
 import { logger } from '#adapters/logger';
 import { sendMail } from '#adapters/mailer';
 import { getTitle, markResultMailed, replaceTitle } from '#adapters/title-repository';
@@ -41,7 +42,12 @@ async function notifyCustomer(title: Title, now: Date): Promise<void> {
     return;
   }
   const content = titleReviewEmail(account?.language ?? 'zh', title, { console: settings.consoleUrl() });
-  await sendMail({ to, ...content });
+  await sendMail({
+    to,
+    ...content,
+    accountId: title.accountId,
+    item: keys.title(title.accountId, title.titleId),
+  });
   await markResultMailed(title, now);
   logger.info('title review result mailed', { titleId: title.titleId, status: title.status });
 }

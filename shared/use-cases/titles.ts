@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { getAccount } from '#adapters/account-repository';
 import { idempotentRequest, replay } from '#adapters/idempotency';
+import { liftSuppression } from '#adapters/mail-suppression';
 import { hasOpenApplicationUsing } from '#adapters/open-applications';
 import {
   getTitle,
@@ -28,10 +29,19 @@ export function titleView(title: Title): TitleView {
     submittedAt,
     reviewDueBy,
     decidedAt,
+    notifyEmailBounce,
     ...rest
   } = title;
   const at = (iso: string | undefined) => (iso ? toShanghaiIso(new Date(iso)) : undefined);
-  return { ...rest, submittedAt: at(submittedAt), reviewDueBy: at(reviewDueBy), decidedAt: at(decidedAt) };
+  return {
+    ...rest,
+    submittedAt: at(submittedAt),
+    reviewDueBy: at(reviewDueBy),
+    decidedAt: at(decidedAt),
+    ...(notifyEmailBounce
+      ? { notifyEmailBounce: { ...notifyEmailBounce, at: at(notifyEmailBounce.at)! } }
+      : {}),
+  };
 }
 
 /** R1, R2, R20, R21: adds a title; special ones wait for finance with a due date. */
@@ -56,6 +66,8 @@ export async function createTitle(
     if (raced) return raced;
     throw error;
   }
+  // Issue 14: naming an address on a new title is the customer correcting it.
+  if (title.notifyEmail) await liftSuppression(accountId, title.notifyEmail);
   return response;
 }
 
@@ -92,6 +104,11 @@ export async function updateTitle(
   if (next === current) return titleView(current);
   await assertNotInUse(current, 'changed');
   await replaceTitle(next, current);
+  // Issue 14: a changed address drops the bounce mark (the title is written anew) and lifts the
+  // new address's suppression: the customer changed it.
+  if (next.notifyEmail && next.notifyEmail !== current.notifyEmail) {
+    await liftSuppression(accountId, next.notifyEmail);
+  }
   return titleView(next);
 }
 

@@ -20,6 +20,9 @@ export function applicationView(application: Application): ApplicationView {
     cancellableUntil: at(application.cancellableUntil),
     expectedBy: at(application.expectedBy),
     timeline: application.timeline.map((entry) => ({ ...entry, at: at(entry.at) })),
+    ...(application.deliveryBounce
+      ? { deliveryBounce: { ...application.deliveryBounce, at: at(application.deliveryBounce.at) } }
+      : {}),
   };
 }
 

@@ -199,14 +199,30 @@ describe('operations (issue 16): the table-facts consumer and the dashboard', ()
     return found[0]!;
   };
 
-  it('is the stream’s second reader, with bounded retries and no table grant', () => {
+  it('is the stream’s second reader, with bounded retries and then the dead-letter queue', () => {
     expect(Object.keys(resources(template, 'AWS::Lambda::EventSourceMapping'))).toHaveLength(2);
     expect(factsMapping().Properties).toMatchObject({
       StartingPosition: 'TRIM_HORIZON',
       BatchSize: 100,
       BisectBatchOnFunctionError: true,
-      MaximumRetryAttempts: 3,
+      MaximumRetryAttempts: 20,
     });
+    const destination = JSON.stringify((factsMapping().Properties.DestinationConfig as Json).OnFailure);
+    expect(destination).toContain('AuditFailures');
+  });
+
+  it('writes to the table only the markers of published events (issue 14)', () => {
+    const statements = Object.values(resources(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('OperationsTableFacts'))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
+    const writes = statements.filter(
+      (s) => s.Effect === 'Allow' && [s.Action].flat().includes('dynamodb:PutItem'),
+    );
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['EVENT#*'] },
+    });
+    expect(statements.some((s) => [s.Action].flat().includes('events:PutEvents'))).toBe(true);
   });
 
   it('lets through the items facts are read from, and not the audit trail or ledger items', () => {
@@ -223,6 +239,9 @@ describe('operations (issue 16): the table-facts consumer and the dashboard', ()
     expect(passes('MONTHLY_RUN#2026-12', 'SHARD#01')).toBe(false);
     expect(passes('APPLICATION#app_1', 'ALLOCATIONS#0001')).toBe(false);
     expect(passes('ACCOUNT#acct-1', 'RECORD#r1')).toBe(false);
+    // Titles, for their domain events (issue 14); event markers never.
+    expect(passes('ACCOUNT#acct-1', 'TITLE#t1')).toBe(true);
+    expect(passes('EVENT#0123', 'EVENT')).toBe(false);
     expect(passes('AUDIT#application#app_1', 'ENTRY#1')).toBe(false);
   });
 
@@ -262,7 +281,7 @@ describe('operations (issue 16): no function without an error alarm', () => {
       extend: (stack) => {
         new ServiceFunction(stack, 'LateFunction', {
           entry: 'functions/operations/table-facts.ts',
-          environment: {},
+          environment: { TABLE_NAME: 'table', EVENT_BUS_NAME: 'bus' },
         });
       },
     });

@@ -214,7 +214,7 @@ describe('Lambda functions', () => {
     expect(new Set(used)).toEqual(new Set([used[0]]));
   });
 
-  it('all but the table-facts consumer (it reads stream images only) get TABLE_NAME; every STATE_MACHINE_ARN is built from the machine’s fixed name, and the starters get it', () => {
+  it('every function gets TABLE_NAME (the table-facts consumer for its event markers); every STATE_MACHINE_ARN is built from the machine’s fixed name, and the starters get it', () => {
     const [tableId] = only('AWS::DynamoDB::Table');
     const [, stateMachine] = applicationMachine();
     expect(stateMachine.Properties.StateMachineName).toBe(`invoice-applications-${stage}`);
@@ -222,8 +222,7 @@ describe('Lambda functions', () => {
     const told: string[] = [];
     for (const [id, fn] of Object.entries(resources(template, 'AWS::Lambda::Function'))) {
       const variables = (fn.Properties.Environment as Json).Variables as Json;
-      if (id.startsWith('OperationsTableFacts')) expect(variables.TABLE_NAME, id).toBeUndefined();
-      else expect(variables.TABLE_NAME, id).toEqual({ Ref: tableId });
+      expect(variables.TABLE_NAME, id).toEqual({ Ref: tableId });
       if (variables.STATE_MACHINE_ARN === undefined) continue;
       expect(flattenIntrinsics(variables.STATE_MACHINE_ARN), id).toBe(expectedArn);
       told.push(id);
@@ -796,10 +795,18 @@ describe('audit trail (issue 7): the table stream feeds one recorder', () => {
   it('denies every function but the recorder writes to audit items, and lets the recorder write', () => {
     const [recorderId, recorderFn] = recorder();
     const roleOf = (fn: CfnResource) => ((fn.Properties.Role as Json)['Fn::GetAtt'] as string[])[0]!;
+    // Statements in policies attached to the role, and in the role's own inline policies.
     const statementsOf = (roleId: string) =>
       Object.values(resources(template, 'AWS::IAM::Policy'))
         .filter((p) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
-        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement)
+        .concat(
+          (
+            (resources(template, 'AWS::IAM::Role')[roleId]!.Properties.Policies ?? []) as {
+              PolicyDocument: { Statement: Json[] };
+            }[]
+          ).flatMap((p) => p.PolicyDocument.Statement),
+        );
     const isFence = (s: Json) =>
       s.Effect === 'Deny' &&
       JSON.stringify(s.Condition) ===

@@ -76,6 +76,7 @@ async function deliverElectronic(application: Application, invoices: IssuedInvoi
   const now = new Date().toISOString();
   await sendOnce(keys.application(applicationId), 'issued', to, mail, {
     attachments: attach ? attachments : undefined,
+    accountId: application.accountId,
     fields: { emailedAt: now },
   });
   await advanceApplication(applicationId, ['issued'], 'delivered', {
@@ -95,6 +96,8 @@ async function announcePaper(application: Application, invoices: IssuedInvoice[]
     paperStockNotice: notice,
     links: links(),
   });
-  await sendOnce(keys.application(application.applicationId), 'issued', to, mail);
+  await sendOnce(keys.application(application.applicationId), 'issued', to, mail, {
+    accountId: application.accountId,
+  });
   logger.info('paper invoices announced', { applicationId: application.applicationId });
 }

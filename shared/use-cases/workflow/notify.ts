@@ -1,7 +1,7 @@
 import { getAccount } from '#adapters/account-repository';
 import { keys } from '#adapters/dynamodb';
 import { logger } from '#adapters/logger';
-import { type Attachment, sendMail } from '#adapters/mailer';
+import { type Attachment, SUPPRESSED, sendMail } from '#adapters/mailer';
 import { claimNotice, completeNotice, releaseNotice } from '#adapters/notice-marks';
 import * as settings from '#config/settings';
 import type { Application, TimelineEntry } from '#domain/application';
@@ -24,6 +24,8 @@ type Key = { pk: string; sk: string };
 
 export interface OnceOptions {
   attachments?: Attachment[];
+  /** The customer's account: its suppression list applies (issue 14). Absent for finance's mail. */
+  accountId?: string;
   /** Set on the item together with the sent mark (e.g. emailedAt). */
   fields?: Record<string, unknown>;
   timelineEntry?: TimelineEntry;
@@ -46,7 +48,13 @@ export async function sendOnce(
   if (claim === 'busy') throw new NoticeInFlightError(`The ${kind} notice of ${key.pk} is being sent`);
   let messageId: string;
   try {
-    messageId = await sendMail({ to, ...mail, attachments: options.attachments });
+    messageId = await sendMail({
+      to,
+      ...mail,
+      attachments: options.attachments,
+      accountId: options.accountId,
+      item: key,
+    });
   } catch (error) {
     await releaseNotice(key, kind).catch(() => {});
     throw error;
@@ -58,7 +66,7 @@ export async function sendOnce(
     options.fields,
     options.timelineEntry,
   );
-  logger.info('notice sent', { kind, messageId });
+  logger.info(messageId === SUPPRESSED ? 'notice suppressed' : 'notice sent', { kind, messageId });
   return true;
 }
 
@@ -86,7 +94,9 @@ async function notifyCustomer(
   const to = customerAddress(application, kind);
   if (!to) return;
   const mail = compose(await languageOf(application.accountId));
-  await sendOnce(keys.application(application.applicationId), kind, to, mail);
+  await sendOnce(keys.application(application.applicationId), kind, to, mail, {
+    accountId: application.accountId,
+  });
 }
 
 /** R24, R30: for the cancel endpoint, once the application is `cancelled`. Safe to repeat. */
@@ -114,7 +124,7 @@ export async function notifyShipped(invoice: IssuedInvoice, shipment: Shipment):
     return;
   }
   const mail = shippedEmail(await languageOf(invoice.accountId), invoice, shipment, links());
-  await sendOnce(keys.invoice(invoice.invoiceId), 'shipped', to, mail);
+  await sendOnce(keys.invoice(invoice.invoiceId), 'shipped', to, mail, { accountId: invoice.accountId });
 }
 
 /** Finance staff, once per application and kind (R28 deadlines, deliveries that failed). */

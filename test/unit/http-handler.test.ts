@@ -275,9 +275,13 @@ describe('API function handler (@middy/http-router over the route table)', () =>
     const ok = await call(event('GET', '/v1/things'));
     const error = await call(event('GET', '/v1/other'));
     for (const response of [ok, error]) {
-      expect(
-        response.headers?.['Strict-Transport-Security'] ?? response.headers?.['strict-transport-security'],
-      ).toBeDefined();
+      expect(response.headers).toMatchObject({
+        'Strict-Transport-Security': 'max-age=15552000; includeSubDomains; preload',
+        'X-Content-Type-Options': 'nosniff',
+        'Referrer-Policy': 'no-referrer',
+        'X-Permitted-Cross-Domain-Policies': 'none',
+      });
+      expect(response.headers).not.toHaveProperty('Server');
     }
   });
 });

@@ -35,6 +35,8 @@ export async function sendRawEmail(input: {
   to: string[];
   configurationSet?: string;
   raw: Uint8Array;
+  /** SES message tags; they come back in bounce and complaint events. */
+  tags?: { Name: string; Value: string }[];
 }): Promise<string> {
   const { body } = await ses({
     method: 'POST',
@@ -45,6 +47,7 @@ export async function sendRawEmail(input: {
       Destination: { ToAddresses: input.to },
       ...(input.configurationSet ? { ConfigurationSetName: input.configurationSet } : {}),
       Content: { Raw: { Data: Buffer.from(input.raw).toString('base64') } },
+      ...(input.tags?.length ? { EmailTags: input.tags } : {}),
     }),
   });
   const answer = JSON.parse(Buffer.from(body).toString('utf8') || '{}') as { MessageId?: string };

@@ -1,7 +1,6 @@
 import { getAccount } from '#adapters/account-repository';
 import { logger } from '#adapters/logger';
-import { isSuppressed } from '#adapters/mail-suppression';
-import { sendNotice } from '#adapters/notice-mail';
+import { sendMail } from '#adapters/mailer';
 import { postWebhook, resolveAllowed, UrlNotAllowed } from '#adapters/webhook-http';
 import {
   abandonDelivery,
@@ -214,10 +213,7 @@ async function tellDisabled(webhook: Webhook, reason: string): Promise<void> {
     logger.warn('webhook disabled; the account has no e-mail address', { webhookId: webhook.webhookId });
     return;
   }
-  if (await isSuppressed(webhook.accountId, account.email)) {
-    logger.warn('webhook disabled; the address bounced or complained', { webhookId: webhook.webhookId });
-    return;
-  }
+  // The mailer skips an address on the account's suppression list (a bounce or a complaint).
   const content = webhookDisabledEmail(account.language ?? 'zh', webhook, reason);
-  await sendNotice(account.email, content, webhook.accountId);
+  await sendMail({ to: account.email, ...content, accountId: webhook.accountId });
 }

@@ -193,26 +193,3 @@ describe('webhook addresses (server-side request forgery)', () => {
     expect(problem('http://10.0.0.5/in', true)).toBe('must use https');
   });
 });
-
-describe('the notice mail’s request signing (AWS Signature Version 4)', () => {
-  it('gives the signature of AWS’s published get-vanilla example', async () => {
-    const { signV4 } = await import('#adapters/notice-mail');
-    const headers = signV4({
-      method: 'GET',
-      host: 'example.amazonaws.com',
-      path: '/',
-      headers: {},
-      body: '',
-      service: 'service',
-      region: 'us-east-1',
-      credentials: {
-        accessKeyId: 'AKIDEXAMPLE',
-        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-      },
-      now: new Date('2015-08-30T12:36:00Z'),
-    });
-    expect(headers.authorization).toBe(
-      'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
-    );
-  });
-});

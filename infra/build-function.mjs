@@ -76,6 +76,21 @@ export const withoutEventStreams = {
 };
 
 /**
+ * Parts of @smithy/core a function on Lambda never runs (see the shim for each): the JavaScript
+ * SHA-256 fallback, the instance-metadata region lookup, the adaptive retry strategy. Each
+ * import of them inside @smithy/core resolves to infra/sdk-node-only-shim.mjs instead.
+ */
+const NODE_ONLY = /[\\/]@smithy[\\/]core[\\/]dist-es[\\/]/;
+export const sdkNodeOnly = {
+  name: 'sdk-node-only',
+  setup(b) {
+    b.onResolve({ filter: /(^|\/)(Sha256Js|getInstanceMetadataRegion|AdaptiveRetryStrategy)$/ }, (args) =>
+      NODE_ONLY.test(args.importer) ? { path: path.join(root, 'infra/sdk-node-only-shim.mjs') } : undefined,
+    );
+  },
+};
+
+/**
  * Each AWS SDK client imports its whole package.json (about 2 KB of scripts, dependencies and
  * metadata) to read one field: `packageInfo.version`, for the user agent. Only that field is
  * loaded.
@@ -111,7 +126,7 @@ export function buildOptions(entry, outfile) {
       // The endpoint cache's LRU without mnemonist (see the shim): ≈ 7 KB less per DynamoDB user.
       'mnemonist/lru-cache': path.join(root, 'infra/lru-cache-shim.mjs'),
     },
-    plugins: [sdkSchemaLiterals, withoutEventStreams, sdkPackageVersion],
+    plugins: [sdkSchemaLiterals, withoutEventStreams, sdkPackageVersion, sdkNodeOnly],
     logLevel: 'warning',
   };
 }

@@ -15,7 +15,7 @@ export const SETTINGS = [
   'EXPECTED_WORKING_DAYS',
   'PAYMENT_SYNC_DAYS',
   'FINANCE_EMAIL',
-  'API_BASE_URL',
+  'DOWNLOAD_LINK_SECONDS',
   'CONSOLE_URL',
   'MAIL_ATTACHMENT_LIMIT_BYTES',
   'MONTHLY_SHARD_SECONDS',
@@ -75,7 +75,7 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
     'MAIL_FROM',
     'MAIL_CONFIGURATION_SET',
     'CONSOLE_URL',
-    'API_BASE_URL',
+    'DOWNLOAD_LINK_SECONDS',
     'MAIL_ATTACHMENT_LIMIT_BYTES',
   ],
   'functions/workflow/fail-application.ts': [

@@ -55,7 +55,7 @@ export class InvoiceServiceStack extends Stack {
       EXPECTED_WORKING_DAYS: String(settings.expectedWorkingDays),
       PAYMENT_SYNC_DAYS: String(settings.paymentSyncDays),
       FINANCE_EMAIL: String(this.node.getContext('invoice:financeEmail')),
-      API_BASE_URL: String(this.node.getContext('invoice:apiBaseUrl')),
+      DOWNLOAD_LINK_SECONDS: String(this.node.getContext('invoice:downloadLinkSeconds')),
       CONSOLE_URL: String(this.node.getContext('invoice:consoleUrl')),
       MAIL_ATTACHMENT_LIMIT_BYTES: String(this.node.getContext('invoice:mailAttachmentLimitBytes')),
       RETURNS_STATE_MACHINE_ARN: Workflow.arnFor(this, `invoice-returns-${settings.stage}`),

@@ -74,6 +74,8 @@ function functionLogs(scope: Construct): LogGroup {
 export class ServiceFunction extends LambdaFunction {
   /** Path from the project root of the handler file. */
   readonly entry: string;
+  /** Renders PDFs: the CJK font ships beside its bundle (the larger bundle budget, docs/DESIGN.md). */
+  readonly withFont: boolean;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const logGroup = functionLogs(scope);
@@ -100,5 +102,6 @@ export class ServiceFunction extends LambdaFunction {
       },
     });
     this.entry = props.entry;
+    this.withFont = props.withFont ?? false;
   }
 }

@@ -10,13 +10,17 @@
  * Object Lock default retention: in a versioned bucket a PUT over a key adds a version and
  * keeps the one before (S3 never replaces a locked version), and nothing can be deleted.
  *
- * No signature verification: it listens on loopback only and exists for local runs and tests.
+ * Header-signed requests are not verified: it listens on loopback only and exists for local runs
+ * and tests. Pre-signed GETs (query authentication, the invoice download links of
+ * shared/adapters/document-store.ts) are checked as S3 does: an expired one answers 403
+ * AccessDenied "Request has expired", and with `credentials` given the SigV4 signature is
+ * recomputed (403 SignatureDoesNotMatch); `response-content-disposition` names the download.
  *
  * Storage: `<dataDir>/s3/<bucket>/<sha256(key)>.bin` plus a `.json` sidecar holding the key, its
  * Content-Type, ETag, version and retention; earlier versions as `<sha256(key)>.<versionId>.*`. Hashed names make any key safe as a file name (no path traversal, no
  * "a" vs "a/b" clashes). Without dataDir everything stays in memory.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -33,6 +37,8 @@ export interface StartS3Options {
   buckets: (string | LocalBucketSpec)[];
   /** Largest accepted object body; S3 allows 5 GB per PUT, this server buffers in memory. */
   maxObjectBytes?: number;
+  /** The key pre-signed URLs must be signed with; without it only their expiry is checked. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
 }
 
 export interface LocalBucketSpec {
@@ -106,9 +112,17 @@ export async function startS3Server(options: StartS3Options): Promise<LocalS3> {
     const url = new URL(req.url ?? '/', 'http://local');
     const [bucketName, key] = splitPath(url.pathname);
     const method = req.method ?? 'GET';
+    const presigned = url.searchParams.has('X-Amz-Signature');
+    if (presigned) {
+      if (method !== 'GET') throw notImplemented();
+      checkPresigned(req, url, options.credentials);
+    }
     // The SDK names the operation in `x-id`; any other parameter is a subresource (uploads, acl, …).
     const plain = [...url.searchParams.keys()].every(
-      (name) => name === 'x-id' || (name === 'versionId' && method === 'GET'),
+      (name) =>
+        name === 'x-id' ||
+        (method === 'GET' && (name === 'versionId' || name === 'response-content-disposition')) ||
+        (presigned && QUERY_AUTH.has(name)),
     );
     if (bucketName === undefined || key === undefined || !plain || (method !== 'PUT' && method !== 'GET'))
       throw notImplemented();
@@ -172,8 +186,10 @@ export async function startS3Server(options: StartS3Options): Promise<LocalS3> {
       root === undefined
         ? bucket.bodies.get(earlier ? `${key}\0${earlier}` : key)!
         : await readFile(filePath(bucketName, key, 'bin', earlier));
+    const disposition = url.searchParams.get('response-content-disposition');
     res
       .writeHead(200, {
+        ...(disposition ? { 'Content-Disposition': disposition } : {}),
         'Content-Type': meta.contentType,
         ETag: meta.etag,
         'Content-Length': body.length,
@@ -233,6 +249,92 @@ export async function startS3Server(options: StartS3Options): Promise<LocalS3> {
       return closing;
     },
   };
+}
+
+/** The query parameters of SigV4 query authentication (a pre-signed URL). */
+const QUERY_AUTH = new Set([
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+  // Headers the signer hoisted into the query: the payload hash, the SDK's checksum mode.
+  'X-Amz-Content-Sha256',
+  'x-amz-checksum-mode',
+]);
+
+/**
+ * A pre-signed request as S3 checks it: well-formed, not expired (X-Amz-Date + X-Amz-Expires,
+ * at most 7 days), and, with the credentials known, signed with them: the SigV4 signature of
+ * the canonical request (payload UNSIGNED-PAYLOAD), recomputed here independently of the SDK.
+ */
+function checkPresigned(req: IncomingMessage, url: URL, credentials: StartS3Options['credentials']): void {
+  const param = (name: string) => url.searchParams.get(name) ?? '';
+  const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(param('X-Amz-Date'));
+  const expires = Number(param('X-Amz-Expires'));
+  const [accessKeyId, day, region, service, terminator] = param('X-Amz-Credential').split('/');
+  if (
+    param('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256' ||
+    !date ||
+    !Number.isInteger(expires) ||
+    expires < 1 ||
+    expires > 604_800 ||
+    terminator !== 'aws4_request' ||
+    day !== param('X-Amz-Date').slice(0, 8)
+  )
+    throw new S3Error(
+      400,
+      'AuthorizationQueryParametersError',
+      'Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.',
+    );
+  const signedAt = Date.UTC(+date[1]!, +date[2]! - 1, +date[3]!, +date[4]!, +date[5]!, +date[6]!);
+  if (Date.now() > signedAt + expires * 1000) throw new S3Error(403, 'AccessDenied', 'Request has expired');
+  if (credentials === undefined) return;
+  if (accessKeyId !== credentials.accessKeyId)
+    throw new S3Error(
+      403,
+      'InvalidAccessKeyId',
+      'The AWS Access Key Id you provided does not exist in our records.',
+    );
+  const encode = (value: string) =>
+    encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const path = url.pathname
+    .split('/')
+    .map((segment) => encode(decodeURIComponent(segment)))
+    .join('/');
+  const query = [...url.searchParams]
+    .filter(([name]) => name !== 'X-Amz-Signature')
+    .map(([name, value]) => [encode(name), encode(value)] as const)
+    .sort(([a, av], [b, bv]) => (a === b ? (av < bv ? -1 : 1) : a < b ? -1 : 1))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&');
+  const signedHeaders = param('X-Amz-SignedHeaders');
+  const headers = signedHeaders
+    .split(';')
+    .map((name) => `${name}:${(header(req, name) ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .join('');
+  const payload = url.searchParams.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD';
+  const canonical = ['GET', path, query, headers, signedHeaders, payload].join('\n');
+  const scope = `${day}/${region}/${service}/aws4_request`;
+  const stringToSign = [
+    'AWS4-HMAC-SHA256',
+    param('X-Amz-Date'),
+    scope,
+    createHash('sha256').update(canonical).digest('hex'),
+  ].join('\n');
+  let key: Buffer = Buffer.from(`AWS4${credentials.secretAccessKey}`);
+  for (const part of [day!, region!, service!, 'aws4_request'])
+    key = createHmac('sha256', key).update(part).digest();
+  const expected = createHmac('sha256', key).update(stringToSign).digest();
+  const given = Buffer.from(param('X-Amz-Signature'), 'hex');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new S3Error(
+      403,
+      'SignatureDoesNotMatch',
+      'The request signature we calculated does not match the signature you provided.',
+    );
 }
 
 /** `/bucket/some/key` → ['bucket', 'some/key']; the SDK percent-encodes each key segment. */
@@ -357,7 +459,11 @@ function decodeBody(req: IncomingMessage, raw: Buffer): Buffer {
 }
 
 function notImplemented(): S3Error {
-  return new S3Error(501, 'NotImplemented', 'The local S3 server serves PutObject and GetObject only.');
+  return new S3Error(
+    501,
+    'NotImplemented',
+    'The local S3 server serves PutObject and GetObject (also pre-signed) only.',
+  );
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

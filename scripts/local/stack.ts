@@ -173,6 +173,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           port: ports.s3,
           host: LOOPBACK,
           dataDir: persistentDir,
+          // The functions' credentials: the download links they pre-sign are verified.
+          credentials: {
+            accessKeyId: FAKE_AWS_ENV.AWS_ACCESS_KEY_ID,
+            secretAccessKey: FAKE_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+          },
           buckets: template.buckets.map((b) => ({
             name: b.bucketName,
             versioned: b.versioned,

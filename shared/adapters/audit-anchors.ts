@@ -1,4 +1,4 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getObject, putObject } from '#adapters/aws-services';
 import { requireEnv } from '#config/env';
 import type { AuditAnchor, AuditHead, SubjectType } from '#domain/audit';
 
@@ -9,7 +9,6 @@ import type { AuditAnchor, AuditHead, SubjectType } from '#domain/audit';
  * version is the latest anchor, which verification compares with the chain in the table.
  */
 const bucket = requireEnv('AUDIT_ANCHORS_BUCKET');
-const s3 = new S3Client({});
 
 export function anchorKey(type: SubjectType, id: string): string {
   return `heads/${type}/${encodeURIComponent(id)}.json`;
@@ -23,21 +22,19 @@ export async function putAnchor(type: SubjectType, id: string, head: AuditHead, 
     hash: head.hash,
     anchoredAt: now.toISOString(),
   };
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: anchorKey(type, id),
-      Body: JSON.stringify(anchor),
-      ContentType: 'application/json',
-    }),
-  );
+  await putObject({
+    bucket,
+    key: anchorKey(type, id),
+    body: JSON.stringify(anchor),
+    contentType: 'application/json',
+  });
 }
 
 /** The latest anchor of a subject's chain, or undefined when it was never anchored. */
 export async function getLatestAnchor(type: SubjectType, id: string): Promise<AuditAnchor | undefined> {
   try {
-    const result = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: anchorKey(type, id) }));
-    const stored = JSON.parse(await result.Body!.transformToString()) as Partial<AuditAnchor>;
+    const body = await getObject({ bucket, key: anchorKey(type, id) });
+    const stored = JSON.parse(Buffer.from(body).toString('utf8')) as Partial<AuditAnchor>;
     return {
       subjectType: type,
       subjectId: id,
@@ -46,7 +43,7 @@ export async function getLatestAnchor(type: SubjectType, id: string): Promise<Au
       anchoredAt: String(stored.anchoredAt),
     };
   } catch (error) {
-    if (error instanceof NoSuchKey) return undefined;
+    if ((error as Error).name === 'NoSuchKey') return undefined;
     throw error;
   }
 }

@@ -1,8 +1,11 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { S3RequestPresigner } from '@aws-sdk/s3-request-presigner';
+import { Sha256 } from '@smithy/core/checksum';
+import { HttpRequest } from '@smithy/core/protocols';
+import { credentials, region, s3Location } from '#adapters/aws-request';
+import { getObject, putObject, S3 } from '#adapters/aws-services';
 import { requireEnv } from '#config/env';
 
 const bucket = requireEnv('DOCUMENTS_BUCKET');
-const s3 = new S3Client({});
 
 export function invoicePdfKey(accountId: string, invoiceId: string): string {
   return `invoices/${accountId}/${invoiceId}.pdf`;
@@ -38,15 +41,7 @@ export async function getXml(key: string): Promise<Uint8Array | undefined> {
 
 async function putOnce(key: string, body: Uint8Array, contentType: string): Promise<boolean> {
   try {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentType: contentType,
-        IfNoneMatch: '*',
-      }),
-    );
+    await putObject({ bucket, key, body, contentType, ifNoneMatch: '*' });
     return true;
   } catch (error) {
     if ((error as { name?: string }).name === 'PreconditionFailed') return false;
@@ -56,10 +51,53 @@ async function putOnce(key: string, body: Uint8Array, contentType: string): Prom
 
 async function getDocument(key: string): Promise<Uint8Array | undefined> {
   try {
-    const result = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    return await result.Body!.transformToByteArray();
+    return await getObject({ bucket, key });
   } catch (error) {
-    if (error instanceof NoSuchKey) return undefined;
+    if ((error as Error).name === 'NoSuchKey') return undefined;
     throw error;
   }
+}
+
+/** SigV4 query signatures are valid for at most 7 days. */
+export const MAX_LINK_SECONDS = 7 * 24 * 3600;
+
+/**
+ * A pre-signed S3 GET of a stored PDF, valid for `seconds` (at most 7 days) from `now`: a link
+ * a mail client opens without signing in. The download is named `filename`. It is signed with
+ * the function's credentials, so it also ends when their session does (docs/DESIGN.md).
+ */
+export async function pdfDownloadUrl(
+  key: string,
+  filename: string,
+  seconds: number,
+  now: Date = new Date(),
+): Promise<string> {
+  const { endpoint, hostPrefix, path } = s3Location(S3, bucket, key);
+  const hostname = hostPrefix ? `${hostPrefix}.${endpoint.hostname}` : endpoint.hostname;
+  const presigner = new S3RequestPresigner({ credentials, region: region(), sha256: Sha256 });
+  const signed = await presigner.presign(
+    new HttpRequest({
+      protocol: endpoint.protocol,
+      hostname,
+      port: endpoint.port ? Number(endpoint.port) : undefined,
+      method: 'GET',
+      path,
+      query: { 'response-content-disposition': `attachment; filename="${filename}"` },
+      headers: {},
+    }),
+    { expiresIn: Math.min(Math.max(1, Math.floor(seconds)), MAX_LINK_SECONDS), signingDate: now },
+  );
+  const query = Object.entries(signed.query ?? {})
+    .map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(String(value))}`)
+    .join('&');
+  const port = endpoint.port ? `:${endpoint.port}` : '';
+  return `${endpoint.protocol}//${hostname}${port}${signed.path}?${query}`;
+}
+
+/** Percent-encoding as SigV4 canonicalizes query strings (encodeURIComponent leaves !'()*). */
+function encodeRfc3986(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { sendRawEmail } from '#adapters/aws-services';
 import { CORRELATION_ID, correlationId, logger } from '#adapters/logger';
 import { isSuppressed } from '#adapters/mail-suppression';
 import { requireEnv } from '#config/env';
@@ -7,7 +7,6 @@ import { encodeTag, itemTag, MAIL_TAGS } from '#domain/mail-feedback';
 
 const from = requireEnv('MAIL_FROM');
 const configurationSet = process.env.MAIL_CONFIGURATION_SET || undefined;
-const ses = new SESv2Client({});
 
 export interface Attachment {
   filename: string;
@@ -40,24 +39,20 @@ export const SUPPRESSED = 'suppressed';
  */
 export async function sendMail(mail: Mail): Promise<string> {
   if (mail.accountId && (await isSuppressed(mail.accountId, mail.to))) {
-    logger.warn('mail suppressed: the address bounced or complained', { item: mail.item?.pk });
+    logger.warn('mail suppressed', { item: mail.item?.pk });
     return SUPPRESSED;
   }
   const tagged: [string, string | undefined][] = [
     [MAIL_TAGS.account, mail.accountId && encodeTag(mail.accountId)],
     [MAIL_TAGS.item, mail.item && encodeTag(itemTag(mail.item))],
   ];
-  const tags = tagged.flatMap(([Name, Value]) => (Value ? [{ Name, Value }] : []));
-  const result = await ses.send(
-    new SendEmailCommand({
-      FromEmailAddress: from,
-      Destination: { ToAddresses: [mail.to] },
-      ConfigurationSetName: configurationSet,
-      Content: { Raw: { Data: Buffer.from(buildMime(mail)) } },
-      ...(tags.length > 0 ? { EmailTags: tags } : {}),
-    }),
-  );
-  return result.MessageId ?? '';
+  return sendRawEmail({
+    from,
+    to: [mail.to],
+    configurationSet,
+    raw: Buffer.from(buildMime(mail)),
+    tags: tagged.flatMap(([Name, Value]) => (Value ? [{ Name, Value }] : [])),
+  });
 }
 
 export function buildMime(mail: Mail): string {

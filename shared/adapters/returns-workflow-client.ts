@@ -1,9 +1,8 @@
-import { ExecutionAlreadyExists, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { stepFunctions } from '#adapters/aws-services';
 import { requireEnv } from '#config/env';
 import type { InvoiceReturn } from '#domain/returns';
 
 const stateMachineArn = requireEnv('RETURNS_STATE_MACHINE_ARN');
-const sfn = new SFNClient({});
 
 export interface ReturnWorkflowInput {
   returnId: string;
@@ -30,15 +29,13 @@ export function returnWorkflowInput(invoiceReturn: InvoiceReturn): ReturnWorkflo
 /** Starts the return's workflow (R34), named after the return so a second start finds the first. */
 export async function startReturnWorkflow(input: ReturnWorkflowInput): Promise<void> {
   try {
-    await sfn.send(
-      new StartExecutionCommand({
-        stateMachineArn,
-        name: input.returnId,
-        input: JSON.stringify(input),
-      }),
-    );
+    await stepFunctions('StartExecution', {
+      stateMachineArn,
+      name: input.returnId,
+      input: JSON.stringify(input),
+    });
   } catch (error) {
-    if (error instanceof ExecutionAlreadyExists) return;
+    if ((error as Error).name === 'ExecutionAlreadyExists') return;
     throw error;
   }
 }

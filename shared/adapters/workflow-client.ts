@@ -1,14 +1,7 @@
-import {
-  ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
-  SFNClient,
-  StartExecutionCommand,
-  StopExecutionCommand,
-} from '@aws-sdk/client-sfn';
+import { stepFunctions } from '#adapters/aws-services';
 import { requireEnv } from '#config/env';
 
 const stateMachineArn = requireEnv('STATE_MACHINE_ARN');
-const sfn = new SFNClient({});
 
 export interface WorkflowInput {
   applicationId: string;
@@ -25,11 +18,13 @@ export interface WorkflowInput {
  */
 export async function startApplicationWorkflow(input: WorkflowInput): Promise<void> {
   try {
-    await sfn.send(
-      new StartExecutionCommand({ stateMachineArn, name: input.applicationId, input: JSON.stringify(input) }),
-    );
+    await stepFunctions('StartExecution', {
+      stateMachineArn,
+      name: input.applicationId,
+      input: JSON.stringify(input),
+    });
   } catch (error) {
-    if (error instanceof ExecutionAlreadyExists) return;
+    if ((error as Error).name === 'ExecutionAlreadyExists') return;
     throw error;
   }
 }
@@ -41,9 +36,9 @@ export async function startApplicationWorkflow(input: WorkflowInput): Promise<vo
 export async function stopApplicationWorkflow(applicationId: string, cause: string): Promise<void> {
   const executionArn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${applicationId}`;
   try {
-    await sfn.send(new StopExecutionCommand({ executionArn, error: 'ApplicationCancelled', cause }));
+    await stepFunctions('StopExecution', { executionArn, error: 'ApplicationCancelled', cause });
   } catch (error) {
-    if (error instanceof ExecutionDoesNotExist) return;
+    if ((error as Error).name === 'ExecutionDoesNotExist') return;
     throw error;
   }
 }

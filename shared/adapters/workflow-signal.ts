@@ -1,12 +1,7 @@
-import {
-  InvalidToken,
-  SendTaskSuccessCommand,
-  SFNClient,
-  TaskDoesNotExist,
-  TaskTimedOut,
-} from '@aws-sdk/client-sfn';
+import { stepFunctions } from '#adapters/aws-services';
 
-const sfn = new SFNClient({});
+/** What Step Functions answers for a token that no longer waits. */
+const GONE = new Set(['TaskTimedOut', 'InvalidToken', 'TaskDoesNotExist']);
 
 /**
  * Resumes a task parked on its token (R25: finance's decision). A token that no longer waits
@@ -15,11 +10,10 @@ const sfn = new SFNClient({});
  */
 export async function resumeTask(taskToken: string, output: unknown): Promise<'resumed' | 'gone'> {
   try {
-    await sfn.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(output) }));
+    await stepFunctions('SendTaskSuccess', { taskToken, output: JSON.stringify(output) });
     return 'resumed';
   } catch (error) {
-    if (error instanceof TaskTimedOut || error instanceof InvalidToken || error instanceof TaskDoesNotExist)
-      return 'gone';
+    if (GONE.has((error as Error).name)) return 'gone';
     throw error;
   }
 }

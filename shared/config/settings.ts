@@ -27,8 +27,12 @@ export const expectedWorkingDays = /* @__PURE__ */ once(() => requireIntEnv('EXP
 export const paymentSyncDays = /* @__PURE__ */ once(() => requireIntEnv('PAYMENT_SYNC_DAYS'));
 /** R28: where breached deadlines and failed deliveries are reported (finance staff's mailbox). */
 export const financeEmail = /* @__PURE__ */ once(() => requireEnv('FINANCE_EMAIL'));
-/** R27: the public API root (custom domain), for download links in e-mails. */
-export const apiBaseUrl = /* @__PURE__ */ once(() => requireEnv('API_BASE_URL').replace(/\/+$/, ''));
+/**
+ * R27: how long the download link of a PDF too large to attach stays valid, in seconds (a
+ * pre-signed S3 URL; SigV4 allows at most 7 days, and a link signed with the function's role
+ * session ends with that session at the latest: docs/DESIGN.md).
+ */
+export const downloadLinkSeconds = /* @__PURE__ */ once(() => requireIntEnv('DOWNLOAD_LINK_SECONDS'));
 /**
  * The console's address (served from the API's origin), for links in e-mails; empty when the
  * deployment has no console, and the e-mails then carry no links.

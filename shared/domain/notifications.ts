@@ -23,6 +23,14 @@ export function shanghaiMinute(iso: string): string {
 }
 
 /** China calendar date of an instant: 2026-11-28. */
+/** Until when the download links work, and where the PDFs are afterwards. */
+function until(language: Language, iso: string | undefined): string {
+  if (iso === undefined) return '';
+  return language === 'en'
+    ? `, valid until ${shanghaiMinute(iso)} (afterwards from the invoice console)`
+    : `（有效期至 ${shanghaiMinute(iso)}，之后可在发票管理页面下载）`;
+}
+
 function shanghaiDate(iso: string): string {
   return toShanghaiIso(new Date(iso)).slice(0, 10);
 }
@@ -59,6 +67,8 @@ function invoiceLines(invoices: readonly IssuedInvoice[]) {
 export interface IssuedMailOptions {
   /** Electronic invoices whose PDFs were too large to attach: where to download each one. */
   downloadLinks?: { invoiceNumber: string; url: string }[];
+  /** When the download links stop working (ISO instant); the console keeps every PDF after that. */
+  downloadLinksExpireAt?: string;
   /** R36: the paper-stock notice in force, shown with paper invoices. */
   paperStockNotice?: { message: string; expectedMailingDate: string };
   links?: NoticeLinks;
@@ -82,7 +92,7 @@ export function invoiceEmail(
     const how = paper
       ? 'are issued. The paper invoices will be mailed to your address; we will e-mail you the tracking number when they are shipped:'
       : links.length > 0
-        ? 'are issued. The PDF files are too large to attach; download them from the invoice console:'
+        ? `are issued. The PDF files are too large to attach; download them with these links${until('en', options.downloadLinksExpireAt)}:`
         : 'are issued and attached as PDF files, each with its XML data file:';
     return renderMail({
       language,
@@ -103,7 +113,7 @@ export function invoiceEmail(
   const how = paper
     ? '已开具，纸质发票将邮寄至您的收件地址，寄出后我们会把快递单号发邮件告诉您：'
     : links.length > 0
-      ? '已开具。PDF 文件过大无法作为附件发送，请在发票管理页面下载：'
+      ? `已开具。PDF 文件过大无法作为附件发送，请通过以下链接下载${until('zh', options.downloadLinksExpireAt)}：`
       : '已开具，PDF 文件见附件（每张附 XML 数据文件）：';
   return renderMail({
     language,

@@ -32,3 +32,25 @@ export async function environmentNamesOf(
   });
   return found;
 }
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+/**
+ * The size in bytes of each entry's `index.mjs` as infra/build-function.mjs writes it into the
+ * function's asset (minified, with its source-map comment; the map is a file of its own).
+ */
+export async function bundleSizesOf(entries: readonly string[]): Promise<Map<string, number>> {
+  const sizes = await Promise.all(
+    entries.map(async (entry) => {
+      const { outputFiles } = await build({
+        ...buildOptions(entry, path.join(root, 'index.mjs')),
+        write: false,
+        logLevel: 'silent',
+      });
+      const bundle = outputFiles.find((f) => path.basename(f.path) === 'index.mjs');
+      if (!bundle) throw new Error(`No bundle for ${entry}`);
+      return [entry, bundle.contents.byteLength] as const;
+    }),
+  );
+  return new Map(sizes);
+}

@@ -49,6 +49,15 @@ describe('function build (infra/build-function.mjs)', () => {
     expect(shaken).toContain('Event streams are not bundled in this function');
   });
 
+  it('leaves out the SHA-256 fallback, the instance-metadata region lookup and adaptive retries', () => {
+    // The metadata service's address, the adaptive strategy's rate limiter, the JS SHA-256 constants.
+    for (const gone of ['169.254.169.254', 'enableTokenBucket', 'Cannot hash more than 2^53 - 1 bits']) {
+      expect(plain).toContain(gone);
+      expect(shaken).not.toContain(gone);
+    }
+    expect(shaken).toContain('The adaptive retry mode (AWS_RETRY_MODE=adaptive)');
+  });
+
   it("bundles only the name and version of each client's package.json", () => {
     expect(plain).toContain('build:cjs');
     expect(shaken).not.toContain('build:cjs');

@@ -8,7 +8,7 @@ import { ENVIRONMENT_OF, SETTINGS } from '../../infra/environment.ts';
 import { InvoiceServiceStack } from '../../infra/invoice-service-stack.ts';
 import { API_FUNCTIONS, type ApiFunction } from '../../infra/routes.ts';
 import { readSettings } from '../../infra/settings.ts';
-import { environmentNamesOf } from './bundle-environment.ts';
+import { bundleSizesOf, environmentNamesOf } from './bundle-environment.ts';
 import {
   apiMethods,
   CDK_CONTEXT,
@@ -20,6 +20,13 @@ import {
 
 /** Issue 10: the stack stays well under CloudFormation's 500 resources, with room to grow. */
 const RESOURCE_BUDGET = 300;
+/**
+ * Issue 10: each bundle's budget in KB, minified with the AWS SDK inside; the one function that
+ * renders PDFs (the only one shipped with the font) gets more. Init times are a benchmark
+ * (`npm run bench -- bundles`), not a test; sizes are deterministic.
+ */
+const BUNDLE_KB = 300;
+const PDF_BUNDLE_KB = 500;
 /** Set by ServiceFunction for every function: read by the Node runtime and the logger, not by our code. */
 const RUNTIME_VARIABLES = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
 
@@ -163,6 +170,19 @@ describe('issue 10: each function gets only what it needs', () => {
       expect(given.sort(), `${id} (${fn.entry})`).toEqual([...reads.get(fn.entry)!].sort());
     }
   }, 60_000);
+
+  it('keeps every bundle within its budget: 300 KB, 500 KB for the one PDF-rendering function', async () => {
+    const entries = [...new Set([...base.functions.values()].map((fn) => fn.entry))];
+    const sizes = await bundleSizesOf(entries);
+    const rendering = [...base.functions].filter(([, fn]) => fn.withFont).map(([id]) => id);
+    expect(rendering).toEqual([expect.stringMatching(/^IssueInvoices/)]);
+    for (const [id, fn] of base.functions) {
+      const kb = sizes.get(fn.entry)! / 1024;
+      expect(kb, `${id} (${fn.entry}): ${kb.toFixed(1)} KB`).toBeLessThanOrEqual(
+        fn.withFont ? PDF_BUNDLE_KB : BUNDLE_KB,
+      );
+    }
+  }, 120_000);
 
   // What each function may do, written out: table, documents, mail, and state machines
   // (start/stop/signal and which machine). X-Ray, KMS for the table and logs are everyone's.

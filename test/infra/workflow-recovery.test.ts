@@ -62,14 +62,14 @@ describe('R28 deadline watch and invariant 5 recovery', () => {
   });
 
   it('R28 gives the watch the finance mailbox and lets it send mail and write the table', () => {
-    // Each function gets only what it reads: the watch the mailbox, delivery the download link root.
+    // Each function gets only what it reads: the watch the mailbox, delivery the download links' validity.
     const variables = (id: string) =>
       (resources(template, 'AWS::Lambda::Function')[id]!.Properties.Environment as Json).Variables as Json;
     expect(variables(functionIdOf('DeadlinesWatchApplications'))).toMatchObject({
       FINANCE_EMAIL: CDK_CONTEXT['invoice:financeEmail'],
     });
     expect(variables(functionIdOf('DeliverInvoices'))).toMatchObject({
-      API_BASE_URL: CDK_CONTEXT['invoice:apiBaseUrl'],
+      DOWNLOAD_LINK_SECONDS: String(CDK_CONTEXT['invoice:downloadLinkSeconds']),
     });
     const policies = Object.values(resources(template, 'AWS::IAM::Policy')).filter((p) =>
       (p.Properties.Roles as Json[]).some((r) =>

@@ -10,6 +10,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalS3, startS3Server } from '../../scripts/local/s3.ts';
 
@@ -23,12 +24,9 @@ const BUCKETS = [
 ];
 const DAY = 86_400_000;
 
-const client = (endpoint: string) =>
-  new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+const client = (endpoint: string, credentials = CREDENTIALS) =>
+  new S3Client({ endpoint, region: 'us-east-1', credentials });
 
 describe.each([
   ['in memory', false],
@@ -40,7 +38,7 @@ describe.each([
 
   beforeAll(async () => {
     dataDir = onDisk ? mkdtempSync(join(tmpdir(), 'local-s3-')) : undefined;
-    server = await startS3Server({ port: 0, dataDir, buckets: BUCKETS });
+    server = await startS3Server({ port: 0, dataDir, buckets: BUCKETS, credentials: CREDENTIALS });
     s3 = client(server.endpoint);
   });
 
@@ -191,6 +189,49 @@ describe.each([
     await expect(
       s3.send(new PutObjectCommand({ Bucket: 'no-such-bucket', Key: 'x', Body: 'x' })),
     ).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
+  it('serves a pre-signed GET (the e-mailed download links) until it expires, and checks its signature', async () => {
+    // Prepare: signed by the SDK's own presigner, not by the product's adapter
+    const key = 'invoices/acc-1/发票 (1).pdf';
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: 'invoice-documents',
+        Key: key,
+        Body: '%PDF-1.7',
+        ContentType: 'application/pdf',
+      }),
+    );
+    const get = new GetObjectCommand({
+      Bucket: 'invoice-documents',
+      Key: key,
+      ResponseContentDisposition: 'attachment; filename="1.pdf"',
+    });
+    const valid = await getSignedUrl(s3, get, { expiresIn: 600 });
+    const expired = await getSignedUrl(s3, get, {
+      expiresIn: 60,
+      signingDate: new Date(Date.now() - 3_600_000),
+    });
+    const foreign = client(server.endpoint, { accessKeyId: 'local', secretAccessKey: 'other' });
+    const wrongKey = await getSignedUrl(foreign, get, { expiresIn: 600 });
+    foreign.destroy();
+
+    // Act
+    const served = await fetch(valid);
+    const late = await fetch(expired);
+    const forged = await fetch(wrongKey);
+    const unsignedPut = await fetch(valid, { method: 'PUT', body: 'x' });
+
+    // Assess
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('application/pdf');
+    expect(served.headers.get('content-disposition')).toBe('attachment; filename="1.pdf"');
+    expect(await served.text()).toBe('%PDF-1.7');
+    expect(late.status).toBe(403);
+    expect(await late.text()).toContain('<Code>AccessDenied</Code><Message>Request has expired</Message>');
+    expect(forged.status).toBe(403);
+    expect(await forged.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+    expect(unsignedPut.status).toBe(501);
   });
 
   it('answers NotImplemented to what the product does not call', async () => {

@@ -105,8 +105,12 @@ describe('R30 notification templates in Chinese and English', () => {
       downloadLinks: [
         { invoiceNumber: '26110108000000000001', url: 'https://api.example/v1/invoices/inv_1/pdf' },
       ],
+      downloadLinksExpireAt: '2026-11-27T01:30:00.000Z',
     });
     expect(linked.text).toContain('too large to attach');
+    expect(linked.text).toContain(
+      'download them with these links, valid until 2026-11-27 09:30 (UTC+8) (afterwards from the invoice console):',
+    );
     expect(linked.text).toContain('26110108000000000001: https://api.example/v1/invoices/inv_1/pdf');
   });
 

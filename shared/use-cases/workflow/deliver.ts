@@ -1,5 +1,6 @@
 import { advanceApplication } from '#adapters/application-repository';
 import { stopWatchingDeadline } from '#adapters/deadline-watch';
+import { MAX_LINK_SECONDS, pdfDownloadUrl } from '#adapters/document-store';
 import { keys } from '#adapters/dynamodb';
 import { getInvoice } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
@@ -53,14 +54,23 @@ async function deliverElectronic(application: Application, invoices: IssuedInvoi
     attachments.map((a) => a.content.byteLength),
     limit,
   );
+  // Too large: each PDF through a time-limited pre-signed S3 link, which a mail client opens
+  // without signing in (the console serves it after the link expired).
+  const linkSeconds = settings.downloadLinkSeconds();
+  const signedAt = new Date();
   const downloadLinks = attach
     ? undefined
-    : invoices.map((i) => ({
-        invoiceNumber: i.invoiceNumber,
-        url: `${settings.apiBaseUrl()}/v1/invoices/${i.invoiceId}/pdf`,
-      }));
+    : await Promise.all(
+        invoices.map(async (i) => ({
+          invoiceNumber: i.invoiceNumber,
+          url: await pdfDownloadUrl(i.pdfKey!, `${i.invoiceNumber}.pdf`, linkSeconds, signedAt),
+        })),
+      );
   const mail = invoiceEmail(await languageOf(application.accountId), application, invoices, {
     downloadLinks,
+    downloadLinksExpireAt: downloadLinks
+      ? new Date(signedAt.getTime() + Math.min(linkSeconds, MAX_LINK_SECONDS) * 1000).toISOString()
+      : undefined,
     links: links(),
   });
   const now = new Date().toISOString();

@@ -11,6 +11,7 @@ const PARTS: Record<string, () => Promise<unknown>> = {
   pdf: async () => (await import('./pdf.ts')).benchPdf(),
   console: async () => (await import('./console.ts')).benchConsole(),
   events: async () => (await import('./events.ts')).benchEvents(),
+  webhooks: async () => (await import('./webhooks.ts')).benchWebhooks(),
 };
 
 const wanted = process.argv.slice(2);

@@ -22,6 +22,9 @@ export const SETTINGS = [
   'MONTHLY_PAGE_SIZE',
   'MONTHLY_ACCOUNT_CONCURRENCY',
   'EVENT_BUS_NAME',
+  'WEBHOOKS_ALLOW_LOOPBACK',
+  'WEBHOOK_RETRY_BASE_SECONDS',
+  'WEBHOOK_DISABLE_AFTER_FAILURES',
 ] as const;
 export type Setting = (typeof SETTINGS)[number];
 
@@ -65,6 +68,14 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
     'ARREARS_POLICY',
     'PAPER_INVOICES',
     'EXPECTED_WORKING_DAYS',
+  ],
+  'functions/api/webhooks.ts': [
+    'TABLE_NAME',
+    'MAIL_FROM',
+    'MAIL_CONFIGURATION_SET',
+    'WEBHOOKS_ALLOW_LOOPBACK',
+    'WEBHOOK_RETRY_BASE_SECONDS',
+    'WEBHOOK_DISABLE_AFTER_FAILURES',
   ],
   'functions/workflow/review-application.ts': ['TABLE_NAME', 'REVIEW_THRESHOLD_FEN'],
   'functions/workflow/request-review.ts': ['TABLE_NAME'],

@@ -14,6 +14,7 @@ import { Monthly } from './constructs/monthly.ts';
 import { Operations } from './constructs/operations.ts';
 import { Returns } from './constructs/returns.ts';
 import { Sweeper } from './constructs/sweeper.ts';
+import { Webhooks } from './constructs/webhooks.ts';
 import { Workflow } from './constructs/workflow.ts';
 import { API_FUNCTIONS, type ApiFunction } from './routes.ts';
 import type { ServiceSettings } from './settings.ts';
@@ -60,6 +61,9 @@ export class InvoiceServiceStack extends Stack {
       MAIL_ATTACHMENT_LIMIT_BYTES: String(this.node.getContext('invoice:mailAttachmentLimitBytes')),
       RETURNS_STATE_MACHINE_ARN: Workflow.arnFor(this, `invoice-returns-${settings.stage}`),
       EVENT_BUS_NAME: events.bus.eventBusName,
+      WEBHOOKS_ALLOW_LOOPBACK: String(settings.webhooksAllowLoopback),
+      WEBHOOK_RETRY_BASE_SECONDS: String(settings.webhooksRetryBaseSeconds),
+      WEBHOOK_DISABLE_AFTER_FAILURES: String(settings.webhooksDisableAfterFailures),
     };
     const startExecution = new PolicyStatement({
       actions: ['states:StartExecution'],
@@ -156,9 +160,20 @@ export class InvoiceServiceStack extends Stack {
       startReturns: returns.startExecution,
     });
 
+    // Customer webhooks: its function serves /v1/webhooks and delivers (issue 14).
+    const webhooks = new Webhooks(this, 'Webhooks', {
+      stage: settings.stage,
+      environment,
+      table: data.table,
+      mail: mail.identity,
+      bus: events.bus,
+    });
+    const built: Record<string, ServiceFunction> = { Webhooks: webhooks.function };
+
     // One function per entry of API_FUNCTIONS, granted the union of its routes' `uses`.
     const routes = (props.apiFunctions ?? API_FUNCTIONS).flatMap((spec) => {
-      const fn = new ServiceFunction(this, `Api${spec.name}`, { entry: spec.entry, environment });
+      const fn =
+        built[spec.name] ?? new ServiceFunction(this, `Api${spec.name}`, { entry: spec.entry, environment });
       const routes = Object.values(spec.routes);
       const uses = new Set(routes.flatMap((route) => route.uses));
       if (uses.has('table-write')) data.table.grantReadWriteData(fn);

@@ -23,6 +23,12 @@ export interface ServiceSettings {
   alarmEmails: { finance: string[]; engineers: string[] };
   /** Where docs/runbooks.md is published; alarm descriptions link to `<runbookUrl>#<alarm>`. */
   runbookUrl: string;
+  /** Webhooks may reach http://127.0.0.1 (tests receive locally); only the `local` stage may. */
+  webhooksAllowLoopback: boolean;
+  /** The first retry of a failed webhook delivery after this many seconds, doubling to 1 h. */
+  webhooksRetryBaseSeconds: number;
+  /** A webhook endpoint is disabled after this many failed attempts in a row (or 24 h of failures). */
+  webhooksDisableAfterFailures: number;
 }
 
 const RATE_WINDOWS = [60, 120, 300, 600] as const;
@@ -87,5 +93,22 @@ export function readSettings(node: Node): ServiceSettings {
     auditAnchorRetentionYears: years('auditAnchorRetentionYears'),
     alarmEmails: { finance: emails('finance'), engineers: emails('engineers') },
     runbookUrl: String(get('runbookUrl')),
+    ...webhookSettings(get, int),
   };
+}
+
+function webhookSettings(get: (key: string) => unknown, int: (key: string) => number) {
+  const allowLoopback = get('webhooksAllowLoopback');
+  if (typeof allowLoopback !== 'boolean' && allowLoopback !== 'true' && allowLoopback !== 'false')
+    throw new Error('Context invoice:webhooksAllowLoopback must be true or false');
+  const webhooksAllowLoopback = allowLoopback === true || allowLoopback === 'true';
+  if (webhooksAllowLoopback && String(get('stage')) !== 'local')
+    throw new Error('Context invoice:webhooksAllowLoopback may be true only for the local stage');
+  const webhooksRetryBaseSeconds = int('webhooksRetryBaseSeconds');
+  if (webhooksRetryBaseSeconds < 1 || webhooksRetryBaseSeconds > 3600)
+    throw new Error('Context invoice:webhooksRetryBaseSeconds must be 1–3600');
+  const webhooksDisableAfterFailures = int('webhooksDisableAfterFailures');
+  if (webhooksDisableAfterFailures < 1)
+    throw new Error('Context invoice:webhooksDisableAfterFailures must be at least 1');
+  return { webhooksAllowLoopback, webhooksRetryBaseSeconds, webhooksDisableAfterFailures };
 }

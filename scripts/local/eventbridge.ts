@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { matchesPattern, validatePattern } from './streams.ts';
-import type { LambdaRuntime, LocalEventRule, LocalSchedule } from './types.ts';
+import type { LambdaRuntime, LocalEventRule } from './types.ts';
 
 /** An event as EventBridge hands it to a rule's target. */
 export interface BusEvent {
@@ -314,32 +314,6 @@ export async function startEventBridge(options: LocalEventBridgeOptions): Promis
       return closing;
     },
   };
-}
-
-/**
- * Rules that fire on a clock (ScheduleExpression) run through the local scheduler: one schedule
- * per Lambda target, named `<rule>/<target>`, handing the target its Input or a Scheduled Event.
- */
-export function schedulesOfRules(rules: LocalEventRule[]): LocalSchedule[] {
-  return rules.flatMap((rule) =>
-    rule.schedule === undefined
-      ? []
-      : rule.targets.map((target) => ({
-          logicalId: `${rule.logicalId}/${target.id}`,
-          expression: rule.schedule!,
-          timezone: 'UTC',
-          enabled: rule.enabled,
-          input:
-            target.input ??
-            JSON.stringify({
-              version: '0',
-              source: 'aws.events',
-              'detail-type': 'Scheduled Event',
-              detail: {},
-            }),
-          target: { kind: 'lambda' as const, functionLogicalId: target.functionLogicalId },
-        })),
-  );
 }
 
 /** InputPath: `$` or a dotted path from it (`$.detail`, `$.detail.mail`). */

@@ -11,7 +11,7 @@ import { join, parse, resolve } from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { startApiGateway } from './api-gateway.ts';
 import { startDynamoDb } from './dynamodb.ts';
-import { type LocalEventBridge, schedulesOfRules, startEventBridge } from './eventbridge.ts';
+import { type LocalEventBridge, startEventBridge } from './eventbridge.ts';
 import { loadOrCreateJwtSecret } from './jwt.ts';
 import { createLambdaRuntime } from './lambda-runtime.ts';
 import { startS3Server } from './s3.ts';
@@ -254,8 +254,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const sfnClient = new SFNClient({ ...LOCAL_CLIENT, endpoint: sfn.url });
     const scheduler = startScheduler({
-      // EventBridge Scheduler's schedules and the event rules that fire on a clock.
-      schedules: [...(template.schedules ?? []), ...schedulesOfRules(template.eventRules ?? [])],
+      schedules: template.schedules ?? [],
       lambda,
       armTimers: options.runSchedules ?? false,
       startExecution: async (stateMachineArn, input) => {

@@ -15,7 +15,13 @@ export const cdkOutDir = process.env.INVOICE_CDK_OUT
 
 /** Locally the cancellation window is short (≤ 30 s) so a whole lifecycle can be watched live. */
 export const LOCAL_CANCEL_WINDOW = 'PT20S';
-const SYNTH_CONTEXT = ['invoice:stage=local', `invoice:cancelWindow=${LOCAL_CANCEL_WINDOW}`];
+/** Locally webhooks may reach http://127.0.0.1 (never deployed) and retry after seconds. */
+const SYNTH_CONTEXT = [
+  'invoice:stage=local',
+  `invoice:cancelWindow=${LOCAL_CANCEL_WINDOW}`,
+  'invoice:webhooksAllowLoopback=true',
+  'invoice:webhooksRetryBaseSeconds=2',
+];
 /** Written next to the assembly after our synth; a synth with other context invalidates it. */
 const STAMP_FILE = join(cdkOutDir, 'local-synth.json');
 const SOURCE_DIRS = ['infra', 'functions', 'shared'];

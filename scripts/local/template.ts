@@ -437,6 +437,24 @@ function readSchedules(
       schedules.push({ ...base, target: { kind: 'state-machine', stateMachineArn: arn } });
     }
   }
+  // EventBridge rules on a schedule (the default bus) calling one of our functions: the
+  // scheduler fires them the same way, with the scheduled event EventBridge sends.
+  for (const [logicalId, resource] of ofType(resources, 'AWS::Events::Rule')) {
+    const props = resolver.resolve((resource.Properties ?? {}) as Json, logicalId) as JsonObject;
+    if (typeof props.ScheduleExpression !== 'string') continue;
+    for (const target of (props.Targets ?? []) as JsonObject[]) {
+      const functionLogicalId = functionNameOf(String(target.Arn ?? ''));
+      if (!functionIds.has(functionLogicalId)) continue;
+      schedules.push({
+        logicalId,
+        expression: props.ScheduleExpression,
+        timezone: 'UTC',
+        enabled: props.State !== 'DISABLED',
+        input: JSON.stringify({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }),
+        target: { kind: 'lambda', functionLogicalId },
+      });
+    }
+  }
   return schedules;
 }
 

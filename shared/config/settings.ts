@@ -52,6 +52,19 @@ export const mailAttachmentLimitBytes = /* @__PURE__ */ once(() =>
   requireIntEnv('MAIL_ATTACHMENT_LIMIT_BYTES'),
 );
 
+/** Webhooks may reach loopback addresses (http://127.0.0.1): the local stack only, never deployed. */
+export const webhooksAllowLoopback = /* @__PURE__ */ once(
+  () => requireOneOf('WEBHOOKS_ALLOW_LOOPBACK', ['true', 'false'] as const) === 'true',
+);
+/** The first retry's delay of a failed webhook delivery; each next one doubles (docs/webhooks.md). */
+export const webhookRetryBaseSeconds = /* @__PURE__ */ once(() =>
+  requireIntEnv('WEBHOOK_RETRY_BASE_SECONDS'),
+);
+/** Failed attempts in a row after which a webhook endpoint is disabled. */
+export const webhookDisableAfterFailures = /* @__PURE__ */ once(() =>
+  requireIntEnv('WEBHOOK_DISABLE_AFTER_FAILURES'),
+);
+
 export function entityById(entityId: string): InvoicingEntity | undefined {
   return entities().find((e) => e.entityId === entityId);
 }

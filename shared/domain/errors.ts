@@ -19,6 +19,8 @@ export type ErrorCode =
   | 'ARREARS_OUTSTANDING'
   | 'AMOUNT_EXCEEDS_INVOICEABLE'
   | 'CANCEL_WINDOW_CLOSED'
+  | 'WEBHOOK_LIMIT_REACHED'
+  | 'WEBHOOK_URL_NOT_ALLOWED'
   | 'CONFLICT';
 
 export interface FieldError {
@@ -84,6 +86,14 @@ export class AmountExceedsInvoiceableError extends DomainError {
 }
 export class CancelWindowClosedError extends DomainError {
   readonly code = 'CANCEL_WINDOW_CLOSED';
+}
+/** An account has the most webhook endpoints it may have (docs/webhooks.md). */
+export class WebhookLimitReachedError extends DomainError {
+  readonly code = 'WEBHOOK_LIMIT_REACHED';
+}
+/** A webhook URL that is not https or reaches a private, loopback or link-local address. */
+export class WebhookUrlNotAllowedError extends DomainError {
+  readonly code = 'WEBHOOK_URL_NOT_ALLOWED';
 }
 /** A concurrent change won (a conditional write failed); the caller may retry. */
 export class ConflictError extends DomainError {

@@ -17,6 +17,8 @@ const STATUS: Record<ErrorCode, number> = {
   ARREARS_OUTSTANDING: 422,
   AMOUNT_EXCEEDS_INVOICEABLE: 422,
   CANCEL_WINDOW_CLOSED: 409,
+  WEBHOOK_LIMIT_REACHED: 422,
+  WEBHOOK_URL_NOT_ALLOWED: 422,
   CONFLICT: 409,
 };
 
@@ -37,6 +39,8 @@ const TITLE: Record<ErrorCode | 'INTERNAL', string> = {
   ARREARS_OUTSTANDING: 'Arrears outstanding',
   AMOUNT_EXCEEDS_INVOICEABLE: 'Amount exceeds the invoiceable amount',
   CANCEL_WINDOW_CLOSED: 'Cancellation window closed',
+  WEBHOOK_LIMIT_REACHED: 'Too many webhook endpoints',
+  WEBHOOK_URL_NOT_ALLOWED: 'Webhook URL not allowed',
   CONFLICT: 'Concurrent change',
   INTERNAL: 'Internal error',
 };

@@ -101,7 +101,9 @@ describe('issue 10: one function per bounded context', () => {
     for (const spec of API_FUNCTIONS) {
       const fnId = apiFunctionId(base, spec.name);
       const own = permissions.filter(
-        (p) => JSON.stringify(p.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] }),
+        (p) =>
+          JSON.stringify(p.Properties.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] }) &&
+          p.Properties.Principal === 'apigateway.amazonaws.com',
       );
       expect(own, spec.name).toHaveLength(1);
       expect(own[0]!.Properties).toMatchObject({
@@ -112,10 +114,14 @@ describe('issue 10: one function per bounded context', () => {
         new RegExp(`:execute-api:.*:\\$\\{Ref:${restApiId}\\}/\\*/\\*/\\*$`),
       );
     }
-    // Besides the API's: the rule that routes SES bounces to the mail-feedback function (issue 14).
+    // Besides the API's: the rules that route SES bounces to the mail-feedback function, and
+    // domain events and the retry schedule to the webhooks function (one permission for both).
     const others = permissions.filter((p) => p.Properties.Principal !== 'apigateway.amazonaws.com');
-    expect(others.map((p) => p.Properties.Principal)).toEqual(['events.amazonaws.com']);
-    expect(permissions).toHaveLength(API_FUNCTIONS.length + 1);
+    expect(others.map((p) => p.Properties.Principal)).toEqual([
+      'events.amazonaws.com',
+      'events.amazonaws.com',
+    ]);
+    expect(permissions).toHaveLength(API_FUNCTIONS.length + 2);
   });
 
   describe('adding a route to an existing function', () => {
@@ -211,6 +217,8 @@ describe('issue 10: each function gets only what it needs', () => {
     ApiAudit: { table: 'read', anchors: 'read' },
     ApiMonthly: { table: 'write' },
     ApiOrganizations: { table: 'write', states: ['start applications'] },
+    // Also the webhook dispatcher: the delivery log in the table, the disabled-endpoint e-mail.
+    ApiWebhooks: { table: 'write', mail: true },
     ReviewApplication: { table: 'write' },
     RequestReview: { table: 'write', states: ['signal applications'] },
     IssueInvoices: { table: 'write', documents: 'write' },
@@ -239,9 +247,16 @@ describe('issue 10: each function gets only what it needs', () => {
     for (const [id, fn] of base.functions) {
       const props = resources(base.template, 'AWS::Lambda::Function')[id]!.Properties;
       const roleId = (props.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
+      // Statements in policies attached to the role, and in the role's own inline policies.
+      const inline = (
+        (resources(base.template, 'AWS::IAM::Role')[roleId!]!.Properties.Policies ?? []) as {
+          PolicyDocument: { Statement: Json[] };
+        }[]
+      ).flatMap((p) => p.PolicyDocument.Statement);
       const allowed = policies
         .filter((p) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
         .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement)
+        .concat(inline)
         .filter((s) => s.Effect === 'Allow')
         .flatMap((s) => [s.Action as string | string[]].flat().map((action) => ({ action, s })));
       const actions = allowed.map((a) => a.action);

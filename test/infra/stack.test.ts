@@ -795,10 +795,18 @@ describe('audit trail (issue 7): the table stream feeds one recorder', () => {
   it('denies every function but the recorder writes to audit items, and lets the recorder write', () => {
     const [recorderId, recorderFn] = recorder();
     const roleOf = (fn: CfnResource) => ((fn.Properties.Role as Json)['Fn::GetAtt'] as string[])[0]!;
+    // Statements in policies attached to the role, and in the role's own inline policies.
     const statementsOf = (roleId: string) =>
       Object.values(resources(template, 'AWS::IAM::Policy'))
         .filter((p) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
-        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement)
+        .concat(
+          (
+            (resources(template, 'AWS::IAM::Role')[roleId]!.Properties.Policies ?? []) as {
+              PolicyDocument: { Statement: Json[] };
+            }[]
+          ).flatMap((p) => p.PolicyDocument.Statement),
+        );
     const isFence = (s: Json) =>
       s.Effect === 'Deny' &&
       JSON.stringify(s.Condition) ===

@@ -28,7 +28,12 @@ export async function startTestStack(project: TestProject, options: { cancelWind
     dataDir,
     inMemory: true,
     ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    functionEnv: { CANCEL_WINDOW: options.cancelWindow },
+    // Webhook retries after 1 s, and a failing endpoint disabled after 3 attempts in a row.
+    functionEnv: {
+      CANCEL_WINDOW: options.cancelWindow,
+      WEBHOOK_RETRY_BASE_SECONDS: '1',
+      WEBHOOK_DISABLE_AFTER_FAILURES: '3',
+    },
     quiet: true,
     consoleDir: consoleDist,
     // What the functions log, for the test that no personal data reaches the logs.

@@ -77,9 +77,11 @@ export function bundledFunctions(overrides: Record<string, string> = {}): Bundle
   };
 }
 
-/** The logical id prefix infra gives a function: API functions "Api" + their name, the sweeper its construct's. */
+/** The logical id prefix infra gives a function: API functions "Api" + their name, the sweeper and webhooks their construct's. */
 function logicalIdPrefix(entry: string): string {
   if (entry === 'functions/workflow/start-pending.ts') return 'SweeperStartPending';
+  // The webhooks function is built by its construct (infra/constructs/webhooks.ts).
+  if (entry === 'functions/api/webhooks.ts') return 'WebhooksApiWebhooks';
   const api = API_FUNCTIONS.find((fn) => fn.entry === entry);
   if (!api) throw new Error(`${entry} is not an API function (shared/http/routes/index.ts)`);
   return `Api${api.name}`;

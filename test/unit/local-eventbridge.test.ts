@@ -4,11 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type LocalEventBridge,
-  schedulesOfRules,
-  startEventBridge,
-} from '../../scripts/local/eventbridge.ts';
+import { type LocalEventBridge, startEventBridge } from '../../scripts/local/eventbridge.ts';
 import { matchesPattern } from '../../scripts/local/streams.ts';
 import { readTemplate } from '../../scripts/local/template.ts';
 import { LambdaInvocationError, type LambdaRuntime, type LocalEventRule } from '../../scripts/local/types.ts';
@@ -305,37 +301,6 @@ describe('readTemplate: event buses and rules', () => {
           },
         ],
       },
-    ]);
-  });
-});
-
-describe('scheduled rules run through the local scheduler', () => {
-  it('one schedule per Lambda target, with its Input or a Scheduled Event; pattern rules none', () => {
-    const scheduled: LocalEventRule = {
-      logicalId: 'Nightly',
-      busName: 'default',
-      schedule: 'cron(0 1 * * ? *)',
-      enabled: true,
-      targets: [
-        { id: 'A', functionLogicalId: 'FnA', maximumRetryAttempts: 185, maximumEventAgeSeconds: 86_400 },
-        {
-          id: 'B',
-          functionLogicalId: 'FnB',
-          input: '{"k":1}',
-          maximumRetryAttempts: 185,
-          maximumEventAgeSeconds: 86_400,
-        },
-      ],
-    };
-    const schedules = schedulesOfRules([scheduled, rule('Pattern', { source: ['x'] }, 'FnC')]);
-    expect(schedules.map((s) => [s.logicalId, s.expression, s.target, JSON.parse(s.input)])).toEqual([
-      [
-        'Nightly/A',
-        'cron(0 1 * * ? *)',
-        { kind: 'lambda', functionLogicalId: 'FnA' },
-        expect.objectContaining({ 'detail-type': 'Scheduled Event' }),
-      ],
-      ['Nightly/B', 'cron(0 1 * * ? *)', { kind: 'lambda', functionLogicalId: 'FnB' }, { k: 1 }],
     ]);
   });
 });

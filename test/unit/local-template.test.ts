@@ -117,6 +117,32 @@ describe('readTemplate', () => {
     }
   });
 
+  it('reads an EventBridge rule on a schedule as a schedule sending the scheduled event to its function', () => {
+    const dir = withTemplate((t) => {
+      t.Resources.RetryTick = {
+        Type: 'AWS::Events::Rule',
+        Properties: {
+          ScheduleExpression: 'rate(1 minute)',
+          State: 'ENABLED',
+          Targets: [{ Id: 'Target0', Arn: { 'Fn::GetAtt': ['ApplyFn8AB6717B', 'Arn'] } }],
+        },
+      };
+    });
+    try {
+      const tick = readTemplate(dir).schedules?.find((s) => s.logicalId === 'RetryTick');
+      expect(tick).toEqual({
+        logicalId: 'RetryTick',
+        expression: 'rate(1 minute)',
+        timezone: 'UTC',
+        enabled: true,
+        input: JSON.stringify({ source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }),
+        target: { kind: 'lambda', functionLogicalId: 'ApplyFn8AB6717B' },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads buckets; the local name is the lower-cased logical id', () => {
     expect(template.buckets).toEqual([
       { logicalId: 'Documents7E5B2978', bucketName: 'documents7e5b2978', versioned: false },

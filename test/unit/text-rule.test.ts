@@ -8,6 +8,7 @@ import { ApplicationDecisionBody, PaperStockNoticeBody } from '#schemas/invoices
 import { ReturnBody } from '#schemas/returns';
 import { BIDI_MESSAGE, CONTROL_MESSAGE, text, WELL_FORMED_MESSAGE } from '#schemas/text';
 import { TitleBody, TitleDecisionBody } from '#schemas/titles';
+import { WebhookBody } from '#schemas/webhooks';
 import * as z from '#schemas/zod';
 
 const single = text({ max: 500 });
@@ -211,6 +212,13 @@ const TEXT_FIELDS: Field[] = [
     { reason: 'ISSUE_ERROR', courier: '顺丰', trackingNumber: 'SF1234567890' },
     ['courier'],
     40,
+    false,
+  ),
+  field(
+    WebhookBody,
+    { url: 'https://hooks.example.com/in', events: ['*'], description: 'ERP' },
+    ['description'],
+    200,
     false,
   ),
 ];

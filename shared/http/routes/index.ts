@@ -8,6 +8,7 @@ import { ORGANIZATIONS } from '#http/routes/organizations';
 import { RETURNS } from '#http/routes/returns';
 import type { Route, RouteGroup } from '#http/routes/route';
 import { TITLES_READ, TITLES_WRITE } from '#http/routes/titles';
+import { WEBHOOKS } from '#http/routes/webhooks';
 
 /** One Lambda function of the API: the routes it serves and the handler file that implements them. */
 export interface ApiFunction {
@@ -35,6 +36,8 @@ export const API_FUNCTIONS: readonly ApiFunction[] = [
   { name: 'Audit', entry: 'functions/api/audit.ts', routes: AUDIT },
   { name: 'Monthly', entry: 'functions/api/monthly.ts', routes: MONTHLY },
   { name: 'Organizations', entry: 'functions/api/organizations.ts', routes: ORGANIZATIONS },
+  // Also the webhook dispatcher: infra/constructs/webhooks.ts builds it.
+  { name: 'Webhooks', entry: 'functions/api/webhooks.ts', routes: WEBHOOKS },
 ];
 
 /** Every route the API serves: infra builds them, the OpenAPI document describes them. */

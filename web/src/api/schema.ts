@@ -719,6 +719,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account’s webhook endpoints (at most 10); secrets are never shown again */
+        get: operations["getWebhooks"];
+        put?: never;
+        /** Register a webhook endpoint (https, public address; at most 10 per account); answers its signing secret, this once */
+        post: operations["postWebhooks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook endpoint with a page of its delivery log, newest first (limit default 20, cursor) */
+        get: operations["getWebhooksByWebhookId"];
+        /** Replace a webhook endpoint’s URL, event types, description and enabled flag; enabling it again clears its failures */
+        put: operations["putWebhooksByWebhookId"];
+        /** {action: "rotate-secret", overlapSeconds?} answers a new secret once (the old one signs too during the overlap); {action: "resend", deliveryId} attempts a delivery again */
+        post: operations["postWebhooksByWebhookId"];
+        /** Delete a webhook endpoint; nothing more is delivered to it */
+        delete: operations["deleteWebhooksByWebhookId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1652,6 +1690,203 @@ export interface components {
             /** @description Issue 14: mail to notifyEmail bounced or drew a complaint; changing notifyEmail clears it */
             notifyEmailBounce?: components["schemas"]["AddressBounce"];
             accountId: string;
+        };
+        Webhook: {
+            webhookId: string;
+            url: string;
+            events: string[];
+            description?: string;
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            updatedAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            secretRotatedAt?: string;
+            /**
+             * Format: date-time
+             * @description Until then deliveries carry a signature with the previous secret too
+             */
+            previousSecretExpiresAt?: string;
+            consecutiveFailures: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            lastSuccessAt?: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            lastFailureAt?: string;
+            /**
+             * Format: date-time
+             * @description Set when the service disabled the endpoint
+             */
+            disabledAt?: string;
+            disabledReason?: string;
+        };
+        WebhookAction: {
+            /** @constant */
+            action: "rotate-secret";
+            /** @description How long the previous secret keeps signing too (default 86400, at most 7 days) */
+            overlapSeconds?: number;
+        } | {
+            /** @constant */
+            action: "resend";
+            deliveryId: string;
+        };
+        WebhookActionResult: {
+            webhook?: components["schemas"]["WebhookWithSecret"];
+            delivery?: components["schemas"]["WebhookDelivery"];
+        };
+        WebhookDelivery: {
+            deliveryId: string;
+            eventId: string;
+            eventType: string;
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            nextAttemptAt?: string;
+            attempts: {
+                /**
+                 * Format: date-time
+                 * @description ISO-8601 timestamp with offset
+                 */
+                at: string;
+                statusCode?: number;
+                durationMs: number;
+                error?: string;
+                responseExcerpt?: string;
+            }[];
+        };
+        WebhookDetail: {
+            webhookId: string;
+            url: string;
+            events: string[];
+            description?: string;
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            updatedAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            secretRotatedAt?: string;
+            /**
+             * Format: date-time
+             * @description Until then deliveries carry a signature with the previous secret too
+             */
+            previousSecretExpiresAt?: string;
+            consecutiveFailures: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            lastSuccessAt?: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            lastFailureAt?: string;
+            /**
+             * Format: date-time
+             * @description Set when the service disabled the endpoint
+             */
+            disabledAt?: string;
+            disabledReason?: string;
+            /** @description The delivery log, newest first (kept 30 days), one page */
+            deliveries: components["schemas"]["WebhookDelivery"][];
+            nextCursor?: string;
+        };
+        WebhookInput: {
+            /**
+             * Format: uri
+             * @description https URL of a public host (not a private, loopback, link-local or reserved address; checked again at every delivery)
+             */
+            url: string;
+            /** @description The event types to deliver (docs/events.md), or ["*"] for every type */
+            events: ("*" | "application.submitted" | "application.cancelled" | "application.approved" | "application.rejected" | "application.issued" | "application.delivered" | "application.failed" | "invoice.issued" | "invoice.shipped" | "invoice.received" | "invoice.returned" | "title.approved" | "title.rejected" | "monthly-run.completed")[];
+            description?: string & (unknown & unknown);
+            /** @description Default true; turning a disabled endpoint on again clears its failure count */
+            enabled?: boolean;
+        };
+        WebhookList: {
+            /** @description At most 10, oldest first */
+            items: components["schemas"]["Webhook"][];
+            /** @description Never set: every endpoint fits one page */
+            nextCursor?: string;
+        };
+        WebhookWithSecret: {
+            webhookId: string;
+            url: string;
+            events: string[];
+            description?: string;
+            enabled: boolean;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            updatedAt: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            secretRotatedAt?: string;
+            /**
+             * Format: date-time
+             * @description Until then deliveries carry a signature with the previous secret too
+             */
+            previousSecretExpiresAt?: string;
+            consecutiveFailures: number;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            lastSuccessAt?: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601 timestamp with offset
+             */
+            lastFailureAt?: string;
+            /**
+             * Format: date-time
+             * @description Set when the service disabled the endpoint
+             */
+            disabledAt?: string;
+            disabledReason?: string;
+            /** @description The signing secret, shown only in this response (absent when an Idempotency-Key answers a creation again) */
+            secret?: string;
         };
     };
     responses: never;
@@ -4414,6 +4649,401 @@ export interface operations {
             };
             /** @description REAL_NAME_REQUIRED, TITLE_TYPE_NOT_ALLOWED, REGION_NOT_SUPPORTED, TITLE_NOT_APPROVED, DELIVERY_REQUIRED, PAPER_NOT_AVAILABLE, RECORD_NOT_INVOICEABLE, NEGATIVE_RECORD_ALONE, ARREARS_OUTSTANDING, AMOUNT_EXCEEDS_INVOICEABLE, IDEMPOTENCY_KEY_REUSED */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhooks: {
+        parameters: {
+            query?: never;
+            header?: {
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookWithSecret"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description WEBHOOK_URL_NOT_ALLOWED, WEBHOOK_LIMIT_REACHED, IDEMPOTENCY_KEY_REUSED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhooksByWebhookId: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDetail"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putWebhooksByWebhookId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookInput"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description WEBHOOK_URL_NOT_ALLOWED */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    postWebhooksByWebhookId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookAction"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookActionResult"];
+                };
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhooksByWebhookId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description VALIDATION_FAILED */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description UNAUTHENTICATED */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description FORBIDDEN */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description NOT_FOUND */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description CONFLICT */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

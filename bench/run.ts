@@ -10,6 +10,7 @@ const PARTS: Record<string, () => Promise<unknown>> = {
   monthly: async () => (await import('./monthly.ts')).benchMonthly(),
   pdf: async () => (await import('./pdf.ts')).benchPdf(),
   console: async () => (await import('./console.ts')).benchConsole(),
+  events: async () => (await import('./events.ts')).benchEvents(),
   webhooks: async () => (await import('./webhooks.ts')).benchWebhooks(),
 };
 

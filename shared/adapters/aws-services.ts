@@ -35,7 +35,7 @@ export async function sendRawEmail(input: {
   to: string[];
   configurationSet?: string;
   raw: Uint8Array;
-  /** SES message tags; they come back in bounce and complaint events. */
+  /** SES message tags (issue 14: the account and item a bounce is marked on). */
   tags?: { Name: string; Value: string }[];
 }): Promise<string> {
   const { body } = await ses({

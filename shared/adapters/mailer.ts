@@ -39,7 +39,7 @@ export const SUPPRESSED = 'suppressed';
  */
 export async function sendMail(mail: Mail): Promise<string> {
   if (mail.accountId && (await isSuppressed(mail.accountId, mail.to))) {
-    logger.warn('mail suppressed: the address bounced or complained', { item: mail.item?.pk });
+    logger.warn('mail suppressed', { item: mail.item?.pk });
     return SUPPRESSED;
   }
   const tagged: [string, string | undefined][] = [

@@ -131,9 +131,7 @@ export const ApplicationView = z.meta(
     cancellableUntil: Instant,
     expectedBy: Instant,
     timeline: z.array(z.object({ at: Instant, status: ApplicationStatus, note: z.optional(z.string()) })),
-    deliveryBounce: z.meta(z.optional(AddressBounceView), {
-      description: 'Issue 14: mail to the delivery e-mail bounced or drew a complaint',
-    }),
+    deliveryBounce: z.optional(AddressBounceView),
   }),
   { id: 'Application' },
 );

@@ -29,14 +29,9 @@ export const AddressBounceView = z.meta(
   z.object({
     address: z.string(),
     kind: z.enum(['bounce', 'complaint']),
-    type: z.meta(z.string(), {
-      description:
-        'Bounces: Permanent (hard), Transient (soft) or Undetermined; complaints: the feedback type',
-    }),
+    type: z.meta(z.string(), { description: 'Permanent, Transient or Undetermined; or the complaint type' }),
     at: Instant,
-    suppressed: z.meta(z.boolean(), {
-      description: 'No further mail goes to the address until the customer changes it',
-    }),
+    suppressed: z.meta(z.boolean(), { description: 'No mail goes there until the address changes' }),
   }),
   { id: 'AddressBounce' },
 );

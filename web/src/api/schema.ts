@@ -866,14 +866,14 @@ export interface components {
             address: string;
             /** @enum {string} */
             kind: "bounce" | "complaint";
-            /** @description Bounces: Permanent (hard), Transient (soft) or Undetermined; complaints: the feedback type */
+            /** @description Permanent, Transient or Undetermined; or the complaint type */
             type: string;
             /**
              * Format: date-time
              * @description ISO-8601 timestamp with offset
              */
             at: string;
-            /** @description No further mail goes to the address until the customer changes it */
+            /** @description No mail goes there until the address changes */
             suppressed: boolean;
         };
         AddressInput: {
@@ -967,7 +967,6 @@ export interface components {
                 status: "submitted" | "in-review" | "issuing" | "issued" | "shipped" | "delivered" | "rejected" | "cancelled" | "failed";
                 note?: string;
             }[];
-            /** @description Issue 14: mail to the delivery e-mail bounced or drew a complaint */
             deliveryBounce?: components["schemas"]["AddressBounce"];
         };
         ApplicationCreate: {

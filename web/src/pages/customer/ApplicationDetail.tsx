@@ -1,4 +1,4 @@
-import { App, Button, Card, Descriptions, Popconfirm, Space, Table, Timeline, Typography } from 'antd';
+import { App, Button, Card, Descriptions, Popconfirm, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, call, download, type Schemas } from '../../api/client.ts';
@@ -75,6 +75,11 @@ export default function ApplicationDetail() {
           <Descriptions.Item label={t('field.title')}>{a.title.name}</Descriptions.Item>
           <Descriptions.Item label={t('field.medium')}>
             {t(`medium.${a.delivery.medium}`)} {a.delivery.email ?? ''}
+            {a.deliveryBounce && (
+              <Tag color="red" data-testid="delivery-bounce">
+                {t(a.deliveryBounce.suppressed ? 'mail.suppressed' : 'mail.bounced')}
+              </Tag>
+            )}
           </Descriptions.Item>
           <Descriptions.Item label={t('field.submittedAt')}>{chinaTime(a.submittedAt)}</Descriptions.Item>
           <Descriptions.Item label={t('application.expectedBy')}>{chinaTime(a.expectedBy)}</Descriptions.Item>

@@ -1,4 +1,4 @@
-import { App, Button, Form, Input, Select, Space, Table, Typography } from 'antd';
+import { App, Button, Form, Input, Select, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { api, call, idempotencyKey, type Schemas } from '../../api/client.ts';
 import { DeleteButton, EditorDialog, LoadError, StatusTag } from '../../common.tsx';
@@ -81,6 +81,12 @@ export default function Titles() {
                 )}
                 {title.rejectionReason && (
                   <Typography.Text type="danger">{title.rejectionReason}</Typography.Text>
+                )}
+                {title.notifyEmailBounce && (
+                  <Tag color="red">
+                    {title.notifyEmailBounce.address}:{' '}
+                    {t(title.notifyEmailBounce.suppressed ? 'mail.suppressed' : 'mail.bounced')}
+                  </Tag>
                 )}
               </Space>
             ),

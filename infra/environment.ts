@@ -21,6 +21,7 @@ export const SETTINGS = [
   'MONTHLY_SHARD_SECONDS',
   'MONTHLY_PAGE_SIZE',
   'MONTHLY_ACCOUNT_CONCURRENCY',
+  'TAX_PLATFORM',
 ] as const;
 export type Setting = (typeof SETTINGS)[number];
 
@@ -67,7 +68,12 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
   ],
   'functions/workflow/review-application.ts': ['TABLE_NAME', 'REVIEW_THRESHOLD_FEN'],
   'functions/workflow/request-review.ts': ['TABLE_NAME'],
-  'functions/workflow/issue-invoices.ts': ['TABLE_NAME', 'DOCUMENTS_BUCKET', 'INVOICING_ENTITIES'],
+  'functions/workflow/issue-invoices.ts': [
+    'TABLE_NAME',
+    'DOCUMENTS_BUCKET',
+    'INVOICING_ENTITIES',
+    'TAX_PLATFORM',
+  ],
   'functions/workflow/deliver-invoices.ts': [
     'TABLE_NAME',
     'DOCUMENTS_BUCKET',

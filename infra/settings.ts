@@ -23,6 +23,11 @@ export interface ServiceSettings {
   alarmEmails: { finance: string[]; engineers: string[] };
   /** Where docs/runbooks.md is published; alarm descriptions link to `<runbookUrl>#<alarm>`. */
   runbookUrl: string;
+  /**
+   * The tax platform adapter (docs/tax-platform.md): "simulator" (the default: numbers from the
+   * entity's counter), or a provider's base URL (https; http only on the loopback, for local runs).
+   */
+  taxPlatform: string;
 }
 
 const RATE_WINDOWS = [60, 120, 300, 600] as const;
@@ -71,6 +76,13 @@ export function readSettings(node: Node): ServiceSettings {
       throw new Error(`Context invoice:alarmEmails.${who} must be a list of e-mail addresses`);
     return list as string[];
   };
+  const taxPlatform = String(node.tryGetContext('invoice:taxPlatform') ?? 'simulator');
+  if (
+    taxPlatform !== 'simulator' &&
+    !/^https:\/\/[^\s/]+(\/\S*)?$/.test(taxPlatform) &&
+    !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/\S*)?$/.test(taxPlatform)
+  )
+    throw new Error('Context invoice:taxPlatform must be "simulator" or the https URL of a provider');
   return {
     stage: String(get('stage')),
     mailFrom: String(get('mailFrom')),
@@ -87,5 +99,6 @@ export function readSettings(node: Node): ServiceSettings {
     auditAnchorRetentionYears: years('auditAnchorRetentionYears'),
     alarmEmails: { finance: emails('finance'), engineers: emails('engineers') },
     runbookUrl: String(get('runbookUrl')),
+    taxPlatform,
   };
 }

@@ -297,6 +297,33 @@ describe('state machine', () => {
     expect(asl.States.AwaitFinanceDecision?.TimeoutSeconds).toBeGreaterThan(0);
   });
 
+  it('waits for a tax platform that confirms later on a task token, polling with backoff (docs/tax-platform.md)', () => {
+    // Not yet confirmed: IssueInvoices throws TaxPlatformPending, not retried, caught into the wait.
+    expect(asl.States.IssueInvoices!.Retry).toContainEqual({
+      ErrorEquals: ['TaxPlatformRefused', 'TaxPlatformPending'],
+      MaxAttempts: 0,
+    });
+    expect(asl.States.IssueInvoices!.Catch![0]).toMatchObject({
+      ErrorEquals: ['TaxPlatformPending'],
+      Next: 'AwaitTaxPlatform',
+    });
+    const wait = asl.States.AwaitTaxPlatform!;
+    expect(wait).toMatchObject({
+      Resource: expect.stringMatching(/^arn:.*:states:::lambda:invoke\.waitForTaskToken$/),
+      TimeoutSeconds: 120,
+      Next: 'IssueInvoices',
+      Parameters: { Payload: { step: 'await-tax-platform', 'taskToken.$': '$$.Task.Token' } },
+    });
+    // Each wait that times out is one poll: asked again after 1 minute, doubling, six times.
+    expect(wait.Retry).toContainEqual({
+      ErrorEquals: ['States.Timeout'],
+      IntervalSeconds: 60,
+      BackoffRate: 2,
+      MaxAttempts: 6,
+    });
+    expect(wait.Catch).toContainEqual(expect.objectContaining({ Next: 'FailApplication' }));
+  });
+
   it('passes the task token to the finance-review task', () => {
     expect(asl.States.AwaitFinanceDecision?.Parameters).toMatchObject({
       Payload: { 'taskToken.$': '$$.Task.Token' },
@@ -309,16 +336,17 @@ describe('state machine', () => {
         .filter(([name, state]) => state.Type === 'Task' && name !== 'FailApplication')
         .map(([name]) => name);
 
-    it('covers the four lifecycle tasks', () => {
+    it('covers the five lifecycle tasks', () => {
       expect(taskNames().sort()).toEqual([
         'AwaitFinanceDecision',
+        'AwaitTaxPlatform',
         'DeliverInvoices',
         'IssueInvoices',
         'Review',
       ]);
     });
 
-    it.each(['Review', 'AwaitFinanceDecision', 'IssueInvoices', 'DeliverInvoices'])(
+    it.each(['Review', 'AwaitFinanceDecision', 'IssueInvoices', 'AwaitTaxPlatform', 'DeliverInvoices'])(
       '%s catches every error into FailApplication',
       (name) => {
         expect(asl.States[name]?.Catch).toEqual(
@@ -329,7 +357,7 @@ describe('state machine', () => {
       },
     );
 
-    it.each(['Review', 'AwaitFinanceDecision', 'IssueInvoices', 'DeliverInvoices'])(
+    it.each(['Review', 'AwaitFinanceDecision', 'IssueInvoices', 'AwaitTaxPlatform', 'DeliverInvoices'])(
       '%s does not retry a PermanentTaskError (first Retry, MaxAttempts 0)',
       (name) => {
         expect(asl.States[name]?.Retry?.[0]).toEqual({

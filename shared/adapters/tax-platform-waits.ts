@@ -4,7 +4,7 @@ import { documentClient, tableName } from '#adapters/dynamodb';
 /** Kept a while after the workflow stopped waiting (DynamoDB TTL), for late and duplicate callbacks. */
 const KEEP_SECONDS = 30 * 86_400;
 
-const waitKey = (invoiceId: string) => ({ pk: `TAX_PLATFORM#${invoiceId}`, sk: 'WAIT' });
+const waitKey = (invoiceId: string) => ({ pk: `PLATFORM_WAIT#${invoiceId}`, sk: 'WAIT' });
 
 /**
  * The task token an application's workflow waits on, under each invoice id the tax platform

@@ -581,6 +581,31 @@ describe('REST API', () => {
   });
 });
 
+describe('tax platform setting (docs/tax-platform.md)', () => {
+  it('is the simulator by default, given only to the issuing function', () => {
+    const withIt = Object.values(resources(template, 'AWS::Lambda::Function')).filter(
+      (fn) => ((fn.Properties.Environment as Json | undefined)?.Variables as Json | undefined)?.TAX_PLATFORM,
+    );
+    expect(withIt.map((fn) => ((fn.Properties.Environment as Json).Variables as Json).TAX_PLATFORM)).toEqual([
+      'simulator',
+    ]);
+  });
+
+  it.each([
+    ['simulator', 'simulator'],
+    ['https://provider.example/v1', 'https://provider.example/v1'],
+    ['http://127.0.0.1:4010', 'http://127.0.0.1:4010'],
+  ])('takes %s', (value, expected) => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'invoice:taxPlatform': value } });
+    expect(readSettings(app.node).taxPlatform).toBe(expected);
+  });
+
+  it.each(['http://provider.example/v1', 'ftp://provider.example', 'provider'])('refuses %s', (value) => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'invoice:taxPlatform': value } });
+    expect(() => readSettings(app.node)).toThrow(/invoice:taxPlatform must be "simulator" or the https URL/);
+  });
+});
+
 describe('Cognito', () => {
   it('requires MFA, allows no self sign-up, and carries an immutable custom accountId', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
@@ -592,7 +617,7 @@ describe('Cognito', () => {
     });
   });
 
-  it.each(['finance', 'billing-system', 'org-admin'])('has the group %s', (group) => {
+  it.each(['finance', 'billing-system', 'org-admin', 'tax-platform'])('has the group %s', (group) => {
     const [userPoolId] = only('AWS::Cognito::UserPool');
     template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
       GroupName: group,

@@ -28,7 +28,11 @@ beforeAll(async () => {
   fake = await startFakeTaxPlatform();
   own = await startOwnStack({
     functionEnv: { TAX_PLATFORM: fake.url },
-    stepFunctions: { retryIntervalOverrides: { '*': 100 }, taskTimeoutOverrides: { AwaitTaxPlatform: 1 } },
+    stepFunctions: {
+      // The red letter's TaxPlatformPending retries wait 2 s each, long enough to confirm meanwhile.
+      retryIntervalOverrides: { '*': 100, IssueRedLetter: 2_000 },
+      taskTimeoutOverrides: { AwaitTaxPlatform: 1 },
+    },
   });
   const token = await signLocalToken(own.stack.jwtSecret, {
     accountId: 'tax-provider',
@@ -327,4 +331,45 @@ describe('issuing through a tax platform provider (fake provider)', () => {
     const holders = (await own.itemsWithPrefix('INVOICE#')).filter((i) => i.invoiceNumber === taken);
     expect(holders.map((i) => i.invoiceId)).toEqual([first.invoiceIds[0]]);
   });
+
+  it('R34 issues the red letter through the provider too, asking again until it confirms', async () => {
+    const run = await apply({ answer: 'now' });
+    await assertOutcome(run, { status: 'delivered' });
+    const [invoiceId] = run.invoiceIds;
+    const original = fake.requests.get(invoiceId!)!;
+    fake.behave = () => ({ answer: 'later' });
+
+    // Act: the customer returns the invoice; the provider confirms the red letter only later
+    const accepted = await own.request('POST', `/v1/invoices/${invoiceId}/returns`, run, {
+      reason: 'ISSUE_ERROR',
+    });
+    expect(accepted.status).toBe(202);
+    const redId = accepted.body.redInvoiceId as string;
+    await until(
+      async () => ((fake.requests.get(redId)?.puts ?? 0) >= 2 ? true : undefined),
+      'the red letter asked again',
+    );
+    await fake.confirm(redId, { callback: false });
+
+    // Assess: credited by a red letter under the provider's number, crediting the original's number
+    const returned = await until(async () => {
+      const { Item } = await own.documents.send(
+        new GetCommand({
+          TableName: own.tableName,
+          Key: { pk: `RETURN#${accepted.body.returnId}`, sk: 'RETURN' },
+        }),
+      );
+      return Item && ['credited', 'reissued', 'failed'].includes(Item.status) ? Item : undefined;
+    }, 'the return to be credited');
+    expect(returned.status).toBe('credited');
+    const red = (await own.itemsWithPrefix(`INVOICE#${redId}`))[0]!;
+    expect(red).toMatchObject({ kind: 'red', invoiceNumber: fake.requests.get(redId)!.invoiceNumber });
+    expect(red.amount).toBeLessThan(0);
+    expect(fake.requests.get(redId)!.body).toMatchObject({
+      kind: 'red',
+      originalInvoiceNumber: original.invoiceNumber,
+    });
+    expectLedgerExact(await own.recordsOf(run.accountId));
+    await expectNumbersNeverReused();
+  }, 90_000);
 });

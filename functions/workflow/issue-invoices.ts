@@ -5,7 +5,7 @@ import type { ReturnTaskInput } from '#use-cases/workflow/return-loading';
 
 type IssueTask =
   | { applicationId: string; step?: undefined }
-  | { applicationId: string; step: 'await-tax-platform'; taskToken: string }
+  | { applicationId: string; step: 'await-tax-platform'; taskToken: string; maxWaitSeconds: number }
   | (ReturnTaskInput & { step: 'issue-red-letter' });
 
 /**

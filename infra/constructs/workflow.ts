@@ -87,12 +87,21 @@ export class Workflow extends Construct {
       retries: 4,
       extraRetries: [{ errors: ['TaxPlatformRefused', 'TaxPlatformPending'], maxAttempts: 0 }],
     });
+    // The longest the waits and the pauses between them take when nothing resumes them early.
+    const { poll, interval, polls } = props.taxPlatformWait;
+    const maxWaitSeconds = poll.toSeconds() * (polls + 1) + interval.toSeconds() * (2 ** polls - 1);
     const awaitPlatform = lambdaStep(this, 'AwaitTaxPlatform', {
       fn: props.issue,
-      waitForToken: { timeout: props.taxPlatformWait.poll },
-      payload: TaskInput.fromObject({ ...ids, step: 'await-tax-platform', taskToken: JsonPath.taskToken }),
+      waitForToken: { timeout: poll },
+      payload: TaskInput.fromObject({
+        ...ids,
+        step: 'await-tax-platform',
+        taskToken: JsonPath.taskToken,
+        maxWaitSeconds,
+      }),
       retries: 4,
       extraRetries: [
+        { errors: ['TaxPlatformTimeout'], maxAttempts: 0 },
         {
           errors: ['States.Timeout'],
           interval: props.taxPlatformWait.interval,

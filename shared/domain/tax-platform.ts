@@ -56,6 +56,17 @@ export class TaxPlatformUnavailable extends Error {
   }
 }
 
+/**
+ * The platform has not confirmed within the longest wait (AwaitTaxPlatform's `maxWaitSeconds`,
+ * counted from the first wait, whatever resumed it meanwhile): final, like a refusal.
+ */
+export class TaxPlatformTimeout extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaxPlatformTimeout';
+  }
+}
+
 /** A red-letter request the platform has not confirmed yet: the returns workflow retries (polls). */
 export class TaxPlatformPending extends Error {
   constructor(message: string) {

@@ -312,8 +312,12 @@ describe('state machine', () => {
       Resource: expect.stringMatching(/^arn:.*:states:::lambda:invoke\.waitForTaskToken$/),
       TimeoutSeconds: 120,
       Next: 'IssueInvoices',
-      Parameters: { Payload: { step: 'await-tax-platform', 'taskToken.$': '$$.Task.Token' } },
+      // 7 waits of 2 minutes and the pauses between them (1 + 2 + … + 32 minutes): 4,620 s in all.
+      Parameters: {
+        Payload: { step: 'await-tax-platform', 'taskToken.$': '$$.Task.Token', maxWaitSeconds: 4_620 },
+      },
     });
+    expect(wait.Retry).toContainEqual({ ErrorEquals: ['TaxPlatformTimeout'], MaxAttempts: 0 });
     // Each wait that times out is one poll: asked again after 1 minute, doubling, six times.
     expect(wait.Retry).toContainEqual({
       ErrorEquals: ['States.Timeout'],

@@ -56,6 +56,8 @@ export interface FakeTaxPlatform {
     requestId: string,
     options?: { refuse?: string; times?: number; callback?: boolean },
   ): Promise<void>;
+  /** Calls back about a request without changing it (an early callback, against the contract). */
+  callBack(requestId: string, times?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,7 +116,9 @@ export async function startFakeTaxPlatform(options: { port?: number } = {}): Pro
           request.reason = refuse;
         } else issue(request, behaviours.get(requestId)?.number);
       }
-      if (!call) return;
+      if (call) await fake.callBack(requestId, times);
+    },
+    async callBack(requestId, times = 1) {
       if (!callback) throw new Error('connect() the fake provider to the API first');
       for (let i = 0; i < times; i++) {
         const response = await fetch(callback.url, {

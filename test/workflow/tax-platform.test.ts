@@ -1,5 +1,5 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand } from '@aws-sdk/client-sfn';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../scripts/local/jwt.ts';
 import { type Behaviour, type FakeTaxPlatform, startFakeTaxPlatform } from '../support/fake-tax-platform.ts';
@@ -317,6 +317,27 @@ describe('issuing through a tax platform provider (fake provider)', () => {
     const stored = (await own.itemsWithPrefix('INVOICE#')).map((i) => i.invoiceNumber);
     for (const number of numbers) expect(stored).not.toContain(number);
   }, 90_000);
+
+  it('fails once the waits together outlast the longest wait, also when early callbacks restarted them', async () => {
+    const run = await apply({ answer: 'later' });
+    await waitingForPlatform(run);
+    // As if early callbacks had kept resuming the workflow for two hours while nothing was confirmed
+    for (const id of run.invoiceIds)
+      await own.documents.send(
+        new UpdateCommand({
+          TableName: own.tableName,
+          Key: { pk: `PLATFORM_WAIT#${id}`, sk: 'WAIT' },
+          UpdateExpression: 'SET waitingSince = :then',
+          ExpressionAttributeValues: { ':then': new Date(Date.now() - 2 * 3_600_000).toISOString() },
+        }),
+      );
+
+    // Act: one more early callback
+    await fake.callBack(run.invoiceIds[0]!);
+
+    await assertOutcome(run, { status: 'failed', reason: 'TaxPlatformTimeout' });
+    for (const id of run.invoiceIds) expect(fake.requests.get(id)!.state).toBe('pending');
+  });
 
   it('refuses to book a number the provider already gave another invoice (invariant 2)', async () => {
     const first = await apply({ answer: 'now' });

@@ -81,4 +81,4 @@ async function handleFailure(application: Application, reason: string): Promise<
     await notifyFinance('tax-platform-failed', application, reason);
 }
 
-const TAX_PLATFORM_FAILURES = ['TaxPlatformRefused', 'States.Timeout'];
+const TAX_PLATFORM_FAILURES = ['TaxPlatformRefused', 'TaxPlatformTimeout', 'States.Timeout'];

@@ -6,7 +6,12 @@ import { storePlatformWait } from '#adapters/tax-platform-waits';
 import { resumeTask } from '#adapters/workflow-signal';
 import { entityById } from '#config/settings';
 import type { Application, PlannedInvoice } from '#domain/application';
-import { type InvoiceDraft, TaxPlatformPending, TaxPlatformRefused } from '#domain/tax-platform';
+import {
+  type InvoiceDraft,
+  TaxPlatformPending,
+  TaxPlatformRefused,
+  TaxPlatformTimeout,
+} from '#domain/tax-platform';
 import { PermanentTaskError } from '#domain/workflow-errors';
 import { allocationsOf, load, type WorkflowTaskInput } from '#use-cases/workflow/common';
 
@@ -61,12 +66,14 @@ export async function issueInvoices({ applicationId }: WorkflowTaskInput): Promi
  * invoice still open. The token is stored under each open invoice id first, so a callback
  * (POST /v1/tax-platform/confirmations) can resume it; then the platform is asked once, and if
  * nothing is pending any more the task resumes itself. Otherwise the state's timeout ends the
- * wait and its Retry asks again, with backoff.
+ * wait and its Retry asks again, with backoff. Past `maxWaitSeconds` since the first wait it
+ * fails with TaxPlatformTimeout (not retried).
  */
 export async function awaitTaxPlatform({
   applicationId,
   taskToken,
-}: WorkflowTaskInput & { taskToken: string }): Promise<void> {
+  maxWaitSeconds,
+}: WorkflowTaskInput & { taskToken: string; maxWaitSeconds: number }): Promise<void> {
   const application = await load(applicationId);
   const open =
     application.status === 'issuing'
@@ -77,7 +84,11 @@ export async function awaitTaxPlatform({
         ).flat()
       : [];
   if (open.length > 0) {
-    await storePlatformWait(open, applicationId, taskToken);
+    const since = await storePlatformWait(open, applicationId, taskToken);
+    // Each wait's own retries bound one stretch of waiting; this bounds them all, also when
+    // callbacks resumed the workflow while requests were still pending.
+    if (Date.now() - since.getTime() > maxWaitSeconds * 1000)
+      throw new TaxPlatformTimeout(`Not confirmed within ${maxWaitSeconds} s of the first wait`);
     const platform = taxPlatform();
     const states = await Promise.all(open.map((invoiceId) => platform.status(invoiceId)));
     if (states.includes('pending')) return;

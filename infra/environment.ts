@@ -25,6 +25,7 @@ export const SETTINGS = [
   'WEBHOOKS_ALLOW_LOOPBACK',
   'WEBHOOK_RETRY_BASE_SECONDS',
   'WEBHOOK_DISABLE_AFTER_FAILURES',
+  'TAX_PLATFORM',
 ] as const;
 export type Setting = (typeof SETTINGS)[number];
 
@@ -79,7 +80,12 @@ export const ENVIRONMENT_OF: Readonly<Record<string, readonly Setting[]>> = {
   ],
   'functions/workflow/review-application.ts': ['TABLE_NAME', 'REVIEW_THRESHOLD_FEN'],
   'functions/workflow/request-review.ts': ['TABLE_NAME'],
-  'functions/workflow/issue-invoices.ts': ['TABLE_NAME', 'DOCUMENTS_BUCKET', 'INVOICING_ENTITIES'],
+  'functions/workflow/issue-invoices.ts': [
+    'TABLE_NAME',
+    'DOCUMENTS_BUCKET',
+    'INVOICING_ENTITIES',
+    'TAX_PLATFORM',
+  ],
   'functions/workflow/deliver-invoices.ts': [
     'TABLE_NAME',
     'DOCUMENTS_BUCKET',

@@ -64,6 +64,7 @@ export class InvoiceServiceStack extends Stack {
       WEBHOOKS_ALLOW_LOOPBACK: String(settings.webhooksAllowLoopback),
       WEBHOOK_RETRY_BASE_SECONDS: String(settings.webhooksRetryBaseSeconds),
       WEBHOOK_DISABLE_AFTER_FAILURES: String(settings.webhooksDisableAfterFailures),
+      TAX_PLATFORM: settings.taxPlatform,
     };
     const startExecution = new PolicyStatement({
       actions: ['states:StartExecution'],
@@ -114,8 +115,10 @@ export class InvoiceServiceStack extends Stack {
     mail.identity.grantSendEmail(deliver);
     const fail = workflowFunction('FailApplication', 'functions/workflow/fail-application.ts');
     mail.identity.grantSendEmail(fail);
-    // Resumes its own task when finance decided before the token was stored.
+    // Resumes its own task when finance decided before the token was stored (and the issuing
+    // function when the tax platform answered before its token was stored).
     requestReview.addToRolePolicy(signalTasks);
+    issue.addToRolePolicy(signalTasks);
 
     const workflow = new Workflow(this, 'Workflow', {
       stateMachineName,
@@ -125,6 +128,8 @@ export class InvoiceServiceStack extends Stack {
       deliver,
       fail,
       reviewTimeout: Duration.days(7),
+      // About 77 minutes in all: 7 waits of 2 minutes, 1 + 2 + … + 32 minutes between them.
+      taxPlatformWait: { poll: Duration.minutes(2), interval: Duration.minutes(1), polls: 6 },
     });
     const audit = new Audit(this, 'Audit', {
       table: data.table,

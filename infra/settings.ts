@@ -29,6 +29,11 @@ export interface ServiceSettings {
   webhooksRetryBaseSeconds: number;
   /** A webhook endpoint is disabled after this many failed attempts in a row (or 24 h of failures). */
   webhooksDisableAfterFailures: number;
+  /**
+   * The tax platform adapter (docs/tax-platform.md): "simulator" (the default: numbers from the
+   * entity's counter), or a provider's base URL (https; http only on the loopback, for local runs).
+   */
+  taxPlatform: string;
 }
 
 const RATE_WINDOWS = [60, 120, 300, 600] as const;
@@ -77,6 +82,13 @@ export function readSettings(node: Node): ServiceSettings {
       throw new Error(`Context invoice:alarmEmails.${who} must be a list of e-mail addresses`);
     return list as string[];
   };
+  const taxPlatform = String(node.tryGetContext('invoice:taxPlatform') ?? 'simulator');
+  if (
+    taxPlatform !== 'simulator' &&
+    !/^https:\/\/[^\s/]+(\/\S*)?$/.test(taxPlatform) &&
+    !/^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/\S*)?$/.test(taxPlatform)
+  )
+    throw new Error('Context invoice:taxPlatform must be "simulator" or the https URL of a provider');
   return {
     stage: String(get('stage')),
     mailFrom: String(get('mailFrom')),
@@ -94,6 +106,7 @@ export function readSettings(node: Node): ServiceSettings {
     alarmEmails: { finance: emails('finance'), engineers: emails('engineers') },
     runbookUrl: String(get('runbookUrl')),
     ...webhookSettings(get, int),
+    taxPlatform,
   };
 }
 

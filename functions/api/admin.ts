@@ -3,6 +3,7 @@ import { ADMIN } from '#http/routes/admin';
 import { decideApplication, recordShipment } from '#use-cases/admin-applications';
 import { setPaperStockNotice } from '#use-cases/paper-stock-notice';
 import { listReviews } from '#use-cases/reviews';
+import { confirmTaxPlatformRequest } from '#use-cases/tax-platform-confirmations';
 import { decideTitle } from '#use-cases/title-review';
 
 export const handler = api(ADMIN, {
@@ -13,4 +14,5 @@ export const handler = api(ADMIN, {
     json(200, await decideApplication(path.applicationId, body, now)),
   recordShipment: async ({ path, body, now }) => json(200, await recordShipment(path.invoiceId, body, now)),
   putPaperStockNotice: async ({ body, now }) => json(200, await setPaperStockNotice(body, now)),
+  confirmTaxPlatformRequest: async ({ body }) => json(202, await confirmTaxPlatformRequest(body.requestId)),
 });

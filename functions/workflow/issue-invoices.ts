@@ -1,15 +1,21 @@
 import { workflowTask } from '#http/workflow-task';
-import { issueInvoices } from '#use-cases/workflow/issue';
+import { awaitTaxPlatform, issueInvoices } from '#use-cases/workflow/issue';
 import { issueRedLetter } from '#use-cases/workflow/red-letter';
 import type { ReturnTaskInput } from '#use-cases/workflow/return-loading';
 
-type IssueTask = { applicationId: string } | (ReturnTaskInput & { step: 'issue-red-letter' });
+type IssueTask =
+  | { applicationId: string; step?: undefined }
+  | { applicationId: string; step: 'await-tax-platform'; taskToken: string; maxWaitSeconds: number }
+  | (ReturnTaskInput & { step: 'issue-red-letter' });
 
 /**
- * Every task that renders invoice PDFs: issuing an application's invoices, and the returns
- * workflow's red-letter invoice (its state names the step). Only this function bundles the PDF
- * renderer (docs/DESIGN.md, bundle budgets).
+ * Every task that issues through the tax platform port (docs/tax-platform.md) and renders
+ * invoice documents: issuing an application's invoices, waiting for the platform to confirm them,
+ * and the returns workflow's red-letter invoice (the state names the step). Only this function
+ * bundles the PDF renderer (docs/DESIGN.md, bundle budgets).
  */
-export const handler = workflowTask((input: IssueTask) =>
-  'step' in input && input.step === 'issue-red-letter' ? issueRedLetter(input) : issueInvoices(input),
-);
+export const handler = workflowTask(async (input: IssueTask): Promise<void> => {
+  if (input.step === 'issue-red-letter') return issueRedLetter(input);
+  if (input.step === 'await-tax-platform') return awaitTaxPlatform(input);
+  return issueInvoices(input);
+});

@@ -35,7 +35,7 @@ export interface ApiProps {
 /** The methods that change something: the per-caller rate limit counts only these. */
 export const WRITE_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
-const GROUPS = ['finance', 'billing-system', 'org-admin'];
+const GROUPS = ['finance', 'billing-system', 'org-admin', 'tax-platform'];
 
 /**
  * The public REST API: Cognito user-pool authorizer on every method (the account comes from

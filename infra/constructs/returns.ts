@@ -104,7 +104,17 @@ export class Returns extends Construct {
       retries: 4,
     });
 
-    const issue = task('IssueRedLetter', 'issue-red-letter', props.pdfFunction);
+    // Issued through the tax platform port: a refusal is final; a provider that has not confirmed
+    // yet is asked again, 1 minute doubling six times (about an hour; docs/tax-platform.md).
+    const issue = lambdaStep(this, 'IssueRedLetter', {
+      fn: props.pdfFunction,
+      payload: stepInput('issue-red-letter'),
+      retries: 4,
+      extraRetries: [
+        { errors: ['TaxPlatformRefused'], maxAttempts: 0 },
+        { errors: ['TaxPlatformPending'], interval: Duration.minutes(1), backoffRate: 2, maxAttempts: 6 },
+      ],
+    });
     const restore = task('RestoreLedger', 'restore-ledger');
     const deliver = task('DeliverRedLetter', 'deliver');
     const reissue = task('Reissue', 'reissue');

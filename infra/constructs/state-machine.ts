@@ -33,6 +33,12 @@ export interface LambdaStepProps {
   retryPermanent?: boolean;
   /** Park on a task token until it is answered, or `timeout` runs out (a timeout is not retried). */
   waitForToken?: { timeout: Duration };
+  /**
+   * Errors retried on their own schedule before the States.ALL retry, e.g. a tax platform that
+   * has not confirmed yet (polling with backoff), or States.Timeout of a token task whose every
+   * wait is one poll.
+   */
+  extraRetries?: { errors: string[]; interval?: Duration; backoffRate?: number; maxAttempts: number }[];
 }
 
 /**
@@ -60,7 +66,9 @@ export function lambdaStep(scope: Construct, id: string, props: LambdaStepProps)
     retryOnServiceExceptions: false,
   });
   if (!props.retryPermanent) step.addRetry({ errors: PERMANENT_ERRORS, maxAttempts: 0 });
-  if (props.waitForToken) step.addRetry({ errors: ['States.Timeout'], maxAttempts: 0 });
+  for (const retry of props.extraRetries ?? []) step.addRetry(retry);
+  if (props.waitForToken && !props.extraRetries?.some((r) => r.errors.includes('States.Timeout')))
+    step.addRetry({ errors: ['States.Timeout'], maxAttempts: 0 });
   step.addRetry({
     errors: ['States.ALL'],
     interval: Duration.seconds(2),

@@ -23,6 +23,12 @@ export interface WorkflowProps {
   fail: IFunction;
   /** How long finance staff have to decide before the application fails. */
   reviewTimeout: Duration;
+  /**
+   * Waiting for a tax platform that confirms later (docs/tax-platform.md): each wait on the task
+   * token lasts `poll` at most, then the platform is asked again after `interval` (doubling);
+   * after `polls` more waits the application fails.
+   */
+  taxPlatformWait: { poll: Duration; interval: Duration; polls: number };
 }
 
 /**
@@ -30,7 +36,8 @@ export interface WorkflowProps {
  * finance staff via task token) → issue → deliver. JSONPath only, no Assign or JSONata, so the
  * local runner executes this very definition. Tasks return their result directly
  * (payloadResponseOnly) to keep state transitions low: an electronic invoice takes 6 (8 when
- * finance reviews it); the budget is 12. Paper invoices end the execution `issued`: shipping
+ * finance reviews it); the budget is 12. A tax platform that confirms later adds
+ * AwaitTaxPlatform → IssueInvoices (2 more, and one per further poll). Paper invoices end the execution `issued`: shipping
  * and receipt are recorded over the API, not waited for here.
  */
 export class Workflow extends Construct {
@@ -69,7 +76,40 @@ export class Workflow extends Construct {
       time: WaitTime.timestampPath('$.waitUntil'),
     });
     const review = task('Review', props.review, '$.review');
-    const issue = task('IssueInvoices', props.issue);
+    // A tax platform that confirms later (docs/tax-platform.md): IssueInvoices throws
+    // TaxPlatformPending (tasks throw named errors, never return a status), caught into a wait on a
+    // task token (resumed by the provider's callback, or ended by the timeout, whose Retry asks the
+    // platform again with backoff), then IssueInvoices books what was confirmed. The simulator
+    // issues at once, so its path is unchanged. A refusal is final.
+    const issue = lambdaStep(this, 'IssueInvoices', {
+      fn: props.issue,
+      payload: byId,
+      retries: 4,
+      extraRetries: [{ errors: ['TaxPlatformRefused', 'TaxPlatformPending'], maxAttempts: 0 }],
+    });
+    // The longest the waits and the pauses between them take when nothing resumes them early.
+    const { poll, interval, polls } = props.taxPlatformWait;
+    const maxWaitSeconds = poll.toSeconds() * (polls + 1) + interval.toSeconds() * (2 ** polls - 1);
+    const awaitPlatform = lambdaStep(this, 'AwaitTaxPlatform', {
+      fn: props.issue,
+      waitForToken: { timeout: poll },
+      payload: TaskInput.fromObject({
+        ...ids,
+        step: 'await-tax-platform',
+        taskToken: JsonPath.taskToken,
+        maxWaitSeconds,
+      }),
+      retries: 4,
+      extraRetries: [
+        { errors: ['TaxPlatformTimeout'], maxAttempts: 0 },
+        {
+          errors: ['States.Timeout'],
+          interval: props.taxPlatformWait.interval,
+          backoffRate: 2,
+          maxAttempts: props.taxPlatformWait.polls,
+        },
+      ],
+    });
     // Delivery waits on the mail service alone, after the invoices exist and with no later path
     // to the customer: its retries (2 s doubling, six times: 126 s of waiting) outlast a mail
     // outage of a minute (test/faults/mail-outage.test.ts). The e-mail is still sent once.
@@ -83,10 +123,13 @@ export class Workflow extends Construct {
       result: '$.decision',
       retries: 4,
     });
-    for (const t of [review, issue, deliver, requestReview]) t.addCatch(failed, { resultPath: '$.error' });
+    issue.addCatch(awaitPlatform, { errors: ['TaxPlatformPending'], resultPath: '$.taxPlatform' });
+    for (const t of [review, issue, awaitPlatform, deliver, requestReview])
+      t.addCatch(failed, { resultPath: '$.error' });
 
     const done = new Succeed(this, 'Done');
     issue.next(deliver).next(done);
+    awaitPlatform.next(issue);
     requestReview.next(
       new Choice(this, 'RouteByDecision')
         .when(Condition.booleanEquals('$.decision.approved', true), issue)

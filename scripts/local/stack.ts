@@ -48,7 +48,10 @@ export interface LocalStackOptions {
   /** Extra env for every Lambda (wins over everything), e.g. { CANCEL_WINDOW: 'PT2S' }. */
   functionEnv?: Record<string, string>;
   /** Tests: shorten Wait states and retry intervals of the state machines. */
-  stepFunctions?: Pick<StepFunctionsServerOptions, 'waitOverrides' | 'retryIntervalOverrides'>;
+  stepFunctions?: Pick<
+    StepFunctionsServerOptions,
+    'waitOverrides' | 'retryIntervalOverrides' | 'taskTimeoutOverrides'
+  >;
   /** Fire the template's schedules on their own clock (npm start); tests fire them by hand. */
   runSchedules?: boolean;
   /** Served at `<apiUrl>/openapi.json`; default `<cdkOutDir>/openapi.json`. */

@@ -1,11 +1,14 @@
 /**
- * `npm start` (tsx scripts/local/start.ts [--fresh]): synthesizes when cdk.out is stale, runs
- * the local stack with its data in `.local/`, seeds demo data, and stops everything on Ctrl-C.
+ * `npm start` (tsx scripts/local/start.ts [--fresh] [--fake-tax-platform]): synthesizes when
+ * cdk.out is stale, runs the local stack with its data in `.local/`, seeds demo data, and stops
+ * everything on Ctrl-C. `--fake-tax-platform` issues through the fake provider of the tests
+ * (docs/tax-platform.md) instead of the simulator.
  */
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildConsoleIfStale, consoleDist } from '../console-build.ts';
 import { writeOpenApi } from '../openapi.ts';
+import { signLocalToken } from './jwt.ts';
 import { seedDemoData } from './seed.ts';
 import { type LocalStack, startLocalStack } from './stack.ts';
 import { cdkOutDir, LOCAL_CANCEL_WINDOW, projectRoot, type SynthRun, synthesizeIfStale } from './synth.ts';
@@ -16,9 +19,17 @@ let stopping = false;
 /** The running `cdk synth`, so a Ctrl-C during it can end it. */
 let synth: SynthRun | undefined;
 let starting: Promise<LocalStack> | undefined;
+/** Helpers started beside the stack (the fake tax platform), closed after it. */
+const besideStack: (() => Promise<void>)[] = [];
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { fresh: { type: 'boolean', default: false } }, strict: true });
+  const { values } = parseArgs({
+    options: {
+      fresh: { type: 'boolean', default: false },
+      'fake-tax-platform': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
   // Registered first so a Ctrl-C while synthesizing or starting also stops cleanly.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, shutdown);
 
@@ -32,15 +43,24 @@ async function main(): Promise<void> {
 
   if (values.fresh)
     console.log(`--fresh: wiping ${relative(projectRoot, dataDir)}/ (the JWT secret is kept)`);
+  const taxPlatform = values['fake-tax-platform']
+    ? await (await import('../../test/support/fake-tax-platform.ts')).startFakeTaxPlatform()
+    : undefined;
+  if (taxPlatform) besideStack.push(() => taxPlatform.close());
   starting = startLocalStack({
     cdkOutDir,
     dataDir,
     fresh: values.fresh,
     runSchedules: true,
     consoleDir: consoleDist,
+    ...(taxPlatform ? { functionEnv: { TAX_PLATFORM: taxPlatform.url } } : {}),
   });
   const stack = await starting;
   if (stopping) return;
+  taxPlatform?.connect(
+    `${stack.apiUrl}/v1/internal/tax-platform-confirmations`,
+    await signLocalToken(stack.jwtSecret, { accountId: 'tax-provider', groups: ['tax-platform'] }),
+  );
 
   const seed = await seedDemoData({ apiUrl: stack.apiUrl, jwtSecret: stack.jwtSecret, dataDir });
 
@@ -62,6 +82,7 @@ async function main(): Promise<void> {
       `  Step Functions  ${stack.sfnEndpoint}`,
       `  S3              ${stack.s3Endpoint}`,
       `  Demo            account ${seed.accountId}, approved title ${seed.titleId}`,
+      ...(taxPlatform ? [`  Tax platform    ${taxPlatform.url}   (fake provider, answers at once)`] : []),
       `  Cancellation window: ${LOCAL_CANCEL_WINDOW} (20 s locally; deployed stages use their own setting)`,
       'Press Ctrl-C to stop.',
     ].join('\n'),
@@ -80,6 +101,7 @@ function shutdown(signal: NodeJS.Signals): void {
   (async () => {
     const stack = await starting?.catch(() => undefined);
     await stack?.stop();
+    for (const close of besideStack) await close();
   })().then(
     () => process.exit(0),
     (error: unknown) => {

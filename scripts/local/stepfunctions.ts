@@ -88,7 +88,10 @@ export async function startStepFunctionsServer(
   options: StepFunctionsServerOptions,
 ): Promise<StepFunctionsServer> {
   const log = options.log ?? ((message: string) => console.error(message));
-  const machines = new Map(options.stateMachines.map((config) => [config.arn, loadMachine(config)]));
+  const timeoutOverrides = options.taskTimeoutOverrides ?? {};
+  const machines = new Map(
+    options.stateMachines.map((config) => [config.arn, loadMachine(config, undefined, timeoutOverrides)]),
+  );
   const executions = new Map<string, Execution>();
   const tokens = new Map<string, PendingToken>();
   const spentTokens = new Set<string>();
@@ -196,7 +199,7 @@ export async function startStepFunctionsServer(
     const key = `${machine.config.arn}#${state}`;
     let loaded = redriveRunners.get(key);
     if (!loaded) {
-      loaded = loadMachine(machine.config, state);
+      loaded = loadMachine(machine.config, state, timeoutOverrides);
       redriveRunners.set(key, loaded);
     }
     return loaded;

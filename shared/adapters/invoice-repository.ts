@@ -76,6 +76,53 @@ export async function issueWithNextNumber(
   throw new ConflictError('Could not allocate an invoice number; another issue kept winning.');
 }
 
+/**
+ * Stores an invoice whose number someone else assigned (a tax platform provider). The invoice
+ * and a claim on its number within the entity appear in one transaction, so a number names at
+ * most one invoice even if the provider hands it out twice (invariant 2). Returns the stored
+ * invoice (also the one already stored under this id), or `number-taken` when another invoice
+ * holds the number.
+ */
+export async function recordIssuedInvoice(invoice: IssuedInvoice): Promise<IssuedInvoice | 'number-taken'> {
+  const existing = await getInvoice(invoice.invoiceId);
+  if (existing) return existing;
+  try {
+    await transact([
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            pk: `INVOICE_NUMBER#${invoice.entity}#${invoice.invoiceNumber}`,
+            sk: 'INVOICE_NUMBER',
+            invoiceId: invoice.invoiceId,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR invoiceId = :id',
+          ExpressionAttributeValues: { ':id': invoice.invoiceId },
+        },
+      },
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.invoice(invoice.invoiceId),
+            gsi1pk: keys.invoicesOf(invoice.accountId),
+            gsi1sk: `${invoice.issuedAt}#${invoice.invoiceId}`,
+            ...invoice,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
+    return invoice;
+  } catch (error) {
+    if (!(error instanceof ConflictError)) throw error;
+    const stored = await getInvoice(invoice.invoiceId);
+    if (stored) return stored;
+    if (error.reasons[0] === 'ConditionalCheckFailed') return 'number-taken';
+    throw error;
+  }
+}
+
 /** Allocations per settlement transaction, next to the invoice item that records the chunk. */
 const SETTLE_CHUNK = MAX_TRANSACTION_ITEMS - 1;
 

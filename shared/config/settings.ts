@@ -64,6 +64,18 @@ export const webhookRetryBaseSeconds = /* @__PURE__ */ once(() =>
 export const webhookDisableAfterFailures = /* @__PURE__ */ once(() =>
   requireIntEnv('WEBHOOK_DISABLE_AFTER_FAILURES'),
 );
+/**
+ * Which tax platform adapter issues invoices (docs/tax-platform.md): "simulator" (numbers from
+ * the entity's counter, answered at once) or the base URL of a provider's HTTP API.
+ */
+export const taxPlatform = /* @__PURE__ */ once((): string => {
+  const value = requireEnv('TAX_PLATFORM');
+  if (value !== 'simulator' && !/^https?:\/\/\S+$/.test(value))
+    throw new Error(
+      `Environment variable TAX_PLATFORM must be "simulator" or a provider URL, got "${value}"`,
+    );
+  return value;
+});
 
 export function entityById(entityId: string): InvoicingEntity | undefined {
   return entities().find((e) => e.entityId === entityId);

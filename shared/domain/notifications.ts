@@ -10,7 +10,7 @@ export type { Language, MailContent } from '#domain/mail';
  * per invoice for `shipped`); the marker that guarantees it is named after the kind.
  */
 export type CustomerNotice = 'issued' | 'rejected' | 'shipped' | 'cancelled' | 'failed';
-export type FinanceNotice = 'deadline-breached' | 'delivery-failed';
+export type FinanceNotice = 'deadline-breached' | 'delivery-failed' | 'tax-platform-failed';
 
 /** Where a notice links to: the console's origin (CONSOLE_URL), when the deployment has one. */
 export interface NoticeLinks {
@@ -324,6 +324,27 @@ export function financeEmail(
             ['Submitted', shanghaiMinute(application.submittedAt)],
             ['Expected by', shanghaiDate(application.expectedBy)],
             ['Total', yuan(application.total)],
+          ],
+        },
+        ...console,
+      ],
+    });
+  }
+  if (kind === 'tax-platform-failed') {
+    return renderMail({
+      language: 'zh+en',
+      subject: `【开具失败 Not issued】申请单 ${id}`,
+      blocks: [
+        {
+          paragraph: [
+            `税务平台未开具申请单 ${id} 的发票（拒绝或超时未确认），预占额度已释放，客户已收到通知。平台若事后确认，请在平台作废该发票。`,
+            `The tax platform did not issue the invoices of application ${id} (refused, or not confirmed in time); the reservation is released and the customer told. Should the platform confirm later, void that invoice there.`,
+          ],
+        },
+        {
+          fields: [
+            ['Account', application.accountId],
+            ['Reason', detail ?? 'unknown'],
           ],
         },
         ...console,

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ForbiddenError, UnauthenticatedError } from '#domain/errors';
 
-export type Group = 'finance' | 'billing-system' | 'org-admin';
+export type Group = 'finance' | 'billing-system' | 'org-admin' | 'tax-platform';
 
 export interface Principal {
   accountId?: string;
@@ -12,7 +12,7 @@ export interface CustomerPrincipal extends Principal {
   accountId: string;
 }
 
-const KNOWN_GROUPS: readonly Group[] = ['finance', 'billing-system', 'org-admin'];
+const KNOWN_GROUPS: readonly Group[] = ['finance', 'billing-system', 'org-admin', 'tax-platform'];
 
 /**
  * The caller, from the Cognito authorizer's claims only (never the path or body). The REST

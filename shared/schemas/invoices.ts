@@ -176,3 +176,18 @@ export const ApplicationDecisionBody = z.meta(
   { id: 'ApplicationDecision' },
 );
 export type ApplicationDecisionBody = z.infer<typeof ApplicationDecisionBody>;
+
+/**
+ * A tax platform provider's confirmation callback (docs/tax-platform.md): only which request
+ * changed; what the platform decided is read back from it, never taken from the callback.
+ */
+export const TaxPlatformConfirmationBody = z.object({
+  requestId: z.meta(Id, { description: 'The invoice id the request was keyed by' }),
+});
+export const TaxPlatformConfirmationResult = z.object({
+  requestId: Id,
+  resumed: z.meta(z.boolean(), {
+    description:
+      'Whether a workflow was waiting and now asks the platform; false for a late or repeated callback',
+  }),
+});

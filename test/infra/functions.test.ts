@@ -221,7 +221,7 @@ describe('issue 10: each function gets only what it needs', () => {
     ApiWebhooks: { table: 'write', mail: true },
     ReviewApplication: { table: 'write' },
     RequestReview: { table: 'write', states: ['signal applications'] },
-    IssueInvoices: { table: 'write', documents: 'write' },
+    IssueInvoices: { table: 'write', documents: 'write', states: ['signal applications'] },
     DeliverInvoices: { table: 'write', documents: 'read', mail: true },
     FailApplication: { table: 'write', mail: true },
     StartPending: { table: 'write', states: ['start applications', 'start returns'] },

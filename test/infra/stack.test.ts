@@ -296,6 +296,37 @@ describe('state machine', () => {
     expect(asl.States.AwaitFinanceDecision?.TimeoutSeconds).toBeGreaterThan(0);
   });
 
+  it('waits for a tax platform that confirms later on a task token, polling with backoff (docs/tax-platform.md)', () => {
+    // Not yet confirmed: IssueInvoices throws TaxPlatformPending, not retried, caught into the wait.
+    expect(asl.States.IssueInvoices!.Retry).toContainEqual({
+      ErrorEquals: ['TaxPlatformRefused', 'TaxPlatformPending'],
+      MaxAttempts: 0,
+    });
+    expect(asl.States.IssueInvoices!.Catch![0]).toMatchObject({
+      ErrorEquals: ['TaxPlatformPending'],
+      Next: 'AwaitTaxPlatform',
+    });
+    const wait = asl.States.AwaitTaxPlatform!;
+    expect(wait).toMatchObject({
+      Resource: expect.stringMatching(/^arn:.*:states:::lambda:invoke\.waitForTaskToken$/),
+      TimeoutSeconds: 120,
+      Next: 'IssueInvoices',
+      // 7 waits of 2 minutes and the pauses between them (1 + 2 + … + 32 minutes): 4,620 s in all.
+      Parameters: {
+        Payload: { step: 'await-tax-platform', 'taskToken.$': '$$.Task.Token', maxWaitSeconds: 4_620 },
+      },
+    });
+    expect(wait.Retry).toContainEqual({ ErrorEquals: ['TaxPlatformTimeout'], MaxAttempts: 0 });
+    // Each wait that times out is one poll: asked again after 1 minute, doubling, six times.
+    expect(wait.Retry).toContainEqual({
+      ErrorEquals: ['States.Timeout'],
+      IntervalSeconds: 60,
+      BackoffRate: 2,
+      MaxAttempts: 6,
+    });
+    expect(wait.Catch).toContainEqual(expect.objectContaining({ Next: 'FailApplication' }));
+  });
+
   it('passes the task token to the finance-review task', () => {
     expect(asl.States.AwaitFinanceDecision?.Parameters).toMatchObject({
       Payload: { 'taskToken.$': '$$.Task.Token' },
@@ -308,16 +339,17 @@ describe('state machine', () => {
         .filter(([name, state]) => state.Type === 'Task' && name !== 'FailApplication')
         .map(([name]) => name);
 
-    it('covers the four lifecycle tasks', () => {
+    it('covers the five lifecycle tasks', () => {
       expect(taskNames().sort()).toEqual([
         'AwaitFinanceDecision',
+        'AwaitTaxPlatform',
         'DeliverInvoices',
         'IssueInvoices',
         'Review',
       ]);
     });
 
-    it.each(['Review', 'AwaitFinanceDecision', 'IssueInvoices', 'DeliverInvoices'])(
+    it.each(['Review', 'AwaitFinanceDecision', 'IssueInvoices', 'AwaitTaxPlatform', 'DeliverInvoices'])(
       '%s catches every error into FailApplication',
       (name) => {
         expect(asl.States[name]?.Catch).toEqual(
@@ -328,7 +360,7 @@ describe('state machine', () => {
       },
     );
 
-    it.each(['Review', 'AwaitFinanceDecision', 'IssueInvoices', 'DeliverInvoices'])(
+    it.each(['Review', 'AwaitFinanceDecision', 'IssueInvoices', 'AwaitTaxPlatform', 'DeliverInvoices'])(
       '%s does not retry a PermanentTaskError (first Retry, MaxAttempts 0)',
       (name) => {
         expect(asl.States[name]?.Retry?.[0]).toEqual({
@@ -552,6 +584,31 @@ describe('REST API', () => {
   });
 });
 
+describe('tax platform setting (docs/tax-platform.md)', () => {
+  it('is the simulator by default, given only to the issuing function', () => {
+    const withIt = Object.values(resources(template, 'AWS::Lambda::Function')).filter(
+      (fn) => ((fn.Properties.Environment as Json | undefined)?.Variables as Json | undefined)?.TAX_PLATFORM,
+    );
+    expect(withIt.map((fn) => ((fn.Properties.Environment as Json).Variables as Json).TAX_PLATFORM)).toEqual([
+      'simulator',
+    ]);
+  });
+
+  it.each([
+    ['simulator', 'simulator'],
+    ['https://provider.example/v1', 'https://provider.example/v1'],
+    ['http://127.0.0.1:4010', 'http://127.0.0.1:4010'],
+  ])('takes %s', (value, expected) => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'invoice:taxPlatform': value } });
+    expect(readSettings(app.node).taxPlatform).toBe(expected);
+  });
+
+  it.each(['http://provider.example/v1', 'ftp://provider.example', 'provider'])('refuses %s', (value) => {
+    const app = new App({ context: { ...CDK_CONTEXT, 'invoice:taxPlatform': value } });
+    expect(() => readSettings(app.node)).toThrow(/invoice:taxPlatform must be "simulator" or the https URL/);
+  });
+});
+
 describe('Cognito', () => {
   it('requires MFA, allows no self sign-up, and carries an immutable custom accountId', () => {
     template.hasResourceProperties('AWS::Cognito::UserPool', {
@@ -563,7 +620,7 @@ describe('Cognito', () => {
     });
   });
 
-  it.each(['finance', 'billing-system', 'org-admin'])('has the group %s', (group) => {
+  it.each(['finance', 'billing-system', 'org-admin', 'tax-platform'])('has the group %s', (group) => {
     const [userPoolId] = only('AWS::Cognito::UserPool');
     template.hasResourceProperties('AWS::Cognito::UserPoolGroup', {
       GroupName: group,

@@ -523,6 +523,34 @@ describe('local Step Functions server', () => {
     ).rejects.toBeInstanceOf(TaskTimedOut);
   });
 
+  it('ends a token wait after an overridden TimeoutSeconds (taskTimeoutOverrides), and then refuses its token', async () => {
+    const quick = await startStepFunctionsServer({
+      port: 0,
+      stateMachines: machines,
+      lambda: fakeLambda,
+      taskTimeoutOverrides: { Approve: 1 },
+    });
+    const quickSfn = client(quick);
+    try {
+      const { executionArn = '' } = await quickSfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: smArn('Approval'),
+          input: JSON.stringify({ id: 'app-4' }),
+        }),
+      );
+      const token = await tokenFor(executionArn);
+      const done = await quick.waitForExecution(executionArn);
+      expect(JSON.parse(done.output ?? '{}')).toMatchObject({ outcome: 'timed out' });
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      await expect(
+        quickSfn.send(new SendTaskSuccessCommand({ taskToken: token, output: '{}' })),
+      ).rejects.toBeInstanceOf(TaskTimedOut);
+    } finally {
+      quickSfn.destroy();
+      await quick.close();
+    }
+  });
+
   it('rejects malformed and unknown task tokens', async () => {
     await expect(
       sfn.send(new SendTaskSuccessCommand({ taskToken: 'nope', output: '{}' })),

@@ -14,7 +14,11 @@ import {
  * `startAt`: the same machine entered at another state (a redrive). Its states before that one
  * are unreachable then, which ASL validation refuses; the definition was validated as written.
  */
-export function loadMachine(config: LocalStateMachine, startAt?: string): LoadedMachine {
+export function loadMachine(
+  config: LocalStateMachine,
+  startAt?: string,
+  timeoutOverrides: Record<string, number> = {},
+): LoadedMachine {
   const definition = structuredClone(config.definition) as Record<string, unknown>;
   const tasks = new Map<string, TaskInfo>();
   const unsupported: string[] = [];
@@ -35,6 +39,8 @@ export function loadMachine(config: LocalStateMachine, startAt?: string): Loaded
       unsupported.push(`${stateName} (${resource}${kind ? ': function not bundled' : ''})`);
       continue;
     }
+    const timeoutOverride = timeoutOverrides[stateName];
+    if (timeoutOverride !== undefined) state.TimeoutSeconds = timeoutOverride;
     const info: TaskInfo = { kind, resource };
     if (functionId) info.functionId = functionId;
     if (typeof state.TimeoutSeconds === 'number') info.timeoutSeconds = state.TimeoutSeconds;

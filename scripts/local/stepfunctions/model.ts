@@ -47,6 +47,8 @@ export interface StepFunctionsServerOptions {
   waitOverrides?: Record<string, number>;
   /** State name ('*' = every state with Retry) → retry interval(s) in milliseconds instead of IntervalSeconds/backoff. */
   retryIntervalOverrides?: Record<string, number | number[]>;
+  /** Task state name (any state machine) → whole seconds of TimeoutSeconds instead, e.g. to end a token wait sooner. */
+  taskTimeoutOverrides?: Record<string, number>;
   /**
    * Replayed executions start once this settles (e.g. DynamoDB Local being ready), since their
    * Lambdas need the rest of the stack; default: as soon as the server listens.

@@ -7,10 +7,12 @@ import {
   PaperStockNoticeBody,
   PaperStockNoticeResult,
   ShipmentBody,
+  TaxPlatformConfirmationBody,
+  TaxPlatformConfirmationResult,
 } from '#schemas/invoices';
 import { AccountTitlePath, ListQuery, ReviewList, TitleDecisionBody, TitleReviewItem } from '#schemas/titles';
 
-/** Finance staff: title and application reviews, shipments, the paper-stock notice. */
+/** Finance staff: title and application reviews, shipments, the paper-stock notice; the tax platform's callback. */
 export const ADMIN = {
   listReviews: {
     method: 'GET',
@@ -65,6 +67,18 @@ export const ADMIN = {
     group: 'finance',
     body: PaperStockNoticeBody,
     ok: { status: 200, schema: PaperStockNoticeResult },
+    errors: [],
+  },
+  // Served here, beside the finance decision that also resumes the applications workflow.
+  confirmTaxPlatformRequest: {
+    method: 'POST',
+    path: '/v1/internal/tax-platform-confirmations',
+    uses: ['table-read', 'workflow-signal'],
+    summary:
+      'A tax platform provider tells that a request changed (docs/tax-platform.md); the waiting workflow asks the platform again. Late and repeated callbacks change nothing',
+    group: 'tax-platform',
+    body: TaxPlatformConfirmationBody,
+    ok: { status: 202, schema: TaxPlatformConfirmationResult },
     errors: [],
   },
 } satisfies RouteGroup;

@@ -75,4 +75,10 @@ async function handleFailure(application: Application, reason: string): Promise<
   await leaveReviewQueue(application.applicationId);
   await stopWatchingDeadline(application);
   await notifyFailed({ ...application, status: 'failed' });
+  // The tax platform refused, or its confirmation did not come in time (AwaitTaxPlatform's last
+  // timeout): finance hears of it too, since the platform may still confirm later (docs/tax-platform.md).
+  if (application.status === 'issuing' && TAX_PLATFORM_FAILURES.includes(reason))
+    await notifyFinance('tax-platform-failed', application, reason);
 }
+
+const TAX_PLATFORM_FAILURES = ['TaxPlatformRefused', 'TaxPlatformTimeout', 'States.Timeout'];

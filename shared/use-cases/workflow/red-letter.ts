@@ -3,25 +3,25 @@
  * the only function that bundles the PDF renderer (docs/DESIGN.md, bundle budgets); the other
  * steps run in the returns step function (use-cases/returns-workflow.ts).
  */
-import { invoicePdfKey } from '#adapters/document-store';
-import { issueWithNextNumber, setInvoicePdf } from '#adapters/invoice-repository';
 import { logger } from '#adapters/logger';
 import { annotateReturn, transitionReturn } from '#adapters/return-repository';
-import { entityById } from '#config/settings';
+import { taxPlatform } from '#adapters/tax-platform';
 import { changeStamp } from '#domain/audit';
-import { formatInvoiceNumber } from '#domain/issued-invoice';
 import { redLetterOf } from '#domain/returns';
+import { draftOf, TaxPlatformPending, TaxPlatformRefused } from '#domain/tax-platform';
 import { PermanentTaskError } from '#domain/workflow-errors';
-import { storeInvoiceDocuments, toDocument } from '#use-cases/workflow/issue';
 import { load, original, type ReturnTaskInput } from '#use-cases/workflow/return-loading';
 
 const WORKFLOW = 'system:workflow';
 
 /**
- * R34: the red-letter invoice for the full amount, under the next number of the original's
- * entity (the same conditional counter transaction as blue invoices: invariant 2), its XML
- * and PDF, and the original `credited`. The red invoice's id was fixed at request time, so a retry
- * finds the invoice it made instead of issuing another.
+ * R34: the red-letter invoice for the full amount, issued through the tax platform port
+ * (docs/tax-platform.md) under the original's entity: the simulator takes the next number of its
+ * counter (the same conditional counter transaction as blue invoices: invariant 2), a provider
+ * assigns one; either way the XML and PDF are stored, and the original becomes `credited`. The red
+ * invoice's id was fixed at request time and keys the request, so a retry finds the invoice it
+ * made instead of issuing another. A provider that has not confirmed yet throws
+ * TaxPlatformPending: the state's Retry asks again with backoff.
  */
 export async function issueRedLetter({ returnId }: ReturnTaskInput): Promise<void> {
   const invoiceReturn = await load(returnId);
@@ -32,29 +32,21 @@ export async function issueRedLetter({ returnId }: ReturnTaskInput): Promise<voi
   )
     throw new PermanentTaskError(`Return ${returnId} is ${invoiceReturn.status}, not crediting`);
   const credited = await original(invoiceReturn);
-  const entity = entityById(credited.entity);
-  if (!entity) throw new PermanentTaskError(`Invoicing entity ${credited.entity} is not configured`);
-  const red = await issueWithNextNumber((sequence) => {
-    const now = new Date();
-    return {
-      ...redLetterOf(
-        credited,
-        invoiceReturn.redInvoiceId,
-        formatInvoiceNumber(now, entity.numberPrefix, sequence),
-        now,
-      ),
-      ...changeStamp(
-        WORKFLOW,
-        now,
-        `red-letter invoice for ${credited.invoiceNumber} (${invoiceReturn.reason})`,
-      ),
-    };
+  const now = new Date();
+  const draft = draftOf({
+    ...redLetterOf(credited, invoiceReturn.redInvoiceId, '', now),
+    ...changeStamp(
+      WORKFLOW,
+      now,
+      `red-letter invoice for ${credited.invoiceNumber} (${invoiceReturn.reason})`,
+    ),
   });
-  if (!red.pdfKey) {
-    const key = invoicePdfKey(red.accountId, red.invoiceId);
-    await storeInvoiceDocuments(key, { ...toDocument(red), originalInvoiceNumber: credited.invoiceNumber });
-    await setInvoicePdf(red.invoiceId, key);
-  }
+  const answer = await taxPlatform().issueRedLetter(draft, credited);
+  if (answer.status === 'refused')
+    throw new TaxPlatformRefused(`Red-letter invoice ${draft.invoiceId} refused: ${answer.reason}`);
+  if (answer.status === 'pending')
+    throw new TaxPlatformPending(`Red-letter invoice ${draft.invoiceId} awaits the tax platform`);
+  const red = answer.invoice;
   if (credited.status !== 'credited') {
     await transitionReturn(
       invoiceReturn,

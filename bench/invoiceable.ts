@@ -14,6 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RecordKind } from '#domain/billing-record';
 import { signLocalToken } from '../scripts/local/jwt.ts';
 import { startLocalStack } from '../scripts/local/stack.ts';
 import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
@@ -206,23 +207,27 @@ export async function benchInvoiceable(): Promise<void> {
 
 /** A varied ledger: two entities and rates, a few failed orders, recharges and voucher parts. */
 function record(i: number) {
+  return ledgerRecord(i, ACCOUNT);
+}
+
+export function ledgerRecord(i: number, accountId: string) {
   const paid = new Date(Date.UTC(2025, 0, 1) + Math.floor(i / 100) * 3_600_000);
   return {
-    accountId: ACCOUNT,
+    accountId,
     recordId: `rec-${String(i).padStart(6, '0')}`,
-    kind: i % 97 === 0 ? 'recharge' : i % 31 === 0 ? 'monthly-bill' : 'order',
+    kind: (i % 97 === 0 ? 'recharge' : i % 31 === 0 ? 'monthly-bill' : 'order') as RecordKind,
     period: paid.toISOString().slice(0, 7),
     paidAt: paid.toISOString(),
     entity: i % 3 === 0 ? 'cn-sh-01' : 'cn-bj-01',
     taxRate: i % 5 === 0 ? '0.13' : '0.06',
     cashAmount: 1_000 + (i % 1_000),
     voucherAmount: i % 7 === 0 ? 200 : 0,
-    fulfilment: i % 53 === 0 ? 'failed' : 'succeeded',
+    fulfilment: (i % 53 === 0 ? 'failed' : 'succeeded') as 'failed' | 'succeeded',
     productName: `云服务器 ECS 按量付费 #${i}`,
   };
 }
 
-function report(label: string, times: number[]): void {
+export function report(label: string, times: number[]): void {
   const sorted = [...times].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
   console.log(

@@ -13,6 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { signLocalToken } from '../scripts/local/jwt.ts';
 import { startLocalStack } from '../scripts/local/stack.ts';
 import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
@@ -40,7 +41,10 @@ export async function benchLarge(): Promise<void> {
   });
   try {
     const customer = await signLocalToken(stack.jwtSecret, { accountId: ACCOUNT });
-    const billing = await signLocalToken(stack.jwtSecret, { accountId: 'billing', groups: ['billing-system'] });
+    const billing = await signLocalToken(stack.jwtSecret, {
+      accountId: 'billing',
+      groups: ['billing-system'],
+    });
     const call = async (token: string, method: string, path: string, body?: unknown) => {
       const started = performance.now();
       const response = await fetch(`${stack.apiUrl}${path}`, {
@@ -81,7 +85,9 @@ export async function benchLarge(): Promise<void> {
     report(`  GET /v1/account at ${RECORDS} records`, account);
     const changed: number[] = [];
     for (let i = 0; i < CALLS; i++) {
-      await call(billing, 'POST', '/v1/internal/billing-records', { records: [ledgerRecord(RECORDS + i, ACCOUNT)] });
+      await call(billing, 'POST', '/v1/internal/billing-records', {
+        records: [ledgerRecord(RECORDS + i, ACCOUNT)],
+      });
       changed.push((await call(customer, 'GET', '/v1/invoiceable')).ms);
     }
     report(`  GET /v1/invoiceable at ${RECORDS} records, right after a one-record batch`, changed);
@@ -97,10 +103,8 @@ export async function benchLarge(): Promise<void> {
       titleId: title.json.titleId as string,
       delivery: { medium: 'electronic' as const, email: 'bench@example.com' },
     });
-    const tenth = () =>
-      call(customer, 'GET', '/v1/invoiceable').then((r) => Math.floor(r.json.amount / 10 / APPLICATIONS));
-    // Smaller than at 50,000: the same number of records drawn (about 5,000) per application.
-    const amount = await tenth();
+    // As at 50,000 records (1/10 of the invoiceable amount there): about 5,000 records drawn.
+    const amount = Math.floor((first.json.amount / 10) * Math.min(1, 50_000 / RECORDS));
     const applied: number[] = [];
     const after: number[] = [];
     for (let i = 0; i < APPLICATIONS; i++) {
@@ -112,7 +116,9 @@ export async function benchLarge(): Promise<void> {
     await profileAmountMode(stack, ACCOUNT, body(amount));
 
     const drift = await checkDrift(stack.dynamodbEndpoint, table, [ACCOUNT]);
-    console.log(`  ledger aggregates: ${drift.length === 0 ? 'no drift' : `${drift.length} drifting numbers`}`);
+    console.log(
+      `  ledger aggregates: ${drift.length === 0 ? 'no drift' : `${drift.length} drifting numbers`}`,
+    );
     for (const line of drift.slice(0, 10)) console.log(`    ${line}`);
   } finally {
     await stack.stop();
@@ -128,7 +134,12 @@ export async function benchLarge(): Promise<void> {
 export async function profileAmountMode(
   stack: Awaited<ReturnType<typeof startLocalStack>>,
   accountId: string,
-  body: { mode: 'amount'; amount: number; titleId: string; delivery: { medium: 'electronic'; email: string } },
+  body: {
+    mode: 'amount';
+    amount: number;
+    titleId: string;
+    delivery: { medium: 'electronic'; email: string };
+  },
 ): Promise<void> {
   Object.assign(process.env, ...stack.template.functions.map((f) => f.environment), {
     AWS_REGION: 'us-east-1',
@@ -175,7 +186,8 @@ export async function profileAmountMode(
       entry.items += c.items;
       byName.set(c.name, entry);
     }
-    const firstWrite = calls.find((c) => c.name === 'TransactWriteCommand')?.from ?? started;
+    const writes = calls.filter((c) => c.name === 'TransactWriteItemsCommand');
+    const firstWrite = writes[0]?.from ?? started;
     console.log(
       `  amount mode in this process: ${total.toFixed(0)} ms; reading until the first write ${(firstWrite - started).toFixed(0)} ms; ` +
         `DynamoDB busy ${busy.toFixed(0)} ms (calls summed ${calls.reduce((n, c) => n + c.to - c.from, 0).toFixed(0)} ms), ` +
@@ -187,6 +199,37 @@ export async function profileAmountMode(
           (items > 0 ? `, ${(items / n).toFixed(0)} items each` : ''),
       );
     }
+    // The floor: the same number of transactions of the same size, each item a bare ADD on a
+    // fresh key, one after another on the same DynamoDB Local right now.
+    const items = writes.map((c) => c.items);
+    const rawStarted = performance.now();
+    for (const [t, size] of items.entries()) {
+      await documentClient.send(
+        new TransactWriteCommand({
+          TransactItems: Array.from({ length: size }, (_, n) => ({
+            Update: {
+              TableName: process.env.TABLE_NAME!,
+              Key: { pk: `BENCH#FLOOR#${i}#${t}`, sk: `ITEM#${n}` },
+              UpdateExpression: 'ADD amount :x',
+              ExpressionAttributeValues: { ':x': 1 },
+            },
+          })),
+        }),
+      );
+    }
+    const raw = performance.now() - rawStarted;
+    const writing = writes.reduce((n, c) => n + c.to - c.from, 0);
+    console.log(
+      `    raw floor: ${items.length} bare transactions of the same sizes (${items.reduce((a, b) => a + b, 0)} items) ` +
+        `take ${raw.toFixed(0)} ms here now (${(
+          raw /
+            Math.max(
+              1,
+              items.reduce((a, b) => a + b, 0),
+            )
+        ).toFixed(2)} ms an item); ` +
+        `the reservation's transactions took ${writing.toFixed(0)} ms = ${(writing / raw).toFixed(2)} × the floor`,
+    );
   }
 }
 

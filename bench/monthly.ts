@@ -11,7 +11,7 @@
  * workflows wait in their Wait state, so the figure is that of the run, not of issuing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -19,6 +19,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-d
 import { signLocalToken } from '../scripts/local/jwt.ts';
 import { startLocalStack } from '../scripts/local/stack.ts';
 import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
+import { cpuNow, cpuPer, describeCpu, dynamoDbPid } from './cpu.ts';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 const MONTH = '2031-06';
@@ -127,16 +128,22 @@ export async function benchMonthly(
     );
 
     // Run, as `npm run monthly -- --month` starts it
+    const java = dynamoDbPid(stack.dynamodbEndpoint);
+    const cpuBefore = cpuNow(java);
     const started = performance.now();
     const outcome = await runToEnd(sfn, machine.arn, `monthly-${MONTH}`);
     const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuPer(cpuBefore, cpuNow(java), count);
     if (outcome.status !== 'SUCCEEDED')
       throw new Error(`run ${outcome.status}: ${outcome.error} ${outcome.cause}`);
     const summary = JSON.parse(outcome.output ?? '{}') as Record<string, unknown>;
     const perSecond = count / seconds;
     console.log(
       `monthly run: ${count} accounts in ${seconds.toFixed(1)} s = ${perSecond.toFixed(0)} accounts/s ` +
-        `(64 shards, Map MaxConcurrency ${machine.definition.States && mapConcurrency(machine.definition)})`,
+        `(64 shards, Map MaxConcurrency ${machine.definition.States && mapConcurrency(machine.definition)}); ` +
+        `CPU per account: ${describeCpu(cpu)}; load ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
     );
     console.log(`monthly run: summary ${JSON.stringify(summary)}`);
 

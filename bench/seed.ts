@@ -124,6 +124,7 @@ export async function seedLedgerDirectly(
   for (const accountId of new Set(inputs.map((i) => i.accountId))) {
     const check = await checkLedger(accountId, now, true);
     const again = await checkLedger(accountId, now, false);
-    if (!check.fixed || again.drift.length > 0) throw new Error(`seeding ${accountId}: aggregates do not add up`);
+    if (!check.fixed || again.drift.length > 0)
+      throw new Error(`seeding ${accountId}: aggregates do not add up`);
   }
 }

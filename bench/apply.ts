@@ -19,13 +19,15 @@
  * Env: BENCH_RATE, BENCH_SECONDS, BENCH_CLIENTS, BENCH_ACCOUNTS.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { Agent, request as httpRequest } from 'node:http';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { signLocalToken } from '../scripts/local/jwt.ts';
 import { startLocalStack } from '../scripts/local/stack.ts';
 import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
+import { type CpuSample, cpuNow, cpuPer, describeCpu, dynamoDbPid } from './cpu.ts';
 import { checkDrift } from './drift.ts';
 import { seedCustomer } from './seed.ts';
 
@@ -74,18 +76,37 @@ export async function benchApply(): Promise<ApplyFigures> {
         accountId: `billing-${Math.floor(i / 10)}`,
         groups: ['billing-system'],
       });
-    const call = async (token: string, method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${stack.apiUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
+    // node:http over kept-alive connections: the load generator shares the machine's CPU with
+    // the stack it measures, and fetch costs it several times more per request.
+    const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+    const call = (token: string, method: string, path: string, body?: unknown) =>
+      new Promise<{ status: number; json: { code?: string } | undefined }>((resolve, reject) => {
+        const payload = body === undefined ? undefined : JSON.stringify(body);
+        const request = httpRequest(
+          `${stack.apiUrl}${path}`,
+          {
+            method,
+            agent,
+            headers: {
+              authorization: `Bearer ${token}`,
+              ...(payload === undefined
+                ? {}
+                : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+            },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () => {
+              const text = Buffer.concat(chunks).toString('utf8');
+              resolve({ status: response.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+            });
+            response.on('error', reject);
+          },
+        );
+        request.on('error', reject);
+        request.end(payload);
       });
-      const text = await response.text();
-      return { status: response.status, json: text ? JSON.parse(text) : undefined };
-    };
 
     // Seed: accounts, records, titles (ten at a time).
     const seeded: { accountId: string; token: string; titleId: string }[] = [];
@@ -125,15 +146,25 @@ export async function benchApply(): Promise<ApplyFigures> {
       warmAccepted += responses.filter((r) => r.status === 201).length;
     }
     const table = stack.template.tables[0]!.tableName;
-    const rawBefore = await rawTransactions(stack.dynamodbEndpoint, table, CLIENTS, RAW_SECONDS);
+    const java = dynamoDbPid(stack.dynamodbEndpoint);
+    const rawCpu: CpuSample[] = [];
+    const raw = async () => {
+      const before = cpuNow(java);
+      const { perSecond, count } = await rawTransactions(stack.dynamodbEndpoint, table, CLIENTS, RAW_SECONDS);
+      rawCpu.push(cpuPer(before, cpuNow(java), count));
+      return perSecond;
+    };
+    const rawBefore = await raw();
     let next = WARM_UP;
     const run = async (rate: number) => {
       const figures = await load(apply, next, rate, SECONDS, CLIENTS);
       next += figures.requested;
       return figures;
     };
+    const fullCpuBefore = cpuNow(java);
     const full = await run(RATE);
-    const rawAfter = await rawTransactions(stack.dynamodbEndpoint, table, CLIENTS, RAW_SECONDS);
+    const fullCpu = cpuPer(fullCpuBefore, cpuNow(java), full.accepted);
+    const rawAfter = await raw();
     const rawPerSecond = (rawBefore + rawAfter) / 2;
     const ratio = full.perSecond / rawPerSecond;
     describe(`apply at ${RATE}/s offered`, full);
@@ -141,6 +172,17 @@ export async function benchApply(): Promise<ApplyFigures> {
       `raw 4-item TransactWriteItems on the same DynamoDB Local (${CLIENTS} in flight): ${rawBefore.toFixed(0)}/s before, ` +
         `${rawAfter.toFixed(0)}/s after → applications/s ÷ raw = ${full.perSecond.toFixed(0)} ÷ ${rawPerSecond.toFixed(0)} = ` +
         `${ratio.toFixed(2)}${ratio >= 0.6 ? '' : '  below 0.6'}`,
+    );
+    const rawMean = {
+      node: (rawCpu[0]!.node + rawCpu[1]!.node) / 2,
+      java: (rawCpu[0]!.java + rawCpu[1]!.java) / 2,
+    };
+    console.log(
+      `CPU per accepted application: ${describeCpu(fullCpu)} (Node: gateway, JWT, Lambda workers, Step Functions, ` +
+        `stream pollers and the audit function, load generator); per raw transaction: ${describeCpu(rawMean)}; ` +
+        `load ${loadavg()
+          .map((l) => l.toFixed(1))
+          .join(' ')}`,
     );
     const halfRate = Math.max(1, Math.round(full.perSecond / 2));
     const half = await run(halfRate);
@@ -246,7 +288,7 @@ async function rawTransactions(
   tableName: string,
   clients: number,
   seconds: number,
-): Promise<number> {
+): Promise<{ perSecond: number; count: number }> {
   const client = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint,
@@ -280,7 +322,7 @@ async function rawTransactions(
   const counter = { n: 0 };
   const started = performance.now();
   await Promise.all(Array.from({ length: clients }, () => loop(started + seconds * 1_000, counter)));
-  return counter.n / ((performance.now() - started) / 1000);
+  return { perSecond: counter.n / ((performance.now() - started) / 1000), count: counter.n };
 }
 
 /**

@@ -5,6 +5,7 @@
 const PARTS: Record<string, () => Promise<unknown>> = {
   bundles: async () => (await import('./bundles.ts')).benchBundles(),
   invoiceable: async () => (await import('./invoiceable.ts')).benchInvoiceable(),
+  large: async () => (await import('./large.ts')).benchLarge(),
   transitions: async () => (await import('./transitions.ts')).benchTransitions(),
   apply: async () => (await import('./apply.ts')).benchApply(),
   monthly: async () => (await import('./monthly.ts')).benchMonthly(),

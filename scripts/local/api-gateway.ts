@@ -98,6 +98,7 @@ export async function startApiGateway(options: StartApiGatewayOptions): Promise<
   const router = createRouter(options.routes);
   // Importing the key once keeps token checks cheap under load.
   const key = createSecretKey(options.jwtSecret);
+  const verified = new Map<string, { claims: Record<string, string>; expiresAt: number }>();
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
   const binaryMediaTypes = options.binaryMediaTypes ?? [];
   const rateLimited = createRateLimiter(options.rateLimits ?? []);
@@ -165,7 +166,7 @@ export async function startApiGateway(options: StartApiGatewayOptions): Promise<
 
     let claims: Record<string, string> | undefined;
     if (route.requiresAuth) {
-      claims = await verifyToken(req.headers.authorization, key);
+      claims = await verifyToken(req.headers.authorization, key, verified);
       if (claims === undefined) return sendProblem(res, UNAUTHENTICATED_PROBLEM);
     }
 
@@ -389,17 +390,35 @@ function decode(segment: string): string {
 async function verifyToken(
   authorization: string | undefined,
   key: KeyObject,
+  verified: Map<string, { claims: Record<string, string>; expiresAt: number }>,
 ): Promise<Record<string, string> | undefined> {
   const token = authorization?.replace(/^Bearer\s+/i, '').trim();
   if (token === undefined || token === '') return undefined;
+  const known = verified.get(token);
+  if (known !== undefined) {
+    if (known.expiresAt > Date.now()) return known.claims;
+    verified.delete(token);
+  }
   try {
     const { payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, algorithms: ['HS256'] });
     if (typeof payload.exp !== 'number') return undefined;
-    return claimsAsStrings(payload);
+    const claims = claimsAsStrings(payload);
+    // The oldest entry goes first: a Map iterates in insertion order.
+    if (verified.size >= VERIFIED_TOKENS) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { claims, expiresAt: Math.min(payload.exp * 1000, Date.now() + VERIFIED_FOR_MS) });
+    return claims;
   } catch {
     return undefined;
   }
 }
+
+/**
+ * Verified tokens are remembered (as API Gateway caches an authorizer's result for a token),
+ * so a client that sends the same token again costs no signature check: at most this many,
+ * each until it expires or for five minutes, whichever comes first.
+ */
+const VERIFIED_TOKENS = 10_000;
+const VERIFIED_FOR_MS = 300_000;
 
 export function claimsAsStrings(payload: Record<string, unknown>): Record<string, string> {
   const claims: Record<string, string> = {};

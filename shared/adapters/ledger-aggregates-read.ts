@@ -30,8 +30,10 @@ export interface StoredAggregates {
 
 /**
  * The main item and every instant item up to `now`, with `others` of the account's items in the
- * same strongly consistent batch read (the profile, a title): one request, and a second one
- * only for passed instants the main item lists (those a billing batch has not folded yet).
+ * same strongly consistent batch read (the profile, a title; also an item of another partition
+ * whose sort key none of these share, the monthly marker): one request, and a second one only
+ * for passed instants the main item lists (those a billing batch has not folded yet). The
+ * items come back by sort key.
  */
 export async function readLedger(
   accountId: string,

@@ -124,6 +124,9 @@ async function queryLedgerRange(accountId: string, low: string, high: string): P
   return items as LedgerRecord[];
 }
 
+/** The first page of the open-records index read: most reads need a few records. */
+const FIRST_OPEN_PAGE = 10;
+
 /**
  * The account's records on the open-records index (gsi3: something may be available), by
  * payment instant, oldest first or newest first, read page by page until `enough` says the
@@ -148,7 +151,7 @@ export async function readOpenRecords(
         ExpressionAttributeValues: { ':pk': keys.openRecords(accountId) },
         ScanIndexForward: oldestFirst,
         ExclusiveStartKey: start,
-        Limit: records.length < 100 ? 50 : 1_000,
+        Limit: records.length === 0 ? FIRST_OPEN_PAGE : records.length < 100 ? 100 : 1_000,
       }),
     );
     for (const item of page.Items ?? []) {

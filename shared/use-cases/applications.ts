@@ -45,10 +45,17 @@ export async function createApplication(
   idempotencyTtlSeconds = IDEMPOTENCY_TTL_SECONDS,
   /** R32: an organization's application plans its own checks and allocations; the rest is this path. */
   plan: Planner = (now) => planApplication(accountId, body, now),
+  /**
+   * Look the key up before planning. A caller that has just claimed the work the key stands
+   * for (the monthly run's marker) knows nothing was accepted under it yet and skips the read;
+   * a concurrent request with the key is still answered (the reserving transaction lets one
+   * win and the other replays the winner, below).
+   */
+  lookUpFirst = true,
 ): Promise<CreateResult> {
   const requestHash = hashRequest(body);
   for (let attempt = 0; ; attempt++) {
-    if (idempotencyKey && attempt === 0) {
+    if (idempotencyKey && attempt === 0 && lookUpFirst) {
       const previous = await replay(accountId, idempotencyKey, requestHash);
       if (previous) return previous;
     }

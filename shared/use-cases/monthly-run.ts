@@ -1,12 +1,11 @@
 import { accountStateOf } from '#adapters/account-repository';
-import { keys } from '#adapters/dynamodb';
+import { keys, stripKeys } from '#adapters/dynamodb';
 import { readLedger } from '#adapters/ledger-aggregates-read';
 import { logger } from '#adapters/logger';
 import {
   claimMarker,
   completeRun,
   finishMarker,
-  getMarker,
   joinRun,
   listShardAccounts,
   readShardCounters,
@@ -123,12 +122,16 @@ export async function processShard(
  */
 export async function processAccount(accountId: string, month: string, now: Date): Promise<AccountOutcome> {
   const shard = shardOf(accountId);
-  let marker = await getMarker(accountId, month);
+  // The marker, the profile and the ledger aggregates, read at once: never the account's records.
+  const profile = keys.account(accountId);
+  const markerKey = keys.monthlyMarker(accountId, month);
+  const { aggregates, items } = await readLedger(accountId, now, [profile, markerKey]);
+  const stored = items.get(markerKey.sk);
+  let marker = stored ? stripKeys<MonthlyMarker>(stored) : undefined;
   if (isFinished(marker)) return 'already';
+  // Claimed here and now: no application can have been made under the month's key before.
+  let claimedHere = false;
   if (!marker) {
-    // The profile and the ledger aggregates, read at once: never the account's records.
-    const profile = keys.account(accountId);
-    const { aggregates, items } = await readLedger(accountId, now, [profile]);
     const { account } = accountStateOf(items.get(profile.sk));
     const autoInvoicing = account?.autoInvoicing;
     // Turned off since the shard was listed: not the run's any more.
@@ -155,8 +158,10 @@ export async function processAccount(accountId: string, month: string, now: Date
           : nothingToInvoice();
       return (await finishMarker(claim, shard, { kind: 'skipped', reason }, now)) ? 'skipped' : 'already';
     }
-    marker = await claimMarker({ ...claim, amount });
+    const claimed = { ...claim, amount };
+    marker = await claimMarker(claimed);
     if (isFinished(marker)) return 'already';
+    claimedHere = marker === claimed;
   }
   if (marker.amount === undefined || !marker.titleId || !marker.delivery) {
     throw new Error(`Monthly marker of ${accountId} ${month} is claimed without what it asks for`);
@@ -168,6 +173,8 @@ export async function processAccount(accountId: string, month: string, now: Date
       monthlyIdempotencyKey(month),
       now,
       MONTHLY_IDEMPOTENCY_TTL_SECONDS,
+      undefined,
+      !claimedHere,
     );
     const { applicationId, total } = result.body as { applicationId: string; total: number };
     const counted = await finishMarker(marker, shard, { kind: 'created', applicationId, total }, now);

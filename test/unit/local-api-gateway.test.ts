@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { SignJWT } from 'jose';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createRateLimiter,
   isBinaryMediaType,
@@ -185,6 +185,21 @@ describe('local API gateway', () => {
         .sign(secret);
       await expectUnauthenticated(await get('/v1/invoices/inv-1', { authorization: `Bearer ${foreign}` }));
       await expectUnauthenticated(await get('/v1/invoices/inv-1', { authorization: 'Bearer not.a.jwt' }));
+    });
+
+    it('remembers a verified token only until it expires', async () => {
+      const shortLived = await signLocalToken(secret, { accountId: 'acct-2', expiresIn: '60s' });
+      const withShortLived = () => get('/v1/invoices/inv-1', { authorization: `Bearer ${shortLived}` });
+      expect((await withShortLived()).status).toBe(200);
+      expect((await withShortLived()).status).toBe(200);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(Date.now() + 120_000);
+        lambda.calls = [];
+        await expectUnauthenticated(await withShortLived());
+      } finally {
+        vi.useRealTimers();
+      }
     });
 
     it('passes every claim as a string, groups comma-joined, as the Cognito authorizer does', async () => {

@@ -23,12 +23,16 @@ export function shanghaiMinute(iso: string): string {
 }
 
 /** China calendar date of an instant: 2026-11-28. */
-/** Until when the download links work, and where the PDFs are afterwards. */
+/**
+ * Until when the download links work at the latest, and where the PDFs are afterwards: deployed,
+ * S3 refuses a link once the role session that signed it has ended, which can be sooner
+ * (docs/DESIGN.md), so the mail promises no more than "at the latest" and names the console.
+ */
 function until(language: Language, iso: string | undefined): string {
   if (iso === undefined) return '';
   return language === 'en'
-    ? `, valid until ${shanghaiMinute(iso)} (afterwards from the invoice console)`
-    : `（有效期至 ${shanghaiMinute(iso)}，之后可在发票管理页面下载）`;
+    ? `, valid until ${shanghaiMinute(iso)} at the latest (afterwards from the invoice console)`
+    : `（最迟有效至 ${shanghaiMinute(iso)}，之后可在发票管理页面下载）`;
 }
 
 function shanghaiDate(iso: string): string {

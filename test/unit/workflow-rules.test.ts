@@ -109,7 +109,7 @@ describe('R30 notification templates in Chinese and English', () => {
     });
     expect(linked.text).toContain('too large to attach');
     expect(linked.text).toContain(
-      'download them with these links, valid until 2026-11-27 09:30 (UTC+8) (afterwards from the invoice console):',
+      'download them with these links, valid until 2026-11-27 09:30 (UTC+8) at the latest (afterwards from the invoice console):',
     );
     expect(linked.text).toContain('26110108000000000001: https://api.example/v1/invoices/inv_1/pdf');
   });

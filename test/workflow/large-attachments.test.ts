@@ -76,7 +76,7 @@ describe('R27 electronic delivery of large PDFs', () => {
     const mails = await own.mailTo(email);
     expect(mails).toHaveLength(1);
     expect(mails[0]!.attachments).toHaveLength(0);
-    expect(mails[0]!.body.text).toContain('PDF 文件过大无法作为附件发送，请通过以下链接下载（有效期至 ');
+    expect(mails[0]!.body.text).toContain('PDF 文件过大无法作为附件发送，请通过以下链接下载（最迟有效至 ');
     const links = [...mails[0]!.body.text!.matchAll(/(\d{20})：(\S+)/g)].map((m) => ({
       number: m[1],
       url: new URL(m[2]!),
@@ -95,7 +95,7 @@ describe('R27 electronic delivery of large PDFs', () => {
       +signed[6]!,
     );
     expect(mails[0]!.body.text).toContain(
-      `（有效期至 ${shanghaiMinute(new Date(signedAt + LINK_SECONDS * 1000).toISOString())}，之后可在发票管理页面下载）`,
+      `（最迟有效至 ${shanghaiMinute(new Date(signedAt + LINK_SECONDS * 1000).toISOString())}，之后可在发票管理页面下载）`,
     );
     for (const link of links) {
       // The local S3 at its bucket and key, signed for this long; no API route, no token.

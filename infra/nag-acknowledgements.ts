@@ -13,7 +13,7 @@ const ACKNOWLEDGED: { id: string; reason: string }[] = [
   {
     id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
     reason:
-      'The basic execution policy only allows writing the function’s own logs; each function has its own log group.',
+      'The basic execution policy only allows creating log groups and streams and writing log events; the functions log to the stack’s one function log group.',
   },
   {
     id: 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',

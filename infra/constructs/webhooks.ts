@@ -1,14 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, type IRuleTarget, Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import {
-  type AddToPrincipalPolicyResult,
-  ManagedPolicy,
-  PolicyDocument,
-  type PolicyStatement,
-  Role,
-  ServicePrincipal,
-} from 'aws-cdk-lib/aws-iam';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { EmailIdentity } from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../shared/domain/domain-events.ts';
@@ -22,29 +15,6 @@ export interface WebhooksProps {
   mail: EmailIdentity;
   /** The domain events' bus (DomainEvents). */
   bus: IEventBus;
-}
-
-/**
- * A role whose statements go into one inline policy of the role itself rather than into a
- * separate AWS::IAM::Policy: the same permissions, one CloudFormation resource fewer.
- */
-class InlineRole extends Role {
-  private readonly document: PolicyDocument;
-
-  constructor(scope: Construct, id: string) {
-    const document = new PolicyDocument();
-    super(scope, id, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
-      inlinePolicies: { access: document },
-    });
-    this.document = document;
-  }
-
-  override addToPrincipalPolicy(statement: PolicyStatement): AddToPrincipalPolicyResult {
-    this.document.addStatements(statement);
-    return { statementAdded: true, policyDependable: this };
-  }
 }
 
 /**
@@ -65,7 +35,6 @@ export class Webhooks extends Construct {
       environment: props.environment,
       // A minute's run of due retries: at most a few batches of 5-second calls.
       timeout: Duration.seconds(60),
-      role: new InlineRole(this, 'Role'),
     });
     props.table.grantReadWriteData(this.function);
     props.mail.grantSendEmail(this.function);

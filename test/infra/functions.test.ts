@@ -14,6 +14,7 @@ import {
   CDK_CONTEXT,
   type CfnResource,
   flattenIntrinsics,
+  iamPolicies,
   type Json,
   resources,
 } from './helpers.ts';
@@ -242,21 +243,15 @@ describe('issue 10: each function gets only what it needs', () => {
   };
 
   it('has exactly the grants written out here, function by function', () => {
-    const policies = Object.values(resources(base.template, 'AWS::IAM::Policy'));
+    const policies = Object.values(iamPolicies(base.template));
     const seen: string[] = [];
     for (const [id, fn] of base.functions) {
       const props = resources(base.template, 'AWS::Lambda::Function')[id]!.Properties;
       const roleId = (props.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
       // Statements in policies attached to the role, and in the role's own inline policies.
-      const inline = (
-        (resources(base.template, 'AWS::IAM::Role')[roleId!]!.Properties.Policies ?? []) as {
-          PolicyDocument: { Statement: Json[] };
-        }[]
-      ).flatMap((p) => p.PolicyDocument.Statement);
       const allowed = policies
         .filter((p) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
         .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement)
-        .concat(inline)
         .filter((s) => s.Effect === 'Allow')
         .flatMap((s) => [s.Action as string | string[]].flat().map((action) => ({ action, s })));
       const actions = allowed.map((a) => a.action);

@@ -58,6 +58,28 @@ export function resources(template: Template, type: string): Record<string, CfnR
 }
 
 /**
+ * Every IAM policy of the template: AWS::IAM::Policy resources and the roles' own inline policies
+ * (functions keep their grants inline, infra/constructs/function-defaults.ts), the latter in the
+ * same shape (`Roles: [{Ref: role}]`, `PolicyDocument`) under the id `<role>/<policy name>`.
+ */
+export function iamPolicies(template: Template): Record<string, CfnResource> {
+  const all: Record<string, CfnResource> = { ...resources(template, 'AWS::IAM::Policy') };
+  for (const [roleId, role] of Object.entries(resources(template, 'AWS::IAM::Role'))) {
+    const inline = (role.Properties.Policies ?? []) as { PolicyName: string; PolicyDocument: Json }[];
+    for (const policy of inline)
+      all[`${roleId}/${policy.PolicyName}`] = {
+        Type: 'AWS::IAM::Policy',
+        Properties: {
+          Roles: [{ Ref: roleId }],
+          PolicyDocument: policy.PolicyDocument,
+          PolicyName: policy.PolicyName,
+        },
+      } as CfnResource;
+  }
+  return all;
+}
+
+/**
  * Flattens `Fn::Join` (and bare strings) into one string, replacing each intrinsic with a
  * placeholder that is safe inside a JSON string literal: `${Ref:Id}`, `${GetAtt:Id.Attr}`.
  */

@@ -7,6 +7,7 @@ import {
   type CfnResource,
   definitionOf,
   flattenIntrinsics,
+  iamPolicies,
   type Json,
   keyPaths,
   resources,
@@ -43,7 +44,7 @@ describe('monthly run (R31)', () => {
     expect(target.Arn).toEqual({ Ref: machineId });
     // The scheduler's role may start exactly this machine.
     const roleId = (target.RoleArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
-    const statements = Object.values(resources(template, 'AWS::IAM::Policy'))
+    const statements = Object.values(iamPolicies(template))
       .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
       .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
     expect(statements.map((s) => s.Action)).toEqual(['states:StartExecution']);
@@ -88,7 +89,7 @@ describe('monthly run (R31)', () => {
     const budget = Number(variables.MONTHLY_SHARD_SECONDS);
     expect(budget).toBe(CDK_CONTEXT['invoice:monthlyShardSeconds']);
     expect(fn.Properties.Timeout).toBeGreaterThan(budget);
-    const statements = Object.values(resources(template, 'AWS::IAM::Policy'))
+    const statements = Object.values(iamPolicies(template))
       .filter((p) =>
         (p.Properties.Roles as { Ref: string }[]).some(
           (r) => r.Ref === (fn.Properties.Role as any)['Fn::GetAtt'][0],

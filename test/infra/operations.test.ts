@@ -4,7 +4,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FACT_ITEMS, METRICS_NAMESPACE } from '#domain/table-facts';
 import { matchesPattern } from '../../scripts/local/streams.ts';
 import { sharedTemplate } from '../support/infra-template.ts';
-import { CDK_CONTEXT, type CfnResource, flattenIntrinsics, type Json, resources } from './helpers.ts';
+import {
+  CDK_CONTEXT,
+  type CfnResource,
+  flattenIntrinsics,
+  iamPolicies,
+  type Json,
+  resources,
+} from './helpers.ts';
 
 const stage = String(CDK_CONTEXT['invoice:stage']);
 const runbooks = readFileSync(new URL('../../docs/runbooks.md', import.meta.url), 'utf8');
@@ -212,7 +219,7 @@ describe('operations (issue 16): the table-facts consumer and the dashboard', ()
   });
 
   it('writes to the table only the markers of published events (issue 14)', () => {
-    const statements = Object.values(resources(template, 'AWS::IAM::Policy'))
+    const statements = Object.values(iamPolicies(template))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes('OperationsTableFacts'))
       .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
     const writes = statements.filter(

@@ -6,6 +6,7 @@ import {
   apiMethods,
   definitionOf,
   flattenIntrinsics,
+  iamPolicies,
   type Json,
   keyPaths,
   resources,
@@ -25,7 +26,7 @@ beforeAll(() => {
 }, 60_000);
 
 const statements = () =>
-  Object.entries(resources(template, 'AWS::IAM::Policy')).flatMap(([id, policy]) =>
+  Object.entries(iamPolicies(template)).flatMap(([id, policy]) =>
     (policy.Properties.PolicyDocument as { Statement: Json[] }).Statement.map((s) => ({ id, s })),
   );
 
@@ -38,7 +39,7 @@ const policyOfRoute = (route: string): string => {
   const fn = resources(template, 'AWS::Lambda::Function')[fnId ?? ''];
   expect(fn, `${route} integrates a function of the stack`).toBeDefined();
   const roleId = (fn!.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0];
-  const policies = Object.entries(resources(template, 'AWS::IAM::Policy')).filter(([, p]) =>
+  const policies = Object.entries(iamPolicies(template)).filter(([, p]) =>
     (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId),
   );
   expect(policies, `${route}: one policy`).toHaveLength(1);

@@ -1,7 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedTemplate } from '../support/infra-template.ts';
-import { type Json, resources } from './helpers.ts';
+import { iamPolicies, type Json, resources } from './helpers.ts';
 
 let template: Template;
 
@@ -16,7 +16,7 @@ describe('schedules (sweeper, deadline watch, monthly run)', () => {
     // Prepare
     const schedules = Object.values(resources(template, 'AWS::Scheduler::Schedule'));
     const roles = resources(template, 'AWS::IAM::Role');
-    const policies = Object.values(resources(template, 'AWS::IAM::Policy'));
+    const policies = Object.values(iamPolicies(template));
 
     // Assess
     expect(schedules).toHaveLength(3);

@@ -19,6 +19,7 @@ import {
   type CfnResource,
   definitionOf,
   flattenIntrinsics,
+  iamPolicies,
   type Json,
   keyPaths,
   readValidationReport,
@@ -153,7 +154,7 @@ describe('documents bucket', () => {
   });
 
   it('lets no function delete a PDF: writers may only add them', () => {
-    const statements = Object.values(resources(template, 'AWS::IAM::Policy')).flatMap(
+    const statements = Object.values(iamPolicies(template)).flatMap(
       (p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement,
     );
     const onBucket = statements.filter(
@@ -241,7 +242,7 @@ describe('Lambda functions', () => {
   });
 
   it('may start executions of that very ARN (the create-application role)', () => {
-    const statements = Object.values(resources(template, 'AWS::IAM::Policy')).flatMap(
+    const statements = Object.values(iamPolicies(template)).flatMap(
       (policy) => (policy.Properties.PolicyDocument as { Statement: Json[] }).Statement,
     );
     const start = statements.filter((s) => s.Action === 'states:StartExecution');
@@ -777,7 +778,7 @@ describe('audit trail (issue 7): the table stream feeds one recorder', () => {
       .find(Boolean)!;
     expect(anchorsRef.Ref).not.toBe(documentsRef.Ref);
     const roleOf = (fn: CfnResource) => ((fn.Properties.Role as Json)['Fn::GetAtt'] as string[])[0]!;
-    const putters = Object.values(resources(template, 'AWS::IAM::Policy'))
+    const putters = Object.values(iamPolicies(template))
       .filter((p) =>
         (p.Properties.PolicyDocument as { Statement: Json[] }).Statement.some(
           (st) =>
@@ -854,16 +855,9 @@ describe('audit trail (issue 7): the table stream feeds one recorder', () => {
     const roleOf = (fn: CfnResource) => ((fn.Properties.Role as Json)['Fn::GetAtt'] as string[])[0]!;
     // Statements in policies attached to the role, and in the role's own inline policies.
     const statementsOf = (roleId: string) =>
-      Object.values(resources(template, 'AWS::IAM::Policy'))
+      Object.values(iamPolicies(template))
         .filter((p) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
-        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement)
-        .concat(
-          (
-            (resources(template, 'AWS::IAM::Role')[roleId]!.Properties.Policies ?? []) as {
-              PolicyDocument: { Statement: Json[] };
-            }[]
-          ).flatMap((p) => p.PolicyDocument.Statement),
-        );
+        .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
     const isFence = (s: Json) =>
       s.Effect === 'Deny' &&
       JSON.stringify(s.Condition) ===

@@ -2,7 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROUTES } from '../../infra/routes.ts';
 import { sharedTemplate } from '../support/infra-template.ts';
-import { flattenIntrinsics, type Json, resources } from './helpers.ts';
+import { flattenIntrinsics, iamPolicies, type Json, resources } from './helpers.ts';
 
 let template: Template;
 
@@ -48,7 +48,7 @@ describe('sweeper (invariant 4)', () => {
       'Fn::GetAtt'
     ][0]!;
     const role = resources(template, 'AWS::IAM::Role')[roleId]!;
-    const policies = Object.values(resources(template, 'AWS::IAM::Policy')).filter((p) =>
+    const policies = Object.values(iamPolicies(template)).filter((p) =>
       JSON.stringify(p.Properties.Roles).includes(roleId),
     );
 
@@ -68,7 +68,7 @@ describe('sweeper (invariant 4)', () => {
     // Prepare
     const [fnId, fn] = sweeperFunction();
     const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
-    const policy = Object.values(resources(template, 'AWS::IAM::Policy')).find((p) =>
+    const policy = Object.values(iamPolicies(template)).find((p) =>
       JSON.stringify(p.Properties.Roles).includes(roleId),
     )!;
     const statements = JSON.stringify(policy.Properties.PolicyDocument);
@@ -88,7 +88,7 @@ describe('sweeper (invariant 4)', () => {
     // Prepare
     const [, fn] = sweeperFunction();
     const roleId = (fn.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]!;
-    const statements = Object.values(resources(template, 'AWS::IAM::Policy'))
+    const statements = Object.values(iamPolicies(template))
       .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
       .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Json[] }).Statement);
     const variables = (fn.Properties.Environment as { Variables: Json }).Variables;

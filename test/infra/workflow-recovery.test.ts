@@ -1,7 +1,15 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sharedTemplate } from '../support/infra-template.ts';
-import { type Asl, CDK_CONTEXT, definitionOf, flattenIntrinsics, type Json, resources } from './helpers.ts';
+import {
+  type Asl,
+  CDK_CONTEXT,
+  definitionOf,
+  flattenIntrinsics,
+  iamPolicies,
+  type Json,
+  resources,
+} from './helpers.ts';
 
 let template: Template;
 let asl: Asl;
@@ -71,9 +79,9 @@ describe('R28 deadline watch and invariant 5 recovery', () => {
     expect(variables(functionIdOf('DeliverInvoices'))).toMatchObject({
       DOWNLOAD_LINK_SECONDS: String(CDK_CONTEXT['invoice:downloadLinkSeconds']),
     });
-    const policies = Object.values(resources(template, 'AWS::IAM::Policy')).filter((p) =>
+    const policies = Object.values(iamPolicies(template)).filter((p) =>
       (p.Properties.Roles as Json[]).some((r) =>
-        flattenIntrinsics(r).includes('DeadlinesWatchApplicationsServiceRole'),
+        flattenIntrinsics(r).includes('DeadlinesWatchApplicationsRole'),
       ),
     );
     const actions = policies.flatMap((p) =>
@@ -86,8 +94,8 @@ describe('R28 deadline watch and invariant 5 recovery', () => {
 
   it('R25 lets the review task resume its own token when finance decided first', () => {
     functionIdOf('RequestReview');
-    const policies = Object.values(resources(template, 'AWS::IAM::Policy')).filter((p) =>
-      (p.Properties.Roles as Json[]).some((r) => flattenIntrinsics(r).includes('RequestReviewServiceRole')),
+    const policies = Object.values(iamPolicies(template)).filter((p) =>
+      (p.Properties.Roles as Json[]).some((r) => flattenIntrinsics(r).includes('RequestReviewRole')),
     );
     const actions = policies.flatMap((p) =>
       ((p.Properties.PolicyDocument as Json).Statement as Json[]).flatMap((s) => [s.Action].flat()),

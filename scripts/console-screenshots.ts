@@ -1,9 +1,11 @@
 /**
- * `npm run console:screenshots [-- --url http://127.0.0.1:3000]`: with `npm start` running (its demo
- * data seeded), signs in through the console in Chromium and saves the main pages to docs/console/:
- * the customer overview, the apply preview, an application's detail, the finance review queue.
- * Each run gives the demo account two fresh orders (as the billing system) and applies for them,
- * and adds a special title to the review queue.
+ * `npm run console:screenshots [-- --url http://127.0.0.1:3000 --ses http://127.0.0.1:8005]`: with
+ * `npm start` running (its demo data seeded), signs in through the console in Chromium and saves
+ * the main pages to docs/console/: the customer overview, the apply preview, an application's
+ * detail, the finance review queue. Each run gives the demo account two fresh orders (as the
+ * billing system) and applies for them, and adds a special title to the review queue. Once that
+ * application is issued, its "issued" e-mail (the HTML alternative, from the local SES store) is
+ * rendered to docs/mail/issued-zh.png; an English-language account applies too, for issued-en.png.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,9 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { choose, launchBrowser } from '../test/browser/browser.ts';
+import type { SesStore, SesStoredEmail } from './local/ses.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'docs', 'console');
+const mailOut = join(root, 'docs', 'mail');
 
 async function signIn(browser: Browser, url: string, accountId: string, finance: boolean): Promise<Page> {
   const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 860 } });
@@ -35,19 +39,108 @@ async function tokenFor(url: string, accountId: string, groups: string[]): Promi
   return ((await response.json()) as { idToken: string }).idToken;
 }
 
-async function call(url: string, token: string, path: string, body: unknown): Promise<void> {
+async function call(
+  url: string,
+  token: string,
+  path: string,
+  body: unknown,
+  method = 'POST',
+): Promise<Record<string, unknown>> {
   const response = await fetch(`${url}${path}`, {
-    method: 'POST',
+    method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+/** An English-language account of the demo with one order, applied for through the API. */
+async function applyInEnglish(url: string, billing: string, run: string, paidAt: string): Promise<string> {
+  const accountId = 'demo-enterprise-en';
+  await call(
+    url,
+    billing,
+    `/v1/internal/accounts/${accountId}`,
+    {
+      region: 'mainland',
+      realName: { type: 'enterprise', name: '杭州示例科技有限公司' },
+      arrears: 0,
+      language: 'en',
+    },
+    'PUT',
+  );
+  const recordId = `ecs-en-${run}`;
+  await call(url, billing, '/v1/internal/billing-records', {
+    records: [
+      {
+        accountId,
+        recordId,
+        kind: 'order',
+        period: paidAt.slice(0, 7),
+        paidAt,
+        entity: 'cn-bj-01',
+        taxRate: '0.06',
+        cashAmount: 53_000,
+        productName: 'Elastic Compute Service',
+      },
+    ],
+  });
+  const customer = await tokenFor(url, accountId, []);
+  const title = await call(url, customer, '/v1/titles', {
+    type: 'enterprise-ordinary',
+    name: '杭州示例科技有限公司',
+    taxId: '91330106MA2H00006X',
+  });
+  const email = 'finance-en@example.com';
+  await call(url, customer, '/v1/applications', {
+    mode: 'orders',
+    recordIds: [recordId],
+    titleId: title.titleId,
+    delivery: { medium: 'electronic', email },
+  });
+  return email;
+}
+
+/** The first "issued" e-mail to `to` sent since `since` (epoch ms), once the workflow sent it. */
+async function issuedMail(ses: string, to: string, since: number): Promise<SesStoredEmail> {
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const store = (await (await fetch(`${ses}/store`)).json()) as SesStore;
+    const mail = store.emails.find(
+      (e) =>
+        e.destination.to.includes(to) && e.at * 1000 >= since - 1000 && /已开具|are issued/.test(e.subject),
+    );
+    if (mail) return mail;
+    if (Date.now() > deadline) throw new Error(`No "issued" e-mail to ${to} in ${ses}/store`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+/** The mail's HTML alternative as a mail client shows it: 600 px wide, as tall as the mail. */
+async function mailScreenshot(browser: Browser, mail: SesStoredEmail, path: string): Promise<void> {
+  if (typeof mail.body.html !== 'string') throw new Error(`${mail.subject}: no HTML alternative`);
+  const context = await browser.newContext({
+    viewport: { width: 600, height: 240 },
+    javaScriptEnabled: false,
+  });
+  const page = await context.newPage();
+  await page.setContent(mail.body.html, { waitUntil: 'load' });
+  await page.screenshot({ path, fullPage: true });
+  await context.close();
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { url: { type: 'string', default: 'http://127.0.0.1:3000' } } });
+  const { values } = parseArgs({
+    options: {
+      url: { type: 'string', default: 'http://127.0.0.1:3000' },
+      ses: { type: 'string', default: 'http://127.0.0.1:8005' },
+    },
+  });
   const url = values.url!;
   mkdirSync(out, { recursive: true });
+  mkdirSync(mailOut, { recursive: true });
+  const started = Date.now();
   const run = Date.now().toString(36);
   const paidAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
   const billing = await tokenFor(url, 'billing-system', ['billing-system']);
@@ -75,6 +168,7 @@ async function main() {
       }),
     ],
   });
+  const englishEmail = await applyInEnglish(url, billing, run, paidAt);
   const browser = await launchBrowser();
   try {
     const page = await signIn(browser, url, 'demo-enterprise', false);
@@ -111,6 +205,19 @@ async function main() {
     await finance.locator('.ant-spin-spinning').waitFor({ state: 'detached' });
     await finance.screenshot({ path: join(out, 'finance-reviews.png'), animations: 'disabled' });
     console.log(`Screenshots written to ${out.slice(root.length + 1)}/`);
+
+    // The e-mails, once the cancellation window has passed and the invoices are issued.
+    await mailScreenshot(
+      browser,
+      await issuedMail(values.ses!, 'finance@example.com', started),
+      join(mailOut, 'issued-zh.png'),
+    );
+    await mailScreenshot(
+      browser,
+      await issuedMail(values.ses!, englishEmail, started),
+      join(mailOut, 'issued-en.png'),
+    );
+    console.log(`E-mail screenshots written to ${mailOut.slice(root.length + 1)}/`);
   } finally {
     await browser.close();
   }

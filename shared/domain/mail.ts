@@ -145,7 +145,7 @@ function renderHtml(message: MailMessage): string {
     `<html lang="${lang}"><head><meta charset="utf-8"><title>${escapeHtml(message.subject)}</title></head>`,
     "<body style=\"font-family:-apple-system,'PingFang SC','Microsoft YaHei',Arial,sans-serif;font-size:14px;color:#222;line-height:1.6;\">",
     ...body,
-    `<hr style="border:none;border-top:1px solid #e5e5e5;"><p style="color:#888;font-size:12px;">${escapeHtml(FOOTER[message.language])}</p>`,
+    `<hr style="border:none;border-top:1px solid #e5e5e5;"><p style="color:#666;font-size:12px;">${escapeHtml(FOOTER[message.language])}</p>`,
     '</body></html>',
   ].join('\n');
 }

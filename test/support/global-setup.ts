@@ -17,7 +17,10 @@ export default function setup(project: TestProject) {
 }
 
 /** The stack for one test project; the browser tests use a longer window (a person clicks). */
-export async function startTestStack(project: TestProject, options: { cancelWindow: string }) {
+export async function startTestStack(
+  project: TestProject,
+  options: { cancelWindow: string; consoleUrl?: string },
+) {
   await synthesizeIfStale((line) => console.log(`[stack] ${line}`)).done;
   writeOpenApi(join(cdkOutDir, 'openapi.json'));
   // The stack serves the console, as npm start does (the browser tests open it).
@@ -33,6 +36,7 @@ export async function startTestStack(project: TestProject, options: { cancelWind
       CANCEL_WINDOW: options.cancelWindow,
       WEBHOOK_RETRY_BASE_SECONDS: '1',
       WEBHOOK_DISABLE_AFTER_FAILURES: '3',
+      ...(options.consoleUrl ? { CONSOLE_URL: options.consoleUrl } : {}),
     },
     quiet: true,
     consoleDir: consoleDist,

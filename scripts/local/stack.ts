@@ -5,7 +5,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, parse, resolve } from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -14,6 +13,7 @@ import { startDynamoDb } from './dynamodb.ts';
 import { type LocalEventBridge, startEventBridge } from './eventbridge.ts';
 import { loadOrCreateJwtSecret } from './jwt.ts';
 import { createLambdaRuntime } from './lambda-runtime.ts';
+import { freePort, isPortFree } from './ports.ts';
 import { startS3Server } from './s3.ts';
 import { type LocalScheduler, startScheduler } from './scheduler.ts';
 import { startSes } from './ses.ts';
@@ -378,25 +378,6 @@ async function resolvePorts(requested: LocalStackPorts = {}): Promise<Required<L
   if (ports.sfn === 0) ports.sfn = await freePort();
   if (ports.events === 0) ports.events = await freePort();
   return ports;
-}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolvePort) => {
-    const probe = createServer();
-    probe.once('error', () => resolvePort(false));
-    probe.listen({ port, host: LOOPBACK, exclusive: true }, () => probe.close(() => resolvePort(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, LOOPBACK, () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject()));
-    });
-  });
 }
 
 /** Removes everything in dataDir but the JWT secret; refuses folders that look like more than local state. */

@@ -11,14 +11,9 @@
  * then checks that the aggregates are what the records give (npm run ledger:repair's check).
  * Budget (DESIGN.md): invoiceable p95 ≤ 50 ms, also right after a change; amount mode p95 ≤ 1 s.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { RecordKind } from '#domain/billing-record';
-import { signLocalToken } from '../scripts/local/jwt.ts';
-import { startLocalStack } from '../scripts/local/stack.ts';
-import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
 import { checkDrift } from './drift.ts';
+import { startBenchStack } from './local-stack.ts';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 50_000);
 const BATCH = 500;
@@ -31,38 +26,8 @@ const ACCOUNT = 'bench-50k';
 const PROFILE = { region: 'mainland', realName: { type: 'enterprise', name: '杭州示例科技有限公司' } };
 
 export async function benchInvoiceable(): Promise<void> {
-  await synthesizeIfStale(() => {}).done;
-  const dataDir = mkdtempSync(join(tmpdir(), 'invoice-bench-'));
-  const stack = await startLocalStack({
-    cdkOutDir,
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    // The workflows wait: the drift check at the end sees no settlement half-way.
-    functionEnv: { CANCEL_WINDOW: 'PT1H' },
-    quiet: true,
-  });
+  const { stack, customer, billing, call, stop } = await startBenchStack(ACCOUNT, 'invoice-bench-');
   try {
-    const customer = await signLocalToken(stack.jwtSecret, { accountId: ACCOUNT });
-    const billing = await signLocalToken(stack.jwtSecret, {
-      accountId: 'billing',
-      groups: ['billing-system'],
-    });
-    const call = async (token: string, method: string, path: string, body?: unknown) => {
-      const started = performance.now();
-      const response = await fetch(`${stack.apiUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of several shapes, read field by field
-      const json = (await response.json()) as any;
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-      return { json, ms: performance.now() - started };
-    };
     const setArrears = (arrears: number) =>
       call(billing, 'PUT', `/v1/internal/accounts/${ACCOUNT}`, { ...PROFILE, arrears });
 
@@ -219,8 +184,7 @@ export async function benchInvoiceable(): Promise<void> {
     console.log(`ledger aggregates: ${drift.length === 0 ? 'no drift' : `${drift.length} drifting numbers`}`);
     for (const line of drift.slice(0, 10)) console.log(`  ${line}`);
   } finally {
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

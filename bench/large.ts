@@ -10,15 +10,11 @@
  * then checks that the aggregates are what the records give.
  * Budget (DESIGN.md): invoiceable p95 ≤ 50 ms, also right after a change; amount mode p95 ≤ 1 s.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { signLocalToken } from '../scripts/local/jwt.ts';
-import { startLocalStack } from '../scripts/local/stack.ts';
-import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
+import type { startLocalStack } from '../scripts/local/stack.ts';
 import { checkDrift } from './drift.ts';
 import { ledgerRecord, report } from './invoiceable.ts';
+import { startBenchStack } from './local-stack.ts';
 import { seedLedgerDirectly } from './seed.ts';
 
 const RECORDS = Number(process.env.BENCH_LARGE_RECORDS ?? 200_000);
@@ -29,37 +25,8 @@ const ACCOUNT = 'bench-200k';
 const PROFILE = { region: 'mainland', realName: { type: 'enterprise', name: '杭州示例科技有限公司' } };
 
 export async function benchLarge(): Promise<void> {
-  await synthesizeIfStale(() => {}).done;
-  const dataDir = mkdtempSync(join(tmpdir(), 'invoice-bench-large-'));
-  const stack = await startLocalStack({
-    cdkOutDir,
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    functionEnv: { CANCEL_WINDOW: 'PT1H' },
-    quiet: true,
-  });
+  const { stack, customer, billing, call, stop } = await startBenchStack(ACCOUNT, 'invoice-bench-large-');
   try {
-    const customer = await signLocalToken(stack.jwtSecret, { accountId: ACCOUNT });
-    const billing = await signLocalToken(stack.jwtSecret, {
-      accountId: 'billing',
-      groups: ['billing-system'],
-    });
-    const call = async (token: string, method: string, path: string, body?: unknown) => {
-      const started = performance.now();
-      const response = await fetch(`${stack.apiUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      // biome-ignore lint/suspicious/noExplicitAny: JSON bodies of several shapes, read field by field
-      const json = (await response.json()) as any;
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(json)}`);
-      return { json, ms: performance.now() - started };
-    };
     await call(billing, 'PUT', `/v1/internal/accounts/${ACCOUNT}`, { ...PROFILE, arrears: 0 });
     const table = stack.template.tables[0]!.tableName;
     const environment = Object.assign({}, ...stack.template.functions.map((f) => f.environment));
@@ -132,8 +99,7 @@ export async function benchLarge(): Promise<void> {
     );
     for (const line of drift.slice(0, 10)) console.log(`    ${line}`);
   } finally {
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -54,18 +54,7 @@ export async function issueWithNextNumber(
               current === 0 ? { ':next': 1 } : { ':next': current + 1, ':current': current },
           },
         },
-        {
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...keys.invoice(invoice.invoiceId),
-              gsi1pk: keys.invoicesOf(invoice.accountId),
-              gsi1sk: `${invoice.issuedAt}#${invoice.invoiceId}`,
-              ...invoice,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
+        newInvoicePut(invoice),
       ]);
       return invoice;
     } catch (error) {
@@ -75,6 +64,20 @@ export async function issueWithNextNumber(
   }
   throw new ConflictError('Could not allocate an invoice number; another issue kept winning.');
 }
+
+/** The invoice item, listed under its account by issue instant (gsi1); written once. */
+const newInvoicePut = (invoice: IssuedInvoice) => ({
+  Put: {
+    TableName: tableName,
+    Item: {
+      ...keys.invoice(invoice.invoiceId),
+      gsi1pk: keys.invoicesOf(invoice.accountId),
+      gsi1sk: `${invoice.issuedAt}#${invoice.invoiceId}`,
+      ...invoice,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
 
 /**
  * Stores an invoice whose number someone else assigned (a tax platform provider). The invoice
@@ -100,18 +103,7 @@ export async function recordIssuedInvoice(invoice: IssuedInvoice): Promise<Issue
           ExpressionAttributeValues: { ':id': invoice.invoiceId },
         },
       },
-      {
-        Put: {
-          TableName: tableName,
-          Item: {
-            ...keys.invoice(invoice.invoiceId),
-            gsi1pk: keys.invoicesOf(invoice.accountId),
-            gsi1sk: `${invoice.issuedAt}#${invoice.invoiceId}`,
-            ...invoice,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      },
+      newInvoicePut(invoice),
     ]);
     return invoice;
   } catch (error) {

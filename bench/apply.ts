@@ -29,6 +29,7 @@ import { startLocalStack } from '../scripts/local/stack.ts';
 import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
 import { type CpuSample, cpuNow, cpuPer, describeCpu, dynamoDbPid } from './cpu.ts';
 import { checkDrift } from './drift.ts';
+import { runInProcessAgainst } from './local-stack.ts';
 import { seedCustomer } from './seed.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -342,17 +343,7 @@ async function profile(
     await apply(first + i);
     http.push(performance.now() - started);
   }
-  Object.assign(process.env, ...stack.template.functions.map((f) => f.environment), {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
-    AWS_ENDPOINT_URL_SFN: stack.sfnEndpoint,
-    AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
-    AWS_ENDPOINT_URL_SESV2: stack.sesUrl,
-    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-    CANCEL_WINDOW: 'PT1H',
-  });
+  runInProcessAgainst(stack);
   const { documentClient } = await import('#adapters/dynamodb');
   const { createApplication } = await import('#use-cases/applications');
   const calls = new Map<string, number[]>();

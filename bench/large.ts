@@ -14,7 +14,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { startLocalStack } from '../scripts/local/stack.ts';
 import { checkDrift } from './drift.ts';
 import { ledgerRecord, report } from './invoiceable.ts';
-import { startBenchStack } from './local-stack.ts';
+import { runInProcessAgainst, startBenchStack } from './local-stack.ts';
 import { seedLedgerDirectly } from './seed.ts';
 
 const RECORDS = Number(process.env.BENCH_LARGE_RECORDS ?? 200_000);
@@ -118,17 +118,7 @@ export async function profileAmountMode(
     delivery: { medium: 'electronic'; email: string };
   },
 ): Promise<void> {
-  Object.assign(process.env, ...stack.template.functions.map((f) => f.environment), {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
-    AWS_ENDPOINT_URL_SFN: stack.sfnEndpoint,
-    AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
-    AWS_ENDPOINT_URL_SESV2: stack.sesUrl,
-    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-    CANCEL_WINDOW: 'PT1H',
-  });
+  runInProcessAgainst(stack);
   const { documentClient } = await import('#adapters/dynamodb');
   const { createApplication } = await import('#use-cases/applications');
   const calls: { name: string; from: number; to: number; items: number }[] = [];

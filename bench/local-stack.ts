@@ -67,3 +67,22 @@ export async function startBenchStack(accountId: string, dataPrefix: string): Pr
     },
   };
 }
+
+/**
+ * Points this process's adapters at `stack` (its functions' settings, its endpoints, local
+ * credentials), so a bench can run a use case in process and time each DynamoDB call; quiet
+ * logs, and workflows that wait an hour before settling.
+ */
+export function runInProcessAgainst(stack: LocalStack): void {
+  Object.assign(process.env, ...stack.template.functions.map((f) => f.environment), {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
+    AWS_ENDPOINT_URL_SFN: stack.sfnEndpoint,
+    AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
+    AWS_ENDPOINT_URL_SESV2: stack.sesUrl,
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    CANCEL_WINDOW: 'PT1H',
+  });
+}

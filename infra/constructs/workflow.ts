@@ -1,4 +1,4 @@
-import { ArnFormat, type Duration, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
   Choice,
@@ -61,8 +61,6 @@ export class Workflow extends Construct {
       correlationId: JsonPath.stringAt('$.correlationId'),
     };
     const byId = TaskInput.fromObject(ids);
-    const task = (name: string, fn: IFunction, result?: string) =>
-      lambdaStep(this, name, { fn, payload: byId, result, retries: 4 });
 
     // Failure handling flags the application before it starts and clears the flag when done, so
     // if it fails past its retries the hourly watch runs it again (invariant 5).
@@ -75,7 +73,23 @@ export class Workflow extends Construct {
     const wait = new Wait(this, 'WaitForCancellationDeadline', {
       time: WaitTime.timestampPath('$.waitUntil'),
     });
-    const review = task('Review', props.review, '$.review');
+    // Create starts the workflow before it stores the application (invariant 4): Review gets the
+    // whole input (no payload: the state as it is), `acceptBy` included, and waits for an
+    // application not stored yet until then.
+    const review = lambdaStep(this, 'Review', {
+      fn: props.review,
+      result: '$.review',
+      retries: 4,
+      extraRetries: [
+        {
+          errors: ['ApplicationNotStoredYet'],
+          interval: Duration.seconds(2),
+          backoffRate: 2,
+          // 2 s doubling: 126 s in all, past the 60 s the creator may take.
+          maxAttempts: 6,
+        },
+      ],
+    });
     // A tax platform that confirms later (docs/tax-platform.md): IssueInvoices throws
     // TaxPlatformPending (tasks throw named errors, never return a status), caught into a wait on a
     // task token (resumed by the provider's callback, or ended by the timeout, whose Retry asks the
@@ -140,6 +154,7 @@ export class Workflow extends Construct {
       .next(
         new Choice(this, 'RouteByReview')
           .when(Condition.stringEquals('$.review.decision', 'cancelled'), new Succeed(this, 'Cancelled'))
+          .when(Condition.stringEquals('$.review.decision', 'not-accepted'), new Succeed(this, 'NotAccepted'))
           .when(Condition.stringEquals('$.review.decision', 'manual'), requestReview)
           .otherwise(issue),
       );

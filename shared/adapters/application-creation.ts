@@ -28,6 +28,8 @@ export interface NewApplication {
   ledgerVersion: number;
   lastUsed: { titleId: string; delivery: Delivery };
   idempotency?: { key: string; requestHash: string; statusCode: number; body: unknown; expiresAt: number };
+  /** Whether its workflow runs already; if not, it goes on the sweeper's list, which starts it. */
+  workflowStarted: boolean;
   /** Records (by id) whose allocation takes everything they had available when read: they leave the open-records index. */
   whole?: ReadonlySet<string>;
 }
@@ -90,7 +92,7 @@ export async function createApplication(input: NewApplication): Promise<void> {
       if (index === 0) {
         items.push(putApplication(input, 'reserving', chunks.length), ...idempotencyPut(input, true));
       } else if (index === chunks.length - 1) {
-        items.push(acceptApplication(application), ...idempotencyComplete(input));
+        items.push(acceptApplication(application, input.workflowStarted), ...idempotencyComplete(input));
       } else {
         items.push(whileReserving(application.applicationId));
       }
@@ -113,10 +115,12 @@ function putApplication(input: NewApplication, status: StoredStatus, chunks: num
       TableName: tableName,
       Item: {
         ...keys.application(application.applicationId),
-        // Listed only once accepted; pending for the sweeper from the start (invariant 4).
+        // Listed only once accepted. On the sweeper's list (invariant 4) while it reserves in
+        // chunks (undone from there if never finished), or when its workflow did not start.
         ...(accepted ? listedUnder(application) : {}),
-        gsi2pk: keys.workflowPending,
-        gsi2sk: application.submittedAt,
+        ...(accepted && input.workflowStarted
+          ? {}
+          : { gsi2pk: keys.workflowPending, gsi2sk: application.submittedAt }),
         ...rest,
         ...(chunks > 0
           ? { allocationChunks: chunks, invoices: invoices.map(withoutRecordIds) }
@@ -140,13 +144,14 @@ function putChunk(applicationId: string, index: number, allocations: Allocation[
   };
 }
 
-function acceptApplication(application: Application): TransactItem {
+function acceptApplication(application: Application, workflowStarted: boolean): TransactItem {
   const listed = listedUnder(application);
   return {
     Update: {
       TableName: tableName,
       Key: keys.application(application.applicationId),
-      UpdateExpression: 'SET #status = :status, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+      // Off the sweeper's list once accepted, unless its workflow is still to be started.
+      UpdateExpression: `SET #status = :status, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk${workflowStarted ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
       ConditionExpression: '#status = :reserving',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: {

@@ -8,6 +8,11 @@ export interface WorkflowInput {
   accountId: string;
   /** UTC instant the Wait state sleeps until: the cancellation deadline (R24). */
   waitUntil: string;
+  /**
+   * Until when the application may still be on its way to the table (the workflow starts
+   * before it is stored): an application missing after this was never accepted.
+   */
+  acceptBy: string;
   /** Passed to every task, which logs under it (the application's, or its id when it has none). */
   correlationId: string;
 }

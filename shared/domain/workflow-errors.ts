@@ -21,3 +21,14 @@ export class NoticeInFlightError extends Error {
     this.name = 'NoticeInFlightError';
   }
 }
+
+/**
+ * The workflow runs before its application is stored (it starts first): the application is not
+ * in the table yet, and may still come. Retried with backoff until the start's `acceptBy`.
+ */
+export class ApplicationNotStoredYetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApplicationNotStoredYet';
+  }
+}

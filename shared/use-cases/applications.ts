@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createApplication as storeApplication } from '#adapters/application-creation';
-import { markWorkflowStarted } from '#adapters/application-repository';
 import { expiresAt, getIdempotency, hashRequest, IDEMPOTENCY_TTL_SECONDS } from '#adapters/idempotency';
 import { correlationId, logger } from '#adapters/logger';
 import { startApplicationWorkflow } from '#adapters/workflow-client';
@@ -129,11 +128,17 @@ async function acceptOnce(
     ...(correlationId() ? { correlationId: correlationId() } : {}),
   };
   const view = applicationView(application);
+  // Invariant 4: the workflow starts before the application is stored, so an accepted
+  // application always has one. A start that fails leaves the application on the sweeper's
+  // list instead, which starts it later. A workflow whose application is never stored (the
+  // transaction failed, the process died) finds nothing once `acceptBy` has passed and ends.
+  const workflowStarted = await startWorkflow(application);
   await storeApplication({
     application,
     ledgerVersion: account.ledgerVersion,
     lastUsed: { titleId: title.titleId, delivery },
     whole,
+    workflowStarted,
     idempotency: idempotencyKey
       ? {
           key: idempotencyKey,
@@ -149,20 +154,35 @@ async function acceptOnce(
     total: application.total,
     invoices: invoices.length,
     records: allocations.length,
+    ...(workflowStarted ? {} : { workflow: 'left for the sweeper' }),
   });
+  return { statusCode: 201, body: view };
+}
+
+/**
+ * How long after submission a workflow may find its application not yet stored: longer than
+ * a create request lives (the API answers within 29 s; a chunked reservation runs ≤ 10 s).
+ */
+export const ACCEPT_WINDOW_MS = 60_000;
+
+async function startWorkflow(application: Application): Promise<boolean> {
   try {
     await startApplicationWorkflow({
-      applicationId,
-      accountId,
+      applicationId: application.applicationId,
+      accountId: application.accountId,
       waitUntil: application.cancellableUntil,
-      correlationId: application.correlationId ?? applicationId,
+      // The clock, not the submission instant: a monthly run submits with its run's instant.
+      acceptBy: new Date(Date.now() + ACCEPT_WINDOW_MS).toISOString(),
+      correlationId: application.correlationId ?? application.applicationId,
     });
-    await markWorkflowStarted(applicationId);
+    return true;
   } catch (error) {
-    // Accepted is accepted: the application stays on the sweeper's list and is started from there.
-    logger.error('workflow start failed; left for the sweeper', { applicationId, error: error as Error });
+    logger.error('workflow start failed; left for the sweeper', {
+      applicationId: application.applicationId,
+      error: error as Error,
+    });
+    return false;
   }
-  return { statusCode: 201, body: view };
 }
 
 /** R24: 24:00 Asia/Shanghai of the submission day, or a fixed window (local runs). */

@@ -34,11 +34,11 @@ const RETURN_WORKFLOW_AHEAD: readonly ReturnStatus[] = ['awaiting-arrival', 'cre
 const CONCURRENCY = 8;
 
 /**
- * Invariant 4: an accepted application (or return) is never lost. Create writes the
- * application with a pending-workflow mark and clears it once StartExecution answered; if the
- * process died in between, or the start failed, the mark stays and this run (every minute, EventBridge
- * Scheduler) starts the execution (named after the application, so a start that did happen is
- * found, not repeated) and clears the mark. An application no longer `submitted` was started
+ * Invariant 4: an accepted application (or return) is never lost. Create starts the workflow
+ * before it stores the application; when the start failed, it stores the application with a
+ * pending-workflow mark, and this run (every minute, EventBridge Scheduler) starts the execution
+ * (named after the application, so a start that did happen is found, not repeated) and clears
+ * the mark. A chunked reservation carries the mark while it reserves. An application no longer `submitted` was started
  * (or cancelled before it was): only its mark is cleared. Chunked reservations that never
  * finished are released chunk by chunk exactly once and removed. Returns (R34) are on a list
  * of their own, the same way: written on it with the return, off it once StartExecution
@@ -66,7 +66,7 @@ export async function sweepPending(options: SweepOptions): Promise<SweepResult> 
     ...pending.map((application) => ({
       id: application.applicationId,
       sweep: async () => {
-        const done = await sweepOne(application, reservingBefore);
+        const done = await sweepOne(application, reservingBefore, options.now);
         if (done) result[done]++;
       },
     })),
@@ -95,6 +95,7 @@ export async function sweepPending(options: SweepOptions): Promise<SweepResult> 
 async function sweepOne(
   application: PendingApplication,
   reservingBefore: string,
+  now: Date,
 ): Promise<'started' | 'cleared' | 'rolledBack' | undefined> {
   const { applicationId } = application;
   if (application.status === 'reserving' || application.status === 'abandoned') {
@@ -112,6 +113,8 @@ async function sweepOne(
     applicationId,
     accountId: application.accountId,
     waitUntil: application.cancellableUntil,
+    // Stored already: the workflow finds it.
+    acceptBy: now.toISOString(),
     correlationId: application.correlationId ?? applicationId,
   });
   await markWorkflowStarted(applicationId);

@@ -58,8 +58,11 @@ beforeAll(async () => {
   own = await startOwnStack({ stepFunctions: { retryIntervalOverrides: { '*': 100 } } });
   const invoke = own.stack.lambda.invoke.bind(own.stack.lambda);
   own.stack.lambda.invoke = async (functionId: string, event: unknown) => {
-    const applicationId = (event as { applicationId?: string } | null)?.applicationId;
-    const accountId = applicationId ? await accountOf(applicationId) : undefined;
+    const input = event as { applicationId?: string; accountId?: string } | null;
+    const applicationId = input?.applicationId;
+    // Review gets the workflow's input, account included: it may run before the application
+    // is stored (the workflow starts first), and its faults still apply then.
+    const accountId = input?.accountId ?? (applicationId ? await accountOf(applicationId) : undefined);
     const plan = accountId ? plans.get(accountId)?.find((p) => p.functionId === functionId) : undefined;
     if (!plan) return invoke(functionId, event);
     plan.calls++;

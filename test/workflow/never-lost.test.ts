@@ -1,8 +1,15 @@
-import { DescribeExecutionCommand, ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientFor, givenAccount, order, sentMailTo, uniqueId, waitFor } from '../support/api.ts';
-import { documents, executionArnOf, finishedExecution, sfn } from '../support/aws.ts';
+import {
+  documents,
+  executionArnOf,
+  finishedExecution,
+  historyOf,
+  sfn,
+  statesEntered,
+} from '../support/aws.ts';
 import {
   type BundledFunctions,
   bundledFunctions,
@@ -202,6 +209,105 @@ describe('never lost (invariant 4)', () => {
     const redMail = (await sentMailTo(c.email)).filter((m) => m.subject.includes('红字发票'));
     expect(redMail).toHaveLength(1);
     expect(redMail[0]!.subject).toContain(original.return.redInvoiceNumber);
+  });
+
+  it('invariant 4 a workflow started for an application that is never stored ends without touching anything', async () => {
+    // Prepare: create starts the workflow first; here its transaction never happened (a conflict,
+    // a dead process) and the time the application could still arrive has passed
+    const c = await customer([order(uniqueId('o'), { cashAmount: 1_200 })]);
+    const applicationId = uniqueId('app_never');
+    const now = new Date().toISOString();
+
+    // Act
+    await sfn().send(
+      new StartExecutionCommand({
+        stateMachineArn: inject('stateMachineArn'),
+        name: applicationId,
+        input: JSON.stringify({
+          applicationId,
+          accountId: c.accountId,
+          waitUntil: now,
+          acceptBy: now,
+          correlationId: applicationId,
+        }),
+      }),
+    );
+
+    // Assess: ended as not accepted, nothing written, nothing sent, the ledger untouched
+    const execution = await finishedExecution(executionArnOf(applicationId));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(statesEntered(await historyOf(executionArnOf(applicationId)))).toEqual([
+      'WaitForCancellationDeadline',
+      'Review',
+      'RouteByReview',
+      'NotAccepted',
+    ]);
+    expect(await applicationItem(applicationId)).toBeUndefined();
+    expect((await c.api.get('/v1/invoiceable')).body.formula).toMatchObject({ amount: 1_200, reserved: 0 });
+    expect(await sentMailTo(c.email)).toEqual([]);
+  });
+
+  it('invariant 4 a workflow that reaches its review before the application is stored waits for it, then issues it once', async () => {
+    // Prepare: the workflow runs ahead of its application (a cancellation deadline already passed)
+    const c = await customer([order(uniqueId('o'), { cashAmount: 1_300 })]);
+    const applicationId = uniqueId('app_late');
+    const now = new Date();
+    await sfn().send(
+      new StartExecutionCommand({
+        stateMachineArn: inject('stateMachineArn'),
+        name: applicationId,
+        input: JSON.stringify({
+          applicationId,
+          accountId: c.accountId,
+          waitUntil: now.toISOString(),
+          acceptBy: new Date(now.getTime() + 60_000).toISOString(),
+          correlationId: applicationId,
+        }),
+      }),
+    );
+    const notYet = await waitFor(async () => {
+      const failures = (await historyOf(executionArnOf(applicationId))).filter(
+        (e) => e.taskFailedEventDetails?.error === 'ApplicationNotStoredYet',
+      );
+      return failures.length > 0 ? failures.length : undefined;
+    }, 'the review to find the application missing');
+    expect(notYet).toBeGreaterThanOrEqual(1);
+
+    // Act: the application is stored under that id (its create finds the workflow started)
+    useFunctionEnvironment();
+    const { createApplication } = await import('#use-cases/applications');
+    const { planApplication } = await import('#use-cases/application-plan');
+    const body = {
+      mode: 'amount' as const,
+      amount: 1_300,
+      titleId: c.titleId,
+      delivery: { medium: 'electronic' as const, email: c.email },
+    };
+    const created = await createApplication(
+      c.accountId,
+      body,
+      undefined,
+      new Date(),
+      undefined,
+      async (at) => ({
+        ...(await planApplication(c.accountId, body, at)),
+        applicationId,
+      }),
+    );
+    expect(created.statusCode).toBe(201);
+
+    // Assess: the same execution issues it; no mark for the sweeper; one mail
+    expect((await applicationItem(applicationId))?.gsi2pk).toBeUndefined();
+    const execution = await finishedExecution(executionArnOf(applicationId));
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(statesEntered(await historyOf(executionArnOf(applicationId)))).toContain('DeliverInvoices');
+    expect(await executionsOf(applicationId)).toHaveLength(1);
+    expect(['issued', 'delivered']).toContain(
+      (await c.api.get(`/v1/applications/${applicationId}`)).body.status,
+    );
+    expect(
+      await waitFor(async () => ((await sentMailTo(c.email)).length === 1 ? true : undefined), 'the mail'),
+    ).toBe(true);
   });
 
   it('invariant 4 a process that died after StartExecution but before clearing the mark: the sweeper finds the execution and starts nothing twice', async () => {

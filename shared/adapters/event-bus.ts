@@ -5,10 +5,14 @@
  * PutEventsCommand).
  */
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBClient,
   PutItemCommand,
+  TransactionCanceledException,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -26,8 +30,12 @@ import { EVENT_MARKER_PREFIX } from '#domain/event-facts';
 
 const tableName = requireEnv('TABLE_NAME');
 const busName = requireEnv('EVENT_BUS_NAME');
-const dynamodb = new DynamoDBClient({});
+/** The markers' client (exported so tests can watch the requests it sends). */
+export const dynamodb = new DynamoDBClient({});
 const eventBridge = new EventBridgeClient({});
+
+/** TransactWriteItems takes at most a hundred items. */
+const TRANSACTION_LIMIT = 100;
 
 /** The marker of one event id: beside nothing else, in a partition of its own. */
 export const markerKey = (eventId: string) => ({
@@ -35,62 +43,110 @@ export const markerKey = (eventId: string) => ({
   sk: { S: 'EVENT' },
 });
 
-export const tableMarkers: MarkerStore = {
-  async claim(eventId, token, now): Promise<ClaimResult> {
-    try {
-      await dynamodb.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            ...markerKey(eventId),
-            state: { S: 'pending' },
-            token: { S: token },
-            until: { N: String(now + CLAIM_LEASE_MS) },
-            expiresAt: { N: String(Math.floor(now / 1000) + MARKER_TTL_SECONDS) },
+type Marker = Record<string, AttributeValue>;
+
+/** One marker's conditional write: as a transaction item, and as a request of its own. */
+type MarkerWrite = (eventId: string) => { item: TransactWriteItem; alone: () => Promise<unknown> };
+
+/**
+ * Each id's write, in transactions of up to a hundred side by side; per id undefined when
+ * written, else the marker its condition failed on (empty when none came back).
+ */
+async function writeAll(eventIds: string[], write: MarkerWrite): Promise<(Marker | undefined)[]> {
+  const groups: string[][] = [];
+  for (let i = 0; i < eventIds.length; i += TRANSACTION_LIMIT)
+    groups.push(eventIds.slice(i, i + TRANSACTION_LIMIT));
+  return (await Promise.all(groups.map((group) => writeGroup(group, write)))).flat();
+}
+
+/**
+ * One transaction for the whole group. A cancelled transaction wrote nothing: an id whose own
+ * condition failed has its outcome (and the marker, when one came back with the reason); the
+ * others are written again, in one transaction while each round settles some id, else one by
+ * one (a conflict with another invocation's transaction, a throttled item).
+ */
+async function writeGroup(eventIds: string[], write: MarkerWrite): Promise<(Marker | undefined)[]> {
+  const writes = eventIds.map(write);
+  if (writes.length < 2)
+    return Promise.all(
+      writes.map(({ alone }) =>
+        alone().then(
+          () => undefined,
+          (error) => {
+            if (!(error instanceof ConditionalCheckFailedException)) throw error;
+            return error.Item ?? {};
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :pending AND #until < :now)',
-          ExpressionAttributeNames: { '#state': 'state', '#until': 'until' },
-          ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(now) } },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      return error.Item?.state?.S === 'published' ? 'published' : 'busy';
-    }
+        ),
+      ),
+    );
+  try {
+    await dynamodb.send(new TransactWriteItemsCommand({ TransactItems: writes.map(({ item }) => item) }));
+    return writes.map(() => undefined);
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const found = eventIds.map((_, i) => {
+      const reason = error.CancellationReasons?.[i];
+      return reason?.Code === 'ConditionalCheckFailed' ? (reason.Item ?? {}) : undefined;
+    });
+    const rest = eventIds.filter((_, i) => !found[i]);
+    const again =
+      rest.length < eventIds.length
+        ? await writeGroup(rest, write)
+        : (await Promise.all(rest.map((eventId) => writeGroup([eventId], write)))).flat();
+    return found.map((marker) => marker ?? again.shift());
+  }
+}
+
+export const tableMarkers: MarkerStore = {
+  async claimAll(eventIds, token, now) {
+    const found = await writeAll(eventIds, (eventId) => {
+      const Put = {
+        TableName: tableName,
+        Item: {
+          ...markerKey(eventId),
+          state: { S: 'pending' },
+          token: { S: token },
+          until: { N: String(now + CLAIM_LEASE_MS) },
+          expiresAt: { N: String(Math.floor(now / 1000) + MARKER_TTL_SECONDS) },
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR (#state = :pending AND #until < :now)',
+        ExpressionAttributeNames: { '#state': 'state', '#until': 'until' },
+        ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(now) } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      };
+      return { item: { Put }, alone: () => dynamodb.send(new PutItemCommand(Put)) };
+    });
+    // A condition failed on a marker: published before, or claimed by a live invocation.
+    return found.map(
+      (marker): ClaimResult =>
+        marker === undefined ? 'claimed' : marker.state?.S === 'published' ? 'published' : 'busy',
+    );
   },
-  async markPublished(eventId, token) {
-    await dynamodb
-      .send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: markerKey(eventId),
-          UpdateExpression: 'SET #state = :published REMOVE #until',
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { '#state': 'state', '#until': 'until', '#token': 'token' },
-          ExpressionAttributeValues: { ':published': { S: 'published' }, ':token': { S: token } },
-        }),
-      )
-      // Taken over after our lease ran out: the other invocation's mark counts.
-      .catch((error) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+  // A condition that failed: taken over after our lease ran out, the other invocation's counts.
+  async markAllPublished(eventIds, token) {
+    await writeAll(eventIds, (eventId) => {
+      const Update = {
+        TableName: tableName,
+        Key: markerKey(eventId),
+        UpdateExpression: 'SET #state = :published REMOVE #until',
+        ConditionExpression: '#token = :token',
+        ExpressionAttributeNames: { '#state': 'state', '#until': 'until', '#token': 'token' },
+        ExpressionAttributeValues: { ':published': { S: 'published' }, ':token': { S: token } },
+      };
+      return { item: { Update }, alone: () => dynamodb.send(new UpdateItemCommand(Update)) };
+    });
   },
-  async release(eventId, token) {
-    await dynamodb
-      .send(
-        new DeleteItemCommand({
-          TableName: tableName,
-          Key: markerKey(eventId),
-          ConditionExpression: '#token = :token AND #state = :pending',
-          ExpressionAttributeNames: { '#token': 'token', '#state': 'state' },
-          ExpressionAttributeValues: { ':token': { S: token }, ':pending': { S: 'pending' } },
-        }),
-      )
-      .catch((error) => {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      });
+  async releaseAll(eventIds, token) {
+    await writeAll(eventIds, (eventId) => {
+      const Delete = {
+        TableName: tableName,
+        Key: markerKey(eventId),
+        ConditionExpression: '#token = :token AND #state = :pending',
+        ExpressionAttributeNames: { '#token': 'token', '#state': 'state' },
+        ExpressionAttributeValues: { ':token': { S: token }, ':pending': { S: 'pending' } },
+      };
+      return { item: { Delete }, alone: () => dynamodb.send(new DeleteItemCommand(Delete)) };
+    });
   },
 };
 

@@ -11,6 +11,7 @@ import {
   DynamoDBClient,
   PutItemCommand,
   TransactionCanceledException,
+  TransactionConflictException,
   type TransactWriteItem,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -48,36 +49,50 @@ type Marker = Record<string, AttributeValue>;
 /** One marker's conditional write: as a transaction item, and as a request of its own. */
 type MarkerWrite = (eventId: string) => { item: TransactWriteItem; alone: () => Promise<unknown> };
 
-/**
- * Each id's write, in transactions of up to a hundred side by side; per id undefined when
- * written, else the marker its condition failed on (empty when none came back).
- */
-async function writeAll(eventIds: string[], write: MarkerWrite): Promise<(Marker | undefined)[]> {
-  const groups: string[][] = [];
-  for (let i = 0; i < eventIds.length; i += TRANSACTION_LIMIT)
-    groups.push(eventIds.slice(i, i + TRANSACTION_LIMIT));
-  return (await Promise.all(groups.map((group) => writeGroup(group, write)))).flat();
-}
+/** Tries of a plain write that another invocation's transaction on the marker holds up. */
+const CONFLICT_TRIES = 5;
 
 /**
- * One transaction for the whole group. A cancelled transaction wrote nothing: an id whose own
- * condition failed has its outcome (and the marker, when one came back with the reason); the
- * others are written again, in one transaction while each round settles some id, else one by
- * one (a conflict with another invocation's transaction, a throttled item).
+ * Each id's write; per id undefined when written, else the marker its condition failed on
+ * (empty when none came back). One transaction per hundred ids, side by side. A cancelled
+ * transaction wrote nothing: an id whose own condition failed has its outcome (and the marker,
+ * when one came back with the reason); the others are written again, in one transaction while
+ * each round settles some id, else one by one (a conflict with another invocation's
+ * transaction, a throttled item). A plain write held up by another invocation's transaction on
+ * the marker is tried again; still held up, it counts as refused on `held` when given, else it
+ * throws.
  */
-async function writeGroup(eventIds: string[], write: MarkerWrite): Promise<(Marker | undefined)[]> {
+async function writeAll(
+  eventIds: string[],
+  write: MarkerWrite,
+  held?: Marker,
+): Promise<(Marker | undefined)[]> {
+  if (eventIds.length > TRANSACTION_LIMIT)
+    return (
+      await Promise.all([
+        writeAll(eventIds.slice(0, TRANSACTION_LIMIT), write, held),
+        writeAll(eventIds.slice(TRANSACTION_LIMIT), write, held),
+      ])
+    ).flat();
   const writes = eventIds.map(write);
   if (writes.length < 2)
     return Promise.all(
-      writes.map(({ alone }) =>
-        alone().then(
-          () => undefined,
-          (error) => {
-            if (!(error instanceof ConditionalCheckFailedException)) throw error;
-            return error.Item ?? {};
-          },
-        ),
-      ),
+      writes.map(async ({ alone }) => {
+        for (let tried = 1; ; tried++) {
+          try {
+            await alone();
+            return undefined;
+          } catch (error) {
+            if (error instanceof ConditionalCheckFailedException) return error.Item ?? {};
+            if (!(error instanceof TransactionConflictException)) throw error;
+            if (tried === CONFLICT_TRIES) {
+              if (held) return held;
+              throw error;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** tried));
+          }
+        }
+      }),
     );
   try {
     await dynamodb.send(new TransactWriteItemsCommand({ TransactItems: writes.map(({ item }) => item) }));
@@ -91,31 +106,36 @@ async function writeGroup(eventIds: string[], write: MarkerWrite): Promise<(Mark
     const rest = eventIds.filter((_, i) => !found[i]);
     const again =
       rest.length < eventIds.length
-        ? await writeGroup(rest, write)
-        : (await Promise.all(rest.map((eventId) => writeGroup([eventId], write)))).flat();
+        ? await writeAll(rest, write, held)
+        : (await Promise.all(rest.map((eventId) => writeAll([eventId], write, held)))).flat();
     return found.map((marker) => marker ?? again.shift());
   }
 }
 
 export const tableMarkers: MarkerStore = {
   async claimAll(eventIds, token, now) {
-    const found = await writeAll(eventIds, (eventId) => {
-      const Put = {
-        TableName: tableName,
-        Item: {
-          ...markerKey(eventId),
-          state: { S: 'pending' },
-          token: { S: token },
-          until: { N: String(now + CLAIM_LEASE_MS) },
-          expiresAt: { N: String(Math.floor(now / 1000) + MARKER_TTL_SECONDS) },
-        },
-        ConditionExpression: 'attribute_not_exists(pk) OR (#state = :pending AND #until < :now)',
-        ExpressionAttributeNames: { '#state': 'state', '#until': 'until' },
-        ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(now) } },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-      };
-      return { item: { Put }, alone: () => dynamodb.send(new PutItemCommand(Put)) };
-    });
+    const found = await writeAll(
+      eventIds,
+      (eventId) => {
+        const Put = {
+          TableName: tableName,
+          Item: {
+            ...markerKey(eventId),
+            state: { S: 'pending' },
+            token: { S: token },
+            until: { N: String(now + CLAIM_LEASE_MS) },
+            expiresAt: { N: String(Math.floor(now / 1000) + MARKER_TTL_SECONDS) },
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR (#state = :pending AND #until < :now)',
+          ExpressionAttributeNames: { '#state': 'state', '#until': 'until' },
+          ExpressionAttributeValues: { ':pending': { S: 'pending' }, ':now': { N: String(now) } },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+        };
+        return { item: { Put }, alone: () => dynamodb.send(new PutItemCommand(Put)) };
+        // Another invocation's transaction keeps writing the marker: it is being published.
+      },
+      {},
+    );
     // A condition failed on a marker: published before, or claimed by a live invocation.
     return found.map(
       (marker): ClaimResult =>

@@ -1,4 +1,8 @@
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLAIM_LEASE_MS } from '#adapters/event-publisher';
@@ -14,6 +18,11 @@ let documents: DynamoDBDocumentClient;
 let sent: string[] = [];
 /** Answers the next TransactWriteItems in place of the table (a conflict with another invocation). */
 let conflictNext = false;
+/**
+ * Markers (by id) another invocation's transaction holds up: so many plain writes on each are
+ * refused, as DynamoDB refuses a write on an item a transaction is writing.
+ */
+let heldUp = new Map<string, number>();
 
 beforeAll(async () => {
   const endpoint = await sharedDynamoDb([
@@ -55,6 +64,16 @@ beforeAll(async () => {
           CancellationReasons: items.map(() => ({ Code: 'TransactionConflict' })),
         });
       }
+      const input = args.input as { Item?: { pk: { S: string } }; Key?: { pk: { S: string } } };
+      const id = (input.Item ?? input.Key)?.pk.S.replace('EVENT#', '');
+      const held = id === undefined ? 0 : (heldUp.get(id) ?? 0);
+      if (held > 0) {
+        heldUp.set(id!, held - 1);
+        throw new TransactionConflictException({
+          message: 'Transaction is ongoing for the item',
+          $metadata: {},
+        });
+      }
       return next(args);
     },
     { step: 'initialize', name: 'countMarkerRequests' },
@@ -75,6 +94,7 @@ afterAll(() => {
 beforeEach(() => {
   sent = [];
   conflictNext = false;
+  heldUp = new Map();
 });
 
 let run = 0;
@@ -169,6 +189,32 @@ describe('event markers in the table: a batch per request', () => {
     expect(sent).toEqual(['TransactWriteItemsCommand', 'UpdateItemCommand', 'UpdateItemCommand']);
     expect(await marker(batch[2]!)).toMatchObject({ state: 'published', token: 'mine' });
     expect(await marker(batch[3]!)).toMatchObject({ state: 'pending', token: 'mine' });
+  });
+
+  it('a plain write another transaction holds up is tried again', async () => {
+    const batch = ids(3);
+    await putMarker(batch[1]!, { state: 'published', token: 'earlier' });
+    conflictNext = true;
+    heldUp.set(batch[0]!, 2);
+    heldUp.set(batch[1]!, 1);
+    expect(await markers.claimAll(batch, 'mine', Date.now())).toEqual(['claimed', 'published', 'claimed']);
+    expect(sent.filter((name) => name === 'PutItemCommand')).toHaveLength(3 + 2 + 1);
+    heldUp.set(batch[2]!, 4);
+    await markers.markAllPublished([batch[2]!], 'mine');
+    expect(await marker(batch[2]!)).toMatchObject({ state: 'published', token: 'mine' });
+  });
+
+  it('held up for good: a claim counts as busy, the others stay claimed; a mark throws', async () => {
+    const batch = ids(3);
+    conflictNext = true;
+    heldUp.set(batch[1]!, Number.POSITIVE_INFINITY);
+    expect(await markers.claimAll(batch, 'mine', Date.now())).toEqual(['claimed', 'busy', 'claimed']);
+    expect(await marker(batch[1]!)).toBeUndefined();
+    heldUp.set(batch[0]!, Number.POSITIVE_INFINITY);
+    await expect(markers.markAllPublished([batch[0]!], 'mine')).rejects.toBeInstanceOf(
+      TransactionConflictException,
+    );
+    expect(await marker(batch[0]!)).toMatchObject({ state: 'pending', token: 'mine' });
   });
 
   it('two invocations claiming the same batch at once: each marker goes to exactly one', async () => {

@@ -13,6 +13,10 @@
  * 3. published entries' markers become `published`; the markers of entries still refused are
  *    deleted (released), and the batch fails, so the stream's retry publishes them.
  *
+ * The store does each step for the whole batch at once (the table: one transaction of
+ * conditional writes per hundred markers, falling back to one write per marker only when some
+ * condition fails); each marker's outcome is the one its own conditional write would have had.
+ *
  * One window stays open, as for e-mails (#adapters/notice-marks): an invocation that dies after
  * PutEvents succeeded but before the marker became `published` leaves a claim that a retry takes
  * over once its lease ran out, and that event goes out twice, with the same id (consumers
@@ -33,11 +37,18 @@ export const PUT_ATTEMPTS = 4;
 
 export type ClaimResult = 'claimed' | 'published' | 'busy';
 
-/** Where the markers live (the table; an in-memory one in unit tests). */
+/**
+ * Where the markers live (the table; an in-memory one in unit tests). Each operation takes a
+ * batch of distinct event ids (none: nothing to do) and treats each id as its own conditional
+ * write would.
+ */
 export interface MarkerStore {
-  claim(eventId: string, token: string, now: number): Promise<ClaimResult>;
-  markPublished(eventId: string, token: string): Promise<void>;
-  release(eventId: string, token: string): Promise<void>;
+  /** One result per id, in the order of `eventIds`. */
+  claimAll(eventIds: string[], token: string, now: number): Promise<ClaimResult[]>;
+  /** Marks the ids claimed with `token` published (a claim taken over since is left alone). */
+  markAllPublished(eventIds: string[], token: string): Promise<void>;
+  /** Deletes the ids' markers still `pending` under `token`. */
+  releaseAll(eventIds: string[], token: string): Promise<void>;
 }
 
 /** One PutEvents entry, and the bus's answer per entry (undefined = accepted). */
@@ -83,7 +94,11 @@ export async function publishOnce(events: AnyDomainEvent[], ports: PublisherPort
   // A batch may hold the same fact twice (a change delivered twice in one batch).
   const unique = [...new Map(events.map((event) => [event.id, event])).values()];
   const token = randomUUID();
-  const claims = await Promise.all(unique.map((event) => ports.markers.claim(event.id, token, now())));
+  const claims = await ports.markers.claimAll(
+    unique.map((event) => event.id),
+    token,
+    now(),
+  );
   const claimed = unique.filter((_, i) => claims[i] === 'claimed');
   const busy = claims.filter((claim) => claim === 'busy').length;
   const duplicates = claims.filter((claim) => claim === 'published').length;
@@ -114,8 +129,14 @@ export async function publishOnce(events: AnyDomainEvent[], ports: PublisherPort
   }
   const published = claimed.filter((event) => !pending.includes(event));
   await Promise.all([
-    ...published.map((event) => ports.markers.markPublished(event.id, token)),
-    ...pending.map((event) => ports.markers.release(event.id, token)),
+    ports.markers.markAllPublished(
+      published.map((event) => event.id),
+      token,
+    ),
+    ports.markers.releaseAll(
+      pending.map((event) => event.id),
+      token,
+    ),
   ]);
   if (pending.length > 0 || busy > 0)
     throw new PublishIncompleteError(pending.length, busy, reason || 'busy');

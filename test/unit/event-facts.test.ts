@@ -247,26 +247,42 @@ describe('domain events (issue 14): one event per fact, read off item changes', 
   });
 });
 
-/** Markers in memory, as the table keeps them. */
+/** Markers in memory, as the table keeps them; each id of a batch as its own conditional write. */
 function memoryMarkers(): MarkerStore & {
   states: Map<string, { state: string; token: string; until: number }>;
+  /** The store's calls, one per batch: operation and the ids handed over. */
+  calls: [string, string[]][];
 } {
   const states = new Map<string, { state: string; token: string; until: number }>();
+  const calls: [string, string[]][] = [];
+  const distinct = (ids: string[]) => expect(new Set(ids).size).toBe(ids.length);
   return {
     states,
-    async claim(id, token, now): Promise<ClaimResult> {
-      const existing = states.get(id);
-      if (existing?.state === 'published') return 'published';
-      if (existing && existing.until >= now) return 'busy';
-      states.set(id, { state: 'pending', token, until: now + 60_000 });
-      return 'claimed';
+    calls,
+    async claimAll(ids, token, now) {
+      calls.push(['claimAll', ids]);
+      distinct(ids);
+      return ids.map((id): ClaimResult => {
+        const existing = states.get(id);
+        if (existing?.state === 'published') return 'published';
+        if (existing && existing.until >= now) return 'busy';
+        states.set(id, { state: 'pending', token, until: now + 60_000 });
+        return 'claimed';
+      });
     },
-    async markPublished(id, token) {
-      const existing = states.get(id);
-      if (existing?.token === token) existing.state = 'published';
+    async markAllPublished(ids, token) {
+      calls.push(['markAllPublished', ids]);
+      distinct(ids);
+      for (const id of ids) {
+        const existing = states.get(id);
+        if (existing?.token === token) existing.state = 'published';
+      }
     },
-    async release(id, token) {
-      if (states.get(id)?.token === token && states.get(id)?.state === 'pending') states.delete(id);
+    async releaseAll(ids, token) {
+      calls.push(['releaseAll', ids]);
+      distinct(ids);
+      for (const id of ids)
+        if (states.get(id)?.token === token && states.get(id)?.state === 'pending') states.delete(id);
     },
   };
 }
@@ -370,15 +386,31 @@ describe('publishing once (issue 14)', () => {
     expect(markers.states.size).toBe(0);
   });
 
+  it('hands the store each step for the whole batch at once, each id once', async () => {
+    const markers = memoryMarkers();
+    // The entries whose id ends in 1 (two of 25) are refused every time.
+    const b = bus((entry) => (JSON.parse(entry.Detail).id.endsWith('1') ? 'InternalFailure' : undefined));
+    const events = sample(25);
+    await expect(publishOnce([...events, events[1]!], ports(markers, b))).rejects.toThrow(
+      /2 event\(s\) refused/,
+    );
+    expect(markers.calls.map(([operation, ids]) => [operation, ids.length])).toEqual([
+      ['claimAll', 25],
+      ['markAllPublished', 23],
+      ['releaseAll', 2],
+    ]);
+    expect(markers.calls[2]![1]).toEqual([events[1]!.id, events[17]!.id]);
+  });
+
   it('an event another invocation is publishing fails the batch without publishing it twice', async () => {
     const markers = memoryMarkers();
     const events = sample(2);
-    await markers.claim(events[0]!.id, 'other', Date.now());
+    expect(await markers.claimAll([events[0]!.id], 'other', Date.now())).toEqual(['claimed']);
     const b = bus();
     await expect(publishOnce(events, ports(markers, b))).rejects.toThrow(/1 being published/);
     expect(b.put.map((e) => JSON.parse(e.Detail).id)).toEqual([events[1]!.id]);
     // The other invocation finished: the retry finds both published.
-    await markers.markPublished(events[0]!.id, 'other');
+    await markers.markAllPublished([events[0]!.id], 'other');
     expect(await publishOnce(events, ports(markers, b))).toEqual({ published: [], duplicates: 2 });
   });
 });

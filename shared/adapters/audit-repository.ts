@@ -1,7 +1,15 @@
-import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { imageOf } from '#adapters/audit-stream';
-import { documentClient, keys, queryAll, stripKeys, tableName, transact } from '#adapters/dynamodb';
+import {
+  documentClient,
+  keys,
+  queryAll,
+  stripKeys,
+  type TransactItem,
+  tableName,
+  transact,
+} from '#adapters/dynamodb';
 import type { AuditEntry, AuditHead, ChangeStamp, ItemChange, Subject, SubjectType } from '#domain/audit';
 
 /** A stream record of an audited item: whose it is, what changed, and where it is in the stream. */
@@ -57,12 +65,56 @@ export function subjectChangeOf(record: DynamoDBRecord): SubjectChange | undefin
   };
 }
 
+/** A subject's key in maps of subjects (as getAuditHeads answers). */
+export const subjectKey = (subject: Pick<Subject, 'type' | 'id'>): string => `${subject.type}#${subject.id}`;
+
+/** BatchGetItem reads at most 100 keys a request. */
+const BATCH_GET_KEYS = 100;
+const BATCH_GET_TRIES = 8;
+
+const headOf = (item: Record<string, unknown>): AuditHead => ({
+  seq: item.seq as number,
+  hash: item.hash as string,
+  streamSequence: item.streamSequence as string,
+});
+
 export async function getAuditHead(type: SubjectType, id: string): Promise<AuditHead | undefined> {
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: tableName, Key: keys.auditHead(type, id), ConsistentRead: true }),
   );
-  if (!Item) return undefined;
-  return { seq: Item.seq, hash: Item.hash, streamSequence: Item.streamSequence };
+  return Item ? headOf(Item) : undefined;
+}
+
+/**
+ * The heads of many subjects, read strongly consistently with BatchGetItem (100 keys a request,
+ * in parallel; unprocessed keys are asked again): by `subjectKey`, a subject without a head absent.
+ */
+export async function getAuditHeads(
+  subjects: readonly Pick<Subject, 'type' | 'id'>[],
+): Promise<Map<string, AuditHead>> {
+  const heads = new Map<string, AuditHead>();
+  const byPartition = new Map(subjects.map((s) => [keys.auditTrail(s.type, s.id), subjectKey(s)]));
+  const headKeys = [...new Map(subjects.map((s) => [subjectKey(s), keys.auditHead(s.type, s.id)])).values()];
+  const requests: Record<string, unknown>[][] = [];
+  for (let i = 0; i < headKeys.length; i += BATCH_GET_KEYS)
+    requests.push(headKeys.slice(i, i + BATCH_GET_KEYS));
+  await Promise.all(
+    requests.map(async (Keys) => {
+      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined =
+        { [tableName]: { Keys, ConsistentRead: true } };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt >= BATCH_GET_TRIES) throw new Error('BatchGet left audit heads unprocessed');
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of result.Responses?.[tableName] ?? []) {
+          const subject = byPartition.get(String(item.pk));
+          if (subject) heads.set(subject, headOf(item));
+        }
+        request = result.UnprocessedKeys as typeof request;
+      }
+    }),
+  );
+  return heads;
 }
 
 /**
@@ -71,11 +123,30 @@ export async function getAuditHead(type: SubjectType, id: string): Promise<Audit
  * same subject makes this fail with ConflictError; the caller re-reads the head.
  */
 export async function appendAuditEntry(entry: AuditEntry, head: AuditHead | undefined): Promise<void> {
-  await transact([
+  await transact(auditAppendItems(head, [entry]));
+}
+
+/**
+ * Appends several subjects' entries in one transaction (at most MAX_TRANSACTION_ITEMS items: a
+ * head and its entries per subject): each head moves from what it was (or from nothing) to its
+ * subject's last entry, and no entry is overwritten, so the whole is cancelled (ConflictError)
+ * when any head moved meanwhile; nothing of it is then stored.
+ */
+export async function appendAuditEntries(
+  appends: readonly { head: AuditHead | undefined; entries: readonly AuditEntry[] }[],
+): Promise<void> {
+  await transact(appends.flatMap(({ head, entries }) => auditAppendItems(head, entries)));
+}
+
+/** A subject's head Update from `head` to the last of `entries` (in chain order), and their Puts. */
+function auditAppendItems(head: AuditHead | undefined, entries: readonly AuditEntry[]): TransactItem[] {
+  const last = entries.at(-1);
+  if (!last) return [];
+  return [
     {
       Update: {
         TableName: tableName,
-        Key: keys.auditHead(entry.subjectType, entry.subjectId),
+        Key: keys.auditHead(last.subjectType, last.subjectId),
         UpdateExpression:
           'SET #seq = :seq, #hash = :hash, #stream = :stream, #type = :type, #id = :id, #at = :at',
         ConditionExpression: head ? '#seq = :previous' : 'attribute_not_exists(pk)',
@@ -88,24 +159,26 @@ export async function appendAuditEntry(entry: AuditEntry, head: AuditHead | unde
           '#at': 'at',
         },
         ExpressionAttributeValues: {
-          ':seq': entry.seq,
-          ':hash': entry.hash,
-          ':stream': entry.streamSequence,
-          ':type': entry.subjectType,
-          ':id': entry.subjectId,
-          ':at': entry.at,
+          ':seq': last.seq,
+          ':hash': last.hash,
+          ':stream': last.streamSequence,
+          ':type': last.subjectType,
+          ':id': last.subjectId,
+          ':at': last.at,
           ...(head ? { ':previous': head.seq } : {}),
         },
       },
     },
-    {
-      Put: {
-        TableName: tableName,
-        Item: { ...keys.auditEntry(entry.subjectType, entry.subjectId, entry.seq), ...entry },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-  ]);
+    ...entries.map(
+      (entry): TransactItem => ({
+        Put: {
+          TableName: tableName,
+          Item: { ...keys.auditEntry(entry.subjectType, entry.subjectId, entry.seq), ...entry },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      }),
+    ),
+  ];
 }
 
 /** One page of a subject's entries in seq order, after `afterSeq`. */

@@ -1,4 +1,9 @@
-import { BatchGetCommand, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetItemCommand,
+  type BatchGetItemInput,
+  type BatchGetItemOutput,
+} from '@aws-sdk/client-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { imageOf } from '#adapters/audit-stream';
 import {
@@ -65,52 +70,61 @@ export function subjectChangeOf(record: DynamoDBRecord): SubjectChange | undefin
   };
 }
 
-/** A subject's key in maps of subjects (as getAuditHeads answers). */
-export const subjectKey = (subject: Pick<Subject, 'type' | 'id'>): string => `${subject.type}#${subject.id}`;
+/** A subject's key in maps of subjects (as getAuditHeads answers): its trail's partition. */
+export const subjectKey = (subject: Pick<Subject, 'type' | 'id'>): string =>
+  keys.auditTrail(subject.type, subject.id);
+
+/** The head an entry moves it to. */
+export const headOf = (entry: AuditEntry): AuditHead => ({
+  seq: entry.seq,
+  hash: entry.hash,
+  streamSequence: entry.streamSequence,
+});
 
 /** BatchGetItem reads at most 100 keys a request. */
 const BATCH_GET_KEYS = 100;
-const BATCH_GET_TRIES = 8;
 
-const headOf = (item: Record<string, unknown>): AuditHead => ({
-  seq: item.seq as number,
-  hash: item.hash as string,
-  streamSequence: item.streamSequence as string,
-});
-
+/** A subject's head, read strongly consistently (as getAuditHeads reads many). */
 export async function getAuditHead(type: SubjectType, id: string): Promise<AuditHead | undefined> {
-  const { Item } = await documentClient.send(
-    new GetCommand({ TableName: tableName, Key: keys.auditHead(type, id), ConsistentRead: true }),
-  );
-  return Item ? headOf(Item) : undefined;
+  return (await getAuditHeads([{ type, id }])).get(subjectKey({ type, id }));
 }
 
 /**
- * The heads of many subjects, read strongly consistently with BatchGetItem (100 keys a request,
- * in parallel; unprocessed keys are asked again): by `subjectKey`, a subject without a head absent.
+ * The heads of distinct subjects, read strongly consistently with BatchGetItem (100 keys a
+ * request, in parallel; unprocessed keys are asked again): by `subjectKey`, none for a subject
+ * without a head. The bare command, its few attributes typed by hand: the document client's
+ * BatchGet would add half a kilobyte to the recorder's bundle.
  */
 export async function getAuditHeads(
   subjects: readonly Pick<Subject, 'type' | 'id'>[],
 ): Promise<Map<string, AuditHead>> {
   const heads = new Map<string, AuditHead>();
-  const byPartition = new Map(subjects.map((s) => [keys.auditTrail(s.type, s.id), subjectKey(s)]));
-  const headKeys = [...new Map(subjects.map((s) => [subjectKey(s), keys.auditHead(s.type, s.id)])).values()];
-  const requests: Record<string, unknown>[][] = [];
-  for (let i = 0; i < headKeys.length; i += BATCH_GET_KEYS)
-    requests.push(headKeys.slice(i, i + BATCH_GET_KEYS));
+  const requests = [];
+  for (let i = 0; i < subjects.length; i += BATCH_GET_KEYS) {
+    requests.push(
+      subjects.slice(i, i + BATCH_GET_KEYS).map((subject) => {
+        const { pk, sk } = keys.auditHead(subject.type, subject.id);
+        return { pk: { S: pk }, sk: { S: sk } };
+      }),
+    );
+  }
   await Promise.all(
     requests.map(async (Keys) => {
-      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined =
-        { [tableName]: { Keys, ConsistentRead: true } };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt >= BATCH_GET_TRIES) throw new Error('BatchGet left audit heads unprocessed');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
-        const result = await documentClient.send(new BatchGetCommand({ RequestItems: request }));
+      let request: BatchGetItemInput['RequestItems'] = { [tableName]: { Keys, ConsistentRead: true } };
+      for (let attempt = 0; request?.[tableName]; attempt++) {
+        if (attempt > 7) throw new Error('audit heads left unprocessed');
+        if (attempt) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt));
+        const result: BatchGetItemOutput = await documentClient.send(
+          new BatchGetItemCommand({ RequestItems: request }),
+        );
         for (const item of result.Responses?.[tableName] ?? []) {
-          const subject = byPartition.get(String(item.pk));
-          if (subject) heads.set(subject, headOf(item));
+          heads.set(item.pk!.S!, {
+            seq: Number(item.seq!.N),
+            hash: item.hash!.S!,
+            streamSequence: item.streamSequence!.S!,
+          });
         }
-        request = result.UnprocessedKeys as typeof request;
+        request = result.UnprocessedKeys;
       }
     }),
   );
@@ -118,67 +132,54 @@ export async function getAuditHeads(
 }
 
 /**
- * Appends one entry: the head moves from `head` (or from nothing) to the entry in the same
- * transaction that stores it, and an entry is never overwritten. A concurrent append for the
- * same subject makes this fail with ConflictError; the caller re-reads the head.
- */
-export async function appendAuditEntry(entry: AuditEntry, head: AuditHead | undefined): Promise<void> {
-  await transact(auditAppendItems(head, [entry]));
-}
-
-/**
- * Appends several subjects' entries in one transaction (at most MAX_TRANSACTION_ITEMS items: a
- * head and its entries per subject): each head moves from what it was (or from nothing) to its
- * subject's last entry, and no entry is overwritten, so the whole is cancelled (ConflictError)
- * when any head moved meanwhile; nothing of it is then stored.
+ * Appends subjects' entries in one transaction (at most MAX_TRANSACTION_ITEMS items: a head and
+ * its entries per subject): each head moves from `head` (or from nothing) to its last entry in
+ * the transaction that stores them, and no entry is overwritten. A concurrent append for any of
+ * the subjects cancels the whole (ConflictError), which then stored nothing; the caller re-reads.
  */
 export async function appendAuditEntries(
   appends: readonly { head: AuditHead | undefined; entries: readonly AuditEntry[] }[],
 ): Promise<void> {
-  await transact(appends.flatMap(({ head, entries }) => auditAppendItems(head, entries)));
-}
-
-/** A subject's head Update from `head` to the last of `entries` (in chain order), and their Puts. */
-function auditAppendItems(head: AuditHead | undefined, entries: readonly AuditEntry[]): TransactItem[] {
-  const last = entries.at(-1);
-  if (!last) return [];
-  return [
-    {
-      Update: {
-        TableName: tableName,
-        Key: keys.auditHead(last.subjectType, last.subjectId),
-        UpdateExpression:
-          'SET #seq = :seq, #hash = :hash, #stream = :stream, #type = :type, #id = :id, #at = :at',
-        ConditionExpression: head ? '#seq = :previous' : 'attribute_not_exists(pk)',
-        ExpressionAttributeNames: {
-          '#seq': 'seq',
-          '#hash': 'hash',
-          '#stream': 'streamSequence',
-          '#type': 'subjectType',
-          '#id': 'subjectId',
-          '#at': 'at',
+  await transact(
+    appends.flatMap(({ head, entries }): TransactItem[] => {
+      const last = entries.at(-1)!;
+      return [
+        {
+          Update: {
+            TableName: tableName,
+            Key: keys.auditHead(last.subjectType, last.subjectId),
+            UpdateExpression:
+              'SET #seq = :seq, #hash = :hash, #stream = :stream, #type = :type, #id = :id, #at = :at',
+            ConditionExpression: head ? '#seq = :previous' : 'attribute_not_exists(pk)',
+            ExpressionAttributeNames: {
+              '#seq': 'seq',
+              '#hash': 'hash',
+              '#stream': 'streamSequence',
+              '#type': 'subjectType',
+              '#id': 'subjectId',
+              '#at': 'at',
+            },
+            ExpressionAttributeValues: {
+              ':seq': last.seq,
+              ':hash': last.hash,
+              ':stream': last.streamSequence,
+              ':type': last.subjectType,
+              ':id': last.subjectId,
+              ':at': last.at,
+              ...(head ? { ':previous': head.seq } : {}),
+            },
+          },
         },
-        ExpressionAttributeValues: {
-          ':seq': last.seq,
-          ':hash': last.hash,
-          ':stream': last.streamSequence,
-          ':type': last.subjectType,
-          ':id': last.subjectId,
-          ':at': last.at,
-          ...(head ? { ':previous': head.seq } : {}),
-        },
-      },
-    },
-    ...entries.map(
-      (entry): TransactItem => ({
-        Put: {
-          TableName: tableName,
-          Item: { ...keys.auditEntry(entry.subjectType, entry.subjectId, entry.seq), ...entry },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
-      }),
-    ),
-  ];
+        ...entries.map((entry) => ({
+          Put: {
+            TableName: tableName,
+            Item: { ...keys.auditEntry(entry.subjectType, entry.subjectId, entry.seq), ...entry },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        })),
+      ];
+    }),
+  );
 }
 
 /** One page of a subject's entries in seq order, after `afterSeq`. */

@@ -2,9 +2,9 @@ import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { putAnchor } from '#adapters/audit-anchors';
 import {
   appendAuditEntries,
-  appendAuditEntry,
   getAuditHead,
   getAuditHeads,
+  headOf,
   type SubjectChange,
   subjectChangeOf,
   subjectKey,
@@ -83,46 +83,43 @@ export async function recordStreamChanges(
  * more entries than a transaction holds.
  */
 async function appendBatch(subjects: readonly SubjectChange[][]): Promise<Appended[]> {
-  if (subjects.length === 0) return [];
   let heads: Map<string, AuditHead>;
   try {
     heads = await getAuditHeads(subjects.map((changes) => changes[0]!.subject));
   } catch (error) {
-    logger.warn('audit heads not read together; appending one subject at a time', { error: error as Error });
+    logger.warn('audit heads not read', { error: error as Error });
     return Promise.all(subjects.map(appendInOrder));
   }
-  const appended: Promise<Appended>[] = [];
-  const packs: { items: number; members: { index: number; planned: Planned }[] }[] = [];
+  const appended: (Appended | Promise<Appended>)[] = [];
   const packable: { index: number; planned: Planned }[] = [];
   subjects.forEach((changes, index) => {
     const planned = plan(changes, heads.get(subjectKey(changes[0]!.subject)));
     if (!planned || planned.entries.length > PACKED_ENTRIES_MAX) appended[index] = appendInOrder(changes);
-    else if (planned.entries.length === 0)
-      appended[index] = Promise.resolve({ head: planned.after, reached: planned.reached });
-    else packable.push({ index, planned });
+    else if (planned.entries.length) packable.push({ index, planned });
+    else appended[index] = { head: planned.after, reached: planned.reached };
   });
-  // First fit, largest first: whole subjects into as few transactions as hold them.
+  // Largest first, each into the open transaction while it has room: whole subjects, few transactions.
+  const packs: (typeof packable)[] = [];
+  let room = 0;
   for (const member of packable.sort((a, b) => b.planned.entries.length - a.planned.entries.length)) {
     const items = member.planned.entries.length + 1;
-    const pack = packs.find((p) => p.items + items <= MAX_TRANSACTION_ITEMS);
-    if (pack) {
-      pack.items += items;
-      pack.members.push(member);
-    } else packs.push({ items, members: [member] });
+    if (items > room) {
+      packs.push([]);
+      room = MAX_TRANSACTION_ITEMS;
+    }
+    packs.at(-1)!.push(member);
+    room -= items;
   }
-  for (const { members } of packs) {
+  for (const members of packs) {
     const stored = appendAuditEntries(
       members.map(({ planned }) => ({ head: planned.before, entries: planned.entries })),
     ).then(
       () => {
-        for (const { planned } of members) for (const entry of planned.entries) logAppended(entry);
+        for (const { planned } of members) planned.entries.forEach(logAppended);
         return true;
       },
       (error: unknown) => {
-        logger.warn('audit entries not appended together; appending their subjects one at a time', {
-          subjects: members.length,
-          error: error as Error,
-        });
+        logger.warn('audit pack not appended', { error: error as Error });
         return false;
       },
     );
@@ -140,22 +137,21 @@ async function appendBatch(subjects: readonly SubjectChange[][]): Promise<Append
  * what is not audited: undefined when one cannot be described (appendInOrder then reports it).
  */
 function plan(changes: readonly SubjectChange[], head: AuditHead | undefined): Planned | undefined {
-  let current = head;
-  let reached = false;
+  let after = head;
   const entries: AuditEntry[] = [];
   try {
     for (const change of changes) {
-      const entry = entryFor(change, current);
-      if (entry) {
-        entries.push(entry);
-        current = headOf(entry);
-        reached = true;
-      } else if (current && !isAfter(change.sequence, current.streamSequence)) reached = true;
+      const entry = entryFor(change, after);
+      if (entry) entries.push(entry);
+      after = entry ? headOf(entry) : after;
     }
   } catch {
     return undefined;
   }
-  return { before: head, entries, after: current, reached };
+  // Without new entries, the head is reached when a change is at or before it (appended before).
+  const reached =
+    entries.length > 0 || changes.some((c) => head && !isAfter(c.sequence, head.streamSequence));
+  return { before: head, entries, after, reached };
 }
 
 /** Anchors a subject's head after appending; the sequence number of the subject's failure. */
@@ -217,7 +213,7 @@ async function appendOne(change: SubjectChange, head: AuditHead | undefined): Pr
     const entry = entryFor(change, current);
     if (!entry) return current;
     try {
-      await appendAuditEntry(entry, current);
+      await appendAuditEntries([{ head: current, entries: [entry] }]);
       logAppended(entry);
       return headOf(entry);
     } catch (error) {
@@ -241,12 +237,6 @@ function entryFor(change: SubjectChange, head: AuditHead | undefined): AuditEntr
   const correlationId = typeof image?.correlationId === 'string' ? image.correlationId : undefined;
   return correlationId ? { ...entry, correlationId } : entry;
 }
-
-const headOf = (entry: AuditEntry): AuditHead => ({
-  seq: entry.seq,
-  hash: entry.hash,
-  streamSequence: entry.streamSequence,
-});
 
 function logAppended(entry: AuditEntry): void {
   logger.info('audit entry appended', {

@@ -519,7 +519,7 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
   }, 60_000);
 
   describe('per batch: one head read, subjects packed into as few transactions as hold them', () => {
-    /** A DynamoDB call of the recorder: the command, and a transaction's items as JSON. */
+    /** A DynamoDB call of the recorder: the command, and a transaction's items or a read's keys as JSON. */
     interface Call {
       command: string;
       items: string[];
@@ -536,10 +536,15 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
       const name = 'count-recorder-calls';
       dynamodb.documentClient.middlewareStack.add(
         (next, context) => async (args) => {
-          const input = args.input as { TransactItems?: unknown[] };
+          const input = args.input as {
+            TransactItems?: unknown[];
+            RequestItems?: Record<string, { Keys: unknown[] }>;
+          };
           const call = {
             command: String(context.commandName),
-            items: (input.TransactItems ?? []).map((item) => JSON.stringify(item)),
+            items: (input.TransactItems ?? input.RequestItems?.[TABLE]?.Keys ?? []).map((item) =>
+              JSON.stringify(item),
+            ),
           };
           calls.push(call);
           await before?.(call);
@@ -584,8 +589,10 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
 
       // Assess: 240 items in 3 transactions (not a read and 3 transactions per subject)
       expect(first.result).toEqual({ batchItemFailures: [] });
-      expect(named(first.calls, 'BatchGetItemCommand')).toHaveLength(1);
-      expect(named(first.calls, 'GetItemCommand')).toHaveLength(0);
+      expect(first.calls.filter((c) => c.command !== 'TransactWriteItemsCommand')).toEqual([
+        { command: 'BatchGetItemCommand', items: expect.any(Array) },
+      ]);
+      expect(first.calls[0]!.items).toHaveLength(60);
       const transactions = named(first.calls, 'TransactWriteItemsCommand');
       const items = transactions.flatMap((t) => t.items);
       expect(items).toHaveLength(60 * 4);
@@ -617,7 +624,8 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
       const { result, calls } = await counting(
         () => useCases.recordStreamChanges(batch),
         async (call) => {
-          if (overlapped || call.items.length <= 2 || !call.items.some((i) => touches(i, moved))) return;
+          const packed = call.command === 'TransactWriteItemsCommand' && call.items.length > 2;
+          if (overlapped || !packed || !call.items.some((i) => touches(i, moved))) return;
           overlapped = call;
           overlapping = await useCases.recordStreamChanges([lifecycles[ids.indexOf(moved)]![2]!]);
         },
@@ -631,7 +639,12 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
       const packed = named(calls, 'TransactWriteItemsCommand').filter((t) => t.items.length > 2);
       expect(packed).toHaveLength(2);
       const subjectsOf = (t: Call) => ids.filter((id) => t.items.some((i) => touches(i, id)));
-      expect(named(calls, 'GetItemCommand')).toHaveLength(subjectsOf(overlapped!).length);
+      // Head reads: the batch's, the overlapping consumer's, one per subject of the cancelled pack
+      const reads = named(calls, 'BatchGetItemCommand');
+      expect(reads.map((r) => r.items.length)).toEqual([
+        40,
+        ...Array.from({ length: subjectsOf(overlapped!).length + 1 }, () => 1),
+      ]);
       expect(subjectsOf(overlapped!).length).toBeLessThan(ids.length);
       await expectIssued(ids);
     });
@@ -665,7 +678,8 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
       expect(transactions.filter((t) => t.items.length === 100)).toHaveLength(1);
       expect(transactions.filter((t) => t.items.length === 2)).toHaveLength(100);
       expect(transactions).toHaveLength(101);
-      expect(named(calls, 'GetItemCommand')).toHaveLength(1);
+      // Heads read for the batch, then again for the subject appended one at a time
+      expect(named(calls, 'BatchGetItemCommand').map((r) => r.items.length)).toEqual([2, 1]);
       for (const [id, count] of [
         ['inv-99', 99],
         ['inv-100', 100],
@@ -681,18 +695,17 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
       const ids = ['app-unbatched-1', 'app-unbatched-2'];
       const batch = ids.flatMap(lifecycle);
 
-      // Act: BatchGetItem is refused
+      // Act: reading the batch’s heads together is refused (a head read alone is not)
       const { result, calls } = await counting(
         () => useCases.recordStreamChanges(batch),
         async (call) => {
-          if (call.command === 'BatchGetItemCommand') throw new Error('BatchGetItem refused');
+          if (call.command === 'BatchGetItemCommand' && call.items.length > 1) throw new Error('refused');
         },
       );
 
       // Assess
       expect(result).toEqual({ batchItemFailures: [] });
-      expect(named(calls, 'BatchGetItemCommand')).toHaveLength(1);
-      expect(named(calls, 'GetItemCommand')).toHaveLength(2);
+      expect(named(calls, 'BatchGetItemCommand').map((r) => r.items.length)).toEqual([2, 1, 1]);
       expect(named(calls, 'TransactWriteItemsCommand')).toHaveLength(6);
       await expectIssued(ids);
     });

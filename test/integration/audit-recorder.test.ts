@@ -21,6 +21,7 @@ let useCases: typeof import('#use-cases/audit-recorder');
 let repository: typeof import('#adapters/audit-repository');
 let domain: typeof import('#domain/audit');
 let anchors: typeof import('#adapters/audit-anchors');
+let dynamodb: typeof import('#adapters/dynamodb');
 /** The anchors bucket as deployed: versioned, Object Lock in compliance mode. */
 let s3: LocalS3;
 const s3Dir = mkdtempSync(join(tmpdir(), 'audit-anchors-'));
@@ -62,6 +63,7 @@ beforeAll(async () => {
   repository = await import('#adapters/audit-repository');
   domain = await import('#domain/audit');
   anchors = await import('#adapters/audit-anchors');
+  dynamodb = await import('#adapters/dynamodb');
   documents = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint: db.endpoint,
@@ -515,4 +517,197 @@ describe('the audit recorder (stream consumer) against DynamoDB Local', () => {
     // --anchor never anchors a chain that does not fit: the anchor still holds the true head
     expect(await anchors.getLatestAnchor('application', 'app-rewritten')).toEqual(anchor);
   }, 60_000);
+
+  describe('per batch: one head read, subjects packed into as few transactions as hold them', () => {
+    /** A DynamoDB call of the recorder: the command, and a transaction's items or a read's keys as JSON. */
+    interface Call {
+      command: string;
+      items: string[];
+    }
+    /**
+     * Runs `act` while counting the recorder's DynamoDB calls at the SDK (`before` runs ahead of
+     * each call, e.g. to let a concurrent consumer in).
+     */
+    async function counting<T>(
+      act: () => Promise<T>,
+      before?: (call: Call) => Promise<void>,
+    ): Promise<{ result: T; calls: Call[] }> {
+      const calls: Call[] = [];
+      const name = 'count-recorder-calls';
+      dynamodb.documentClient.middlewareStack.add(
+        (next, context) => async (args) => {
+          const input = args.input as {
+            TransactItems?: unknown[];
+            RequestItems?: Record<string, { Keys: unknown[] }>;
+          };
+          const call = {
+            command: String(context.commandName),
+            items: (input.TransactItems ?? input.RequestItems?.[TABLE]?.Keys ?? []).map((item) =>
+              JSON.stringify(item),
+            ),
+          };
+          calls.push(call);
+          await before?.(call);
+          return next(args);
+        },
+        { step: 'initialize', name },
+      );
+      try {
+        return { result: await act(), calls };
+      } finally {
+        dynamodb.documentClient.middlewareStack.remove(name);
+      }
+    }
+    const named = (calls: Call[], command: string) => calls.filter((c) => c.command === command);
+    /** Does a transaction item touch this application's trail (its head or an entry)? */
+    const touches = (item: string, id: string) => item.includes(`"AUDIT#application#${id}"`);
+
+    const expectIssued = async (ids: string[]) => {
+      for (const id of ids) {
+        const { entries, head } = await repository.readAuditTrail('application', id);
+        expect(
+          entries.map((e) => e.action),
+          id,
+        ).toEqual(['created', 'status: submitted → issuing', 'status: issuing → issued']);
+        expect(domain.verifyChain(entries, head), id).toMatchObject({ ok: true, entries: 3 });
+        expect(await anchors.getLatestAnchor('application', id), id).toMatchObject({
+          seq: 3,
+          hash: head!.hash,
+        });
+      }
+    };
+
+    it('records 60 subjects of several changes each with one BatchGet and ceil(items / 100) transactions; a redelivery adds nothing', async () => {
+      // Prepare: 60 applications' lifecycles interleaved: 3 entries each, 4 items with the head
+      const ids = Array.from({ length: 60 }, (_, i) => `app-packed-${i}`);
+      const lifecycles = ids.map(lifecycle);
+      const batch = [0, 1, 2, 3].flatMap((step) => lifecycles.map((records) => records[step]!));
+
+      // Act
+      const first = await counting(() => useCases.recordStreamChanges(batch));
+      const again = await counting(() => useCases.recordStreamChanges(batch));
+
+      // Assess: 240 items in 3 transactions (not a read and 3 transactions per subject)
+      expect(first.result).toEqual({ batchItemFailures: [] });
+      expect(first.calls.filter((c) => c.command !== 'TransactWriteItemsCommand')).toEqual([
+        { command: 'BatchGetItemCommand', items: expect.any(Array) },
+      ]);
+      expect(first.calls[0]!.items).toHaveLength(60);
+      const transactions = named(first.calls, 'TransactWriteItemsCommand');
+      const items = transactions.flatMap((t) => t.items);
+      expect(items).toHaveLength(60 * 4);
+      expect(transactions.length).toBe(Math.ceil(items.length / 100));
+      // A subject's head and entries are never split over transactions
+      for (const id of ids)
+        expect(transactions.filter((t) => t.items.some((i) => touches(i, id)))).toHaveLength(1);
+      await expectIssued(ids);
+      // The redelivered batch: the heads are read, nothing is written, every chain is as it was
+      expect(again.result).toEqual({ batchItemFailures: [] });
+      expect(again.calls.map((c) => c.command)).toEqual(['BatchGetItemCommand']);
+      await expectIssued(ids);
+    });
+
+    it('appends every subject exactly once when a concurrent consumer moves one head in a packed transaction, and re-reads only that transaction’s subjects', async () => {
+      // Prepare: 40 applications created; their next changes make 40 × 3 = 120 items, two transactions
+      const ids = Array.from({ length: 40 }, (_, i) => `app-moved-${i}`);
+      const lifecycles = ids.map(lifecycle);
+      expect(await useCases.recordStreamChanges(lifecycles.map((records) => records[0]!))).toEqual({
+        batchItemFailures: [],
+      });
+      const batch = [1, 2, 3].flatMap((step) => lifecycles.map((records) => records[step]!));
+      const moved = 'app-moved-17';
+      let overlapped: Call | undefined;
+      let overlapping: unknown;
+
+      // Act: just before the transaction holding app-moved-17 goes, an overlapping consumer
+      // (Lambda ran two pollers for a moment) appends that subject's next change
+      const { result, calls } = await counting(
+        () => useCases.recordStreamChanges(batch),
+        async (call) => {
+          const packed = call.command === 'TransactWriteItemsCommand' && call.items.length > 2;
+          if (overlapped || !packed || !call.items.some((i) => touches(i, moved))) return;
+          overlapped = call;
+          overlapping = await useCases.recordStreamChanges([lifecycles[ids.indexOf(moved)]![2]!]);
+        },
+      );
+
+      // Assess: that transaction stored nothing, its subjects went one at a time from a fresh read
+      // of their heads, the other transaction's subjects were not read again
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(overlapped).toBeDefined();
+      expect(overlapping).toEqual({ batchItemFailures: [] });
+      const packed = named(calls, 'TransactWriteItemsCommand').filter((t) => t.items.length > 2);
+      expect(packed).toHaveLength(2);
+      const subjectsOf = (t: Call) => ids.filter((id) => t.items.some((i) => touches(i, id)));
+      // Head reads: the batch's, the overlapping consumer's, one per subject of the cancelled pack
+      const reads = named(calls, 'BatchGetItemCommand');
+      expect(reads.map((r) => r.items.length)).toEqual([
+        40,
+        ...Array.from({ length: subjectsOf(overlapped!).length + 1 }, () => 1),
+      ]);
+      expect(subjectsOf(overlapped!).length).toBeLessThan(ids.length);
+      await expectIssued(ids);
+    });
+
+    it('packs a subject of 99 new entries (100 items) whole, and appends one of 100 one at a time', async () => {
+      // Prepare: two invoices, each created, then its amount changed 98 and 99 times
+      const invoiceRecords = (invoiceId: string, changes: number) => {
+        const keys = { pk: `INVOICE#${invoiceId}`, sk: 'INVOICE' };
+        const base = {
+          invoiceId,
+          accountId: 'acct-1',
+          status: 'issued',
+          issuedAt: '2026-11-02T01:00:21.000Z',
+        };
+        return [
+          record('INSERT', keys, undefined, { ...base, amount: 0 }),
+          ...Array.from({ length: changes }, (_, i) =>
+            record('MODIFY', keys, { ...base, amount: i }, { ...base, amount: i + 1 }),
+          ),
+        ];
+      };
+      const fits = invoiceRecords('inv-99', 98);
+      const tooMany = invoiceRecords('inv-100', 99);
+
+      // Act
+      const { result, calls } = await counting(() => useCases.recordStreamChanges([...fits, ...tooMany]));
+
+      // Assess
+      expect(result).toEqual({ batchItemFailures: [] });
+      const transactions = named(calls, 'TransactWriteItemsCommand');
+      expect(transactions.filter((t) => t.items.length === 100)).toHaveLength(1);
+      expect(transactions.filter((t) => t.items.length === 2)).toHaveLength(100);
+      expect(transactions).toHaveLength(101);
+      // Heads read for the batch, then again for the subject appended one at a time
+      expect(named(calls, 'BatchGetItemCommand').map((r) => r.items.length)).toEqual([2, 1]);
+      for (const [id, count] of [
+        ['inv-99', 99],
+        ['inv-100', 100],
+      ] as const) {
+        const { entries, head } = await repository.readAuditTrail('invoice', id);
+        expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+        expect(domain.verifyChain(entries, head)).toMatchObject({ ok: true, entries: count });
+      }
+    }, 60_000);
+
+    it('appends one subject at a time when the heads cannot be read together', async () => {
+      // Prepare
+      const ids = ['app-unbatched-1', 'app-unbatched-2'];
+      const batch = ids.flatMap(lifecycle);
+
+      // Act: reading the batch’s heads together is refused (a head read alone is not)
+      const { result, calls } = await counting(
+        () => useCases.recordStreamChanges(batch),
+        async (call) => {
+          if (call.command === 'BatchGetItemCommand' && call.items.length > 1) throw new Error('refused');
+        },
+      );
+
+      // Assess
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(named(calls, 'BatchGetItemCommand').map((r) => r.items.length)).toEqual([2, 1, 1]);
+      expect(named(calls, 'TransactWriteItemsCommand')).toHaveLength(6);
+      await expectIssued(ids);
+    });
+  });
 });

@@ -164,11 +164,18 @@ export async function benchApply(): Promise<ApplyFigures> {
     };
     const fullCpuBefore = cpuNow(java);
     const full = await run(RATE);
+    // What the stream's consumers (audit, events, webhooks) still owe the overload run is
+    // drained and counted in its CPU; the raw rate and the half-rate run then start quiet.
+    const drainStarted = performance.now();
+    await stack.streams.drain(300_000);
+    await stack.events.drain(300_000);
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
     const fullCpu = cpuPer(fullCpuBefore, cpuNow(java), full.accepted);
     const rawAfter = await raw();
     const rawPerSecond = (rawBefore + rawAfter) / 2;
     const ratio = full.perSecond / rawPerSecond;
     describe(`apply at ${RATE}/s offered`, full);
+    console.log(`the stream's consumers caught up ${drainSeconds.toFixed(1)} s after the last request`);
     console.log(
       `raw 4-item TransactWriteItems on the same DynamoDB Local (${CLIENTS} in flight): ${rawBefore.toFixed(0)}/s before, ` +
         `${rawAfter.toFixed(0)}/s after → applications/s ÷ raw = ${full.perSecond.toFixed(0)} ÷ ${rawPerSecond.toFixed(0)} = ` +

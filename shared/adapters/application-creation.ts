@@ -30,6 +30,11 @@ export interface NewApplication {
   idempotency?: { key: string; requestHash: string; statusCode: number; body: unknown; expiresAt: number };
   /** Whether its workflow runs already; if not, it goes on the sweeper's list, which starts it. */
   workflowStarted: boolean;
+  /**
+   * Written with the acceptance, all or nothing (the monthly run's marker and counters): in the
+   * single transaction, or in the last chunk's.
+   */
+  alongside?: TransactItem[];
   /** Records (by id) whose allocation takes everything they had available when read: they leave the open-records index. */
   whole?: ReadonlySet<string>;
 }
@@ -69,19 +74,22 @@ export async function createApplication(input: NewApplication): Promise<void> {
     ),
     ...ledgerMoves('available', 'reserved', application.accountId, allocations),
   ];
+  const alongside = input.alongside ?? [];
+  const room = SINGLE_TRANSACTION_RECORDS - alongside.length;
   if (
-    application.allocations.length <= SINGLE_TRANSACTION_RECORDS &&
-    itemsWithLedger(application.allocations, application.accountId) <= SINGLE_TRANSACTION_RECORDS
+    application.allocations.length <= room &&
+    itemsWithLedger(application.allocations, application.accountId) <= room
   ) {
     await transact([
       putApplication(input, application.status, 0),
       updateAccount(input, 0),
       ...reserveAll(application.allocations),
       ...idempotencyPut(input, false),
+      ...alongside,
     ]);
     return;
   }
-  const chunks = ledgerChunks(application.allocations, application.accountId, CHUNK_ROOM);
+  const chunks = ledgerChunks(application.allocations, application.accountId, CHUNK_ROOM - alongside.length);
   try {
     for (const [index, chunk] of chunks.entries()) {
       const items: TransactItem[] = [
@@ -92,7 +100,11 @@ export async function createApplication(input: NewApplication): Promise<void> {
       if (index === 0) {
         items.push(putApplication(input, 'reserving', chunks.length), ...idempotencyPut(input, true));
       } else if (index === chunks.length - 1) {
-        items.push(acceptApplication(application, input.workflowStarted), ...idempotencyComplete(input));
+        items.push(
+          acceptApplication(application, input.workflowStarted),
+          ...idempotencyComplete(input),
+          ...alongside,
+        );
       } else {
         items.push(whileReserving(application.applicationId));
       }

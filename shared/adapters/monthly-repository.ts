@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   documentClient,
   keys,
@@ -75,28 +75,6 @@ export async function getMarker(accountId: string, month: string): Promise<Month
   return Item ? stripKeys<MonthlyMarker>(Item) : undefined;
 }
 
-/**
- * Claims (account, month) with the application it will ask for. Whoever claims first fixes
- * the amount, title and delivery; a later or concurrent claimer gets that marker back.
- */
-export async function claimMarker(marker: MonthlyMarker): Promise<MonthlyMarker> {
-  try {
-    await documentClient.send(
-      new PutCommand({
-        TableName: tableName,
-        Item: { ...keys.monthlyMarker(marker.accountId, marker.month), ...marker },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return marker;
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    const stored = await getMarker(marker.accountId, marker.month);
-    if (!stored) throw error;
-    return stored;
-  }
-}
-
 export type Outcome =
   | { kind: 'created'; applicationId: string; total: number }
   | { kind: 'skipped'; reason: SkipReason };
@@ -113,6 +91,30 @@ export async function finishMarker(
   outcome: Outcome,
   now: Date,
 ): Promise<boolean> {
+  const items = finishItems(marker, shard, outcome, now);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await transact(items);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+      if (error.reasons[0] === 'ConditionalCheckFailed') return false;
+      if (attempt >= 8) throw error;
+      await new Promise((r) => setTimeout(r, 5 + Math.random() * 10 * 2 ** attempt));
+    }
+  }
+}
+
+/**
+ * What ends (account, month): the marker put as ended (unless another attempt ended it) and the
+ * shard's counters moved, for a transaction of their own or one an application is created in.
+ */
+export function finishItems(
+  marker: MonthlyMarker,
+  shard: string,
+  outcome: Outcome,
+  now: Date,
+): TransactItem[] {
   const finishedAt = now.toISOString();
   const ended: MonthlyMarker =
     outcome.kind === 'created'
@@ -180,17 +182,7 @@ export async function finishMarker(
       },
     });
   }
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await transact(items);
-      return true;
-    } catch (error) {
-      if (!(error instanceof ConflictError)) throw error;
-      if (error.reasons[0] === 'ConditionalCheckFailed') return false;
-      if (attempt >= 8) throw error;
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 10 * 2 ** attempt));
-    }
-  }
+  return items;
 }
 
 export interface MonthlyRun {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createApplication as storeApplication } from '#adapters/application-creation';
+import type { TransactItem } from '#adapters/dynamodb';
 import { expiresAt, getIdempotency, hashRequest, IDEMPOTENCY_TTL_SECONDS } from '#adapters/idempotency';
 import { correlationId, logger } from '#adapters/logger';
 import { startApplicationWorkflow } from '#adapters/workflow-client';
@@ -51,6 +52,11 @@ export async function createApplication(
    * win and the other replays the winner, below).
    */
   lookUpFirst = true,
+  /**
+   * Items written in the accepting transaction, all or nothing with the application (the
+   * monthly run ends its marker there), from the application as it is about to be stored.
+   */
+  alongside?: (application: Application) => TransactItem[],
 ): Promise<CreateResult> {
   const requestHash = hashRequest(body);
   for (let attempt = 0; ; attempt++) {
@@ -59,7 +65,16 @@ export async function createApplication(
       if (previous) return previous;
     }
     try {
-      return await acceptOnce(accountId, body, idempotencyKey, requestHash, now, idempotencyTtlSeconds, plan);
+      return await acceptOnce(
+        accountId,
+        body,
+        idempotencyKey,
+        requestHash,
+        now,
+        idempotencyTtlSeconds,
+        plan,
+        alongside,
+      );
     } catch (error) {
       if (idempotencyKey && error instanceof DomainError) {
         // The same request may have won meanwhile (its reservation is why this one failed).
@@ -100,6 +115,7 @@ async function acceptOnce(
   now: Date,
   idempotencyTtlSeconds: number,
   plan: Planner,
+  alongside: ((application: Application) => TransactItem[]) | undefined,
 ): Promise<CreateResult> {
   const {
     account,
@@ -139,6 +155,7 @@ async function acceptOnce(
     lastUsed: { titleId: title.titleId, delivery },
     whole,
     workflowStarted,
+    alongside: alongside?.(application),
     idempotency: idempotencyKey
       ? {
           key: idempotencyKey,

@@ -3,9 +3,10 @@ import { keys, stripKeys } from '#adapters/dynamodb';
 import { readLedger } from '#adapters/ledger-aggregates-read';
 import { logger } from '#adapters/logger';
 import {
-  claimMarker,
   completeRun,
+  finishItems,
   finishMarker,
+  getMarker,
   joinRun,
   listShardAccounts,
   readShardCounters,
@@ -114,11 +115,13 @@ export async function processShard(
 }
 
 /**
- * One account, once per month (invariant 3): the marker says whether it was done; the claim
- * fixes what is asked for; the application is created through the customer's own create path
- * (the same checks, reservation, idempotency and workflow start) under a key derived from the
- * month, so a repeat answers the first application; the marker ends and the run's counters
- * move in one transaction, once.
+ * One account, once per month (invariant 3): the marker says whether it was done. If not, the
+ * full invoiceable amount is asked for through the customer's own create path (the same
+ * checks, reservation, idempotency and workflow start) under a key derived from the month, and
+ * the marker ends and the run's counters move in the application's own transaction: created
+ * and counted at once, or neither. Another attempt at the same account (a retried page, an
+ * overlapping execution) finds the marker ended, or loses that transaction on it and on the
+ * key, and counts nothing. A skipped account ends its marker in a transaction of its own.
  */
 export async function processAccount(accountId: string, month: string, now: Date): Promise<AccountOutcome> {
   const shard = shardOf(accountId);
@@ -127,54 +130,84 @@ export async function processAccount(accountId: string, month: string, now: Date
   const markerKey = keys.monthlyMarker(accountId, month);
   const { aggregates, items } = await readLedger(accountId, now, [profile, markerKey]);
   const stored = items.get(markerKey.sk);
-  let marker = stored ? stripKeys<MonthlyMarker>(stored) : undefined;
+  const marker = stored ? stripKeys<MonthlyMarker>(stored) : undefined;
   if (isFinished(marker)) return 'already';
-  // Claimed here and now: no application can have been made under the month's key before.
-  let claimedHere = false;
-  if (!marker) {
-    const { account } = accountStateOf(items.get(profile.sk));
-    const autoInvoicing = account?.autoInvoicing;
-    // Turned off since the shard was listed: not the run's any more.
-    if (!account || !autoInvoicing?.enabled || !autoInvoicing.titleId || !autoInvoicing.delivery) {
-      return 'not-opted-in';
-    }
-    const claim: MonthlyMarker = {
-      accountId,
-      month,
-      status: 'claimed',
-      titleId: autoInvoicing.titleId,
-      delivery: autoInvoicing.delivery,
-      claimedAt: now.toISOString(),
-    };
-    // The full invoiceable amount (R10): the formula create checks the amount against.
-    const { amount } = await invoiceableFrom(accountId, { account }, aggregates, now);
-    if (amount <= 0) {
-      const reason: SkipReason =
-        account.arrears > 0
-          ? {
-              code: 'ARREARS_OUTSTANDING',
-              detail: `The account owes ${account.arrears} fen, which is more than is invoiceable.`,
-            }
-          : nothingToInvoice();
-      return (await finishMarker(claim, shard, { kind: 'skipped', reason }, now)) ? 'skipped' : 'already';
-    }
-    const claimed = { ...claim, amount };
-    marker = await claimMarker(claimed);
-    if (isFinished(marker)) return 'already';
-    claimedHere = marker === claimed;
+  // A marker claimed but not ended (written by an earlier version, which claimed first).
+  if (marker) return createFromClaim(marker, shard, now);
+  const { account } = accountStateOf(items.get(profile.sk));
+  const autoInvoicing = account?.autoInvoicing;
+  // Turned off since the shard was listed: not the run's any more.
+  if (!account || !autoInvoicing?.enabled || !autoInvoicing.titleId || !autoInvoicing.delivery) {
+    return 'not-opted-in';
   }
-  if (marker.amount === undefined || !marker.titleId || !marker.delivery) {
-    throw new Error(`Monthly marker of ${accountId} ${month} is claimed without what it asks for`);
+  const started: MonthlyMarker = {
+    accountId,
+    month,
+    status: 'claimed',
+    titleId: autoInvoicing.titleId,
+    delivery: autoInvoicing.delivery,
+    claimedAt: now.toISOString(),
+  };
+  // The full invoiceable amount (R10): the formula create checks the amount against.
+  const { amount } = await invoiceableFrom(accountId, { account }, aggregates, now);
+  if (amount <= 0) {
+    const reason: SkipReason =
+      account.arrears > 0
+        ? {
+            code: 'ARREARS_OUTSTANDING',
+            detail: `The account owes ${account.arrears} fen, which is more than is invoiceable.`,
+          }
+        : nothingToInvoice();
+    return (await finishMarker(started, shard, { kind: 'skipped', reason }, now)) ? 'skipped' : 'already';
   }
+  const asked = { ...started, amount };
+  let ours: string | undefined;
   try {
+    // No marker: nothing was accepted under the month's key (it would have ended the marker),
+    // so the key is not looked up first; a concurrent attempt is answered by the key's item.
     const result = await createApplication(
       accountId,
-      { mode: 'amount', amount: marker.amount, titleId: marker.titleId, delivery: marker.delivery },
+      { mode: 'amount', amount, titleId: autoInvoicing.titleId, delivery: autoInvoicing.delivery },
       monthlyIdempotencyKey(month),
       now,
       MONTHLY_IDEMPOTENCY_TTL_SECONDS,
       undefined,
-      !claimedHere,
+      false,
+      (application) => {
+        ours = application.applicationId;
+        return finishItems(
+          asked,
+          shard,
+          { kind: 'created', applicationId: application.applicationId, total: application.total },
+          now,
+        );
+      },
+    );
+    // The key's answer to another attempt's application: that attempt counted it.
+    return (result.body as { applicationId: string }).applicationId === ours ? 'created' : 'already';
+  } catch (error) {
+    // Another attempt ended the marker (created or skipped) while this one planned.
+    if (!isSkip(error) && isFinished(await getMarker(accountId, month))) return 'already';
+    if (!isSkip(error)) throw error;
+    const reason = { code: error.code, detail: error.message };
+    return (await finishMarker(asked, shard, { kind: 'skipped', reason }, now)) ? 'skipped' : 'already';
+  }
+}
+
+/** A claimed marker fixed what is asked for: created under the month's key (looked up first), then ended. */
+async function createFromClaim(marker: MonthlyMarker, shard: string, now: Date): Promise<AccountOutcome> {
+  if (marker.amount === undefined || !marker.titleId || !marker.delivery) {
+    throw new Error(
+      `Monthly marker of ${marker.accountId} ${marker.month} is claimed without what it asks for`,
+    );
+  }
+  try {
+    const result = await createApplication(
+      marker.accountId,
+      { mode: 'amount', amount: marker.amount, titleId: marker.titleId, delivery: marker.delivery },
+      monthlyIdempotencyKey(marker.month),
+      now,
+      MONTHLY_IDEMPOTENCY_TTL_SECONDS,
     );
     const { applicationId, total } = result.body as { applicationId: string; total: number };
     const counted = await finishMarker(marker, shard, { kind: 'created', applicationId, total }, now);

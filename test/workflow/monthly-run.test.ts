@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runInProcessAgainst } from '../../bench/local-stack.ts';
 import { signLocalToken } from '../../scripts/local/jwt.ts';
 import { shanghaiMonth } from '../../shared/domain/calendar.ts';
 import { shardOf } from '../../shared/domain/monthly.ts';
@@ -366,4 +367,68 @@ describe('monthly run (R31, invariant 3)', () => {
     ).Items?.[0];
     expect(shardItem).toMatchObject({ processed: 4, created: 4, createdAmount: 8_000 });
   }, 180_000);
+});
+
+describe('monthly run: the marker ends in the application’s own transaction (invariant 3)', () => {
+  it('R31 a create transaction that fails leaves no marker, no count and no reservation; the next attempt creates once', async () => {
+    // Prepare: one opted-in account; this process runs the run's account step against the stack
+    const month = '2031-04';
+    const account = await optIn(ownId('m-atomic'), [order(1_700)]);
+    runInProcessAgainst(own.stack);
+    const { processAccount } = await import('#use-cases/monthly-run');
+    const { documentClient } = await import('#adapters/dynamodb');
+    // The transaction that carries the account's marker dies once, as a process would mid-write.
+    let failed = 0;
+    const dieOnce = 'die-on-the-marker-transaction';
+    documentClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        const items = (args.input as { TransactItems?: { Put?: { Item?: { pk?: string } } }[] })
+          .TransactItems;
+        const carriesMarker = items?.some((i) => i.Put?.Item?.pk === `MONTHLY#${account.accountId}#${month}`);
+        if (String(context.commandName).startsWith('TransactWrite') && carriesMarker && failed === 0) {
+          failed++;
+          throw new Error('the process died');
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: dieOnce },
+    );
+    try {
+      // Act 1
+      await expect(processAccount(account.accountId, month, new Date())).rejects.toThrow('the process died');
+
+      // Assess 1: nothing of it is stored
+      expect(failed).toBe(1);
+      expect(await markerOf(account.accountId, month)).toBeUndefined();
+      expect(await applicationsOf(account.accountId)).toEqual([]);
+      const ledger = await own.request('GET', '/v1/invoiceable', { accountId: account.accountId });
+      expect(ledger.body.formula).toMatchObject({ amount: 1_700, reserved: 0 });
+
+      // Act 2: the retried step, then a third attempt
+      const second = await processAccount(account.accountId, month, new Date());
+      const third = await processAccount(account.accountId, month, new Date());
+
+      // Assess 2: created once, counted once, the marker naming it
+      expect([second, third]).toEqual(['created', 'already']);
+      const applications = await applicationsOf(account.accountId);
+      expect(applications).toHaveLength(1);
+      expect(applications[0]).toMatchObject({ total: 1_700, mode: 'amount' });
+      expect(await markerOf(account.accountId, month)).toMatchObject({
+        status: 'created',
+        applicationId: applications[0]!.applicationId,
+        total: 1_700,
+      });
+      const counters = await own.documents.send(
+        new QueryCommand({
+          TableName: own.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `MONTHLY_RUN#${month}` },
+          ConsistentRead: true,
+        }),
+      );
+      expect(counters.Items?.map((i) => [i.processed, i.created, i.createdAmount])).toEqual([[1, 1, 1_700]]);
+    } finally {
+      documentClient.middlewareStack.remove(dieOnce);
+    }
+  });
 });

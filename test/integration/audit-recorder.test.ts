@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalS3, startS3Server } from '../../scripts/local/s3.ts';
-import { sharedDynamoDb } from '../support/dynamodb-local.ts';
+import { keyTable, sharedDynamoDb } from '../support/dynamodb-local.ts';
 
 // The recorder's use case against DynamoDB Local, fed stream records the way Lambda hands them over.
 
@@ -31,21 +31,7 @@ const ANCHOR_BUCKETS = [
 
 beforeAll(async () => {
   db = {
-    endpoint: await sharedDynamoDb([
-      {
-        logicalId: 'Table',
-        tableName: TABLE,
-        keySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        attributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        globalSecondaryIndexes: [],
-      },
-    ]),
+    endpoint: await sharedDynamoDb([keyTable(TABLE)]),
   };
   s3 = await startS3Server({ port: 0, dataDir: s3Dir, buckets: ANCHOR_BUCKETS });
   // The adapters read their configuration when first imported, as in a Lambda.

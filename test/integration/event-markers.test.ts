@@ -6,7 +6,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CLAIM_LEASE_MS } from '#adapters/event-publisher';
-import { sharedDynamoDb } from '../support/dynamodb-local.ts';
+import { keyTable, sharedDynamoDb } from '../support/dynamodb-local.ts';
 
 // The table's event markers (#adapters/event-bus) against DynamoDB Local: each step of a batch in
 // as few requests as its outcome allows, each marker as its own conditional write would leave it.
@@ -25,21 +25,7 @@ let conflictNext = false;
 let heldUp = new Map<string, number>();
 
 beforeAll(async () => {
-  const endpoint = await sharedDynamoDb([
-    {
-      logicalId: 'Table',
-      tableName: TABLE,
-      keySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      attributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      globalSecondaryIndexes: [],
-    },
-  ]);
+  const endpoint = await sharedDynamoDb([keyTable(TABLE)]);
   // The adapter reads its configuration when first imported, as in a Lambda.
   Object.assign(process.env, {
     TABLE_NAME: TABLE,

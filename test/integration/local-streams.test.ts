@@ -17,26 +17,11 @@ import {
   validatePattern,
 } from '../../scripts/local/streams.ts';
 import type { LambdaRuntime, LocalEventSourceMapping, LocalTable } from '../../scripts/local/types.ts';
-import { sharedDynamoDb } from '../support/dynamodb-local.ts';
+import { keyTable, sharedDynamoDb } from '../support/dynamodb-local.ts';
 
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 
-function tableNamed(tableName: string, stream = true): LocalTable {
-  return {
-    logicalId: tableName,
-    tableName,
-    keySchema: [
-      { AttributeName: 'pk', KeyType: 'HASH' },
-      { AttributeName: 'sk', KeyType: 'RANGE' },
-    ],
-    attributeDefinitions: [
-      { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'S' },
-    ],
-    globalSecondaryIndexes: [],
-    ...(stream ? { stream: { viewType: 'NEW_AND_OLD_IMAGES' as const } } : {}),
-  };
-}
+const tableNamed = (tableName: string, stream = true): LocalTable => keyTable(tableName, stream);
 
 function mapping(tableName: string, fields: Partial<LocalEventSourceMapping> = {}): LocalEventSourceMapping {
   return {

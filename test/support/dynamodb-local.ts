@@ -43,3 +43,21 @@ export async function sharedDynamoDb(tables: LocalTable[]): Promise<string> {
   await createTables(endpoint, tables);
   return endpoint;
 }
+
+/** A table keyed like the service's (`pk`, `sk`, strings), without indexes; with a stream if asked. */
+export function keyTable(tableName: string, stream = false): LocalTable {
+  return {
+    logicalId: tableName,
+    tableName,
+    keySchema: [
+      { AttributeName: 'pk', KeyType: 'HASH' },
+      { AttributeName: 'sk', KeyType: 'RANGE' },
+    ],
+    attributeDefinitions: [
+      { AttributeName: 'pk', AttributeType: 'S' },
+      { AttributeName: 'sk', AttributeType: 'S' },
+    ],
+    globalSecondaryIndexes: [],
+    ...(stream ? { stream: { viewType: 'NEW_AND_OLD_IMAGES' as const } } : {}),
+  };
+}

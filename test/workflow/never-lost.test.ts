@@ -90,6 +90,17 @@ async function returnExecutionsOf(returnId: string) {
   return (executions ?? []).filter((e) => e.name === returnId);
 }
 
+/** The workflow create starts before it stores the application, started here with none stored. */
+async function startAhead(applicationId: string, accountId: string, waitUntil: string, acceptBy: string) {
+  await sfn().send(
+    new StartExecutionCommand({
+      stateMachineArn: inject('stateMachineArn'),
+      name: applicationId,
+      input: JSON.stringify({ applicationId, accountId, waitUntil, acceptBy, correlationId: applicationId }),
+    }),
+  );
+}
+
 describe('never lost (invariant 4)', () => {
   it('invariant 4 an application whose workflow start failed is started by the sweeper and issued, once', async () => {
     // Prepare: accepted while Step Functions is unreachable
@@ -219,19 +230,7 @@ describe('never lost (invariant 4)', () => {
     const now = new Date().toISOString();
 
     // Act
-    await sfn().send(
-      new StartExecutionCommand({
-        stateMachineArn: inject('stateMachineArn'),
-        name: applicationId,
-        input: JSON.stringify({
-          applicationId,
-          accountId: c.accountId,
-          waitUntil: now,
-          acceptBy: now,
-          correlationId: applicationId,
-        }),
-      }),
-    );
+    await startAhead(applicationId, c.accountId, now, now);
 
     // Assess: ended as not accepted, nothing written, nothing sent, the ledger untouched
     const execution = await finishedExecution(executionArnOf(applicationId));
@@ -252,18 +251,11 @@ describe('never lost (invariant 4)', () => {
     const c = await customer([order(uniqueId('o'), { cashAmount: 1_300 })]);
     const applicationId = uniqueId('app_late');
     const now = new Date();
-    await sfn().send(
-      new StartExecutionCommand({
-        stateMachineArn: inject('stateMachineArn'),
-        name: applicationId,
-        input: JSON.stringify({
-          applicationId,
-          accountId: c.accountId,
-          waitUntil: now.toISOString(),
-          acceptBy: new Date(now.getTime() + 60_000).toISOString(),
-          correlationId: applicationId,
-        }),
-      }),
+    await startAhead(
+      applicationId,
+      c.accountId,
+      now.toISOString(),
+      new Date(now.getTime() + 60_000).toISOString(),
     );
     const notYet = await waitFor(async () => {
       const failures = (await historyOf(executionArnOf(applicationId))).filter(

@@ -178,7 +178,12 @@ export class InvoiceServiceStack extends Stack {
     // One function per entry of API_FUNCTIONS, granted the union of its routes' `uses`.
     const routes = (props.apiFunctions ?? API_FUNCTIONS).flatMap((spec) => {
       const fn =
-        built[spec.name] ?? new ServiceFunction(this, `Api${spec.name}`, { entry: spec.entry, environment });
+        built[spec.name] ??
+        new ServiceFunction(this, `Api${spec.name}`, {
+          entry: spec.entry,
+          environment,
+          ...(spec.timeoutSeconds ? { timeout: Duration.seconds(spec.timeoutSeconds) } : {}),
+        });
       const routes = Object.values(spec.routes);
       const uses = new Set(routes.flatMap((route) => route.uses));
       if (uses.has('table-write')) data.table.grantReadWriteData(fn);

@@ -178,7 +178,7 @@ async function acceptOnce(
 
 /**
  * How long after submission a workflow may find its application not yet stored: longer than
- * a create request lives (the API answers within 29 s; a chunked reservation runs ≤ 10 s).
+ * a create request lives (the API answers within 29 s; the create function runs ≤ 25 s).
  */
 export const ACCEPT_WINDOW_MS = 60_000;
 

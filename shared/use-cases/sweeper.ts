@@ -11,7 +11,7 @@ export interface SweepOptions {
   now: Date;
   /** Applications and returns left pending this long get their workflow started (default 60 s). */
   pendingOlderThanMs?: number;
-  /** Chunked reservations unfinished this long are undone (default 5 min; creators live ≤ 10 s). */
+  /** Chunked reservations unfinished this long are undone (default 5 min; creators live ≤ 25 s). */
   reservingOlderThanMs?: number;
   /** At most this many applications, and as many returns, per run; the next continues (default 500). */
   limit?: number;

@@ -417,6 +417,20 @@ describe('REST API', () => {
     });
   });
 
+  it('lets the functions that create applications run 25 s (chunked reservations), every other API function 10 s, all under API Gateway’s 29 s', () => {
+    const timeouts = Object.fromEntries(
+      Object.entries(template.findResources('AWS::Lambda::Function'))
+        .filter(([id]) => /^Api[A-Z]/.test(id))
+        .map(([id, fn]) => [id.replace(/[0-9A-F]{8}$/, ''), fn.Properties.Timeout]),
+    );
+    expect(timeouts).toMatchObject({
+      ApiApplicationsWrite: 25,
+      ApiOrganizations: 25,
+      ApiApplicationsRead: 10,
+    });
+    expect(Object.values(timeouts).every((t) => t === 10 || t === 25)).toBe(true);
+  });
+
   it('checks bodies in the functions only: no request models (JSON bodies arrive as bytes)', () => {
     template.resourceCountIs('AWS::ApiGateway::Model', 0);
     for (const method of Object.values(template.findResources('AWS::ApiGateway::Method'))) {

@@ -17,6 +17,11 @@ export interface ApiFunction {
   /** Handler file from the project root. */
   entry: string;
   routes: RouteGroup;
+  /**
+   * Seconds the function may run when not the default 10: creating applications reserves a
+   * large selection chunk by chunk, which may take longer (API Gateway waits 29 s).
+   */
+  timeoutSeconds?: number;
 }
 
 /**
@@ -28,14 +33,24 @@ export const API_FUNCTIONS: readonly ApiFunction[] = [
   { name: 'TitlesRead', entry: 'functions/api/titles-read.ts', routes: TITLES_READ },
   { name: 'TitlesWrite', entry: 'functions/api/titles-write.ts', routes: TITLES_WRITE },
   { name: 'ApplicationsRead', entry: 'functions/api/applications-read.ts', routes: APPLICATIONS_READ },
-  { name: 'ApplicationsWrite', entry: 'functions/api/applications-write.ts', routes: APPLICATIONS_WRITE },
+  {
+    name: 'ApplicationsWrite',
+    entry: 'functions/api/applications-write.ts',
+    routes: APPLICATIONS_WRITE,
+    timeoutSeconds: 25,
+  },
   { name: 'InvoicesRead', entry: 'functions/api/invoices-read.ts', routes: INVOICES_READ },
   { name: 'InvoicesWrite', entry: 'functions/api/invoices-write.ts', routes: INVOICES_WRITE },
   { name: 'Returns', entry: 'functions/api/returns.ts', routes: RETURNS },
   { name: 'Admin', entry: 'functions/api/admin.ts', routes: ADMIN },
   { name: 'Audit', entry: 'functions/api/audit.ts', routes: AUDIT },
   { name: 'Monthly', entry: 'functions/api/monthly.ts', routes: MONTHLY },
-  { name: 'Organizations', entry: 'functions/api/organizations.ts', routes: ORGANIZATIONS },
+  {
+    name: 'Organizations',
+    entry: 'functions/api/organizations.ts',
+    routes: ORGANIZATIONS,
+    timeoutSeconds: 25,
+  },
   // Also the webhook dispatcher: infra/constructs/webhooks.ts builds it.
   { name: 'Webhooks', entry: 'functions/api/webhooks.ts', routes: WEBHOOKS },
 ];

@@ -113,7 +113,10 @@ export const keys = {
   }),
   /** The run of a month: its item, a counter item per shard, a skipped entry per account. */
   monthlyRun: (month: string) => ({ pk: `MONTHLY_RUN#${month}`, sk: 'RUN' }),
-  monthlyRunShard: (month: string, shard: string) => ({ pk: `MONTHLY_RUN#${month}`, sk: `SHARD#${shard}` }),
+  monthlyRunShard: (month: string, shard: string, slot: number) => ({
+    pk: `MONTHLY_RUN#${month}`,
+    sk: `SHARD#${shard}#${slot}`,
+  }),
   monthlyRunShardPrefix: 'SHARD#',
   monthlyRunSkipped: (month: string, accountId: string) => ({
     pk: `MONTHLY_RUN#${month}`,

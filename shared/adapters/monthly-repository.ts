@@ -12,6 +12,7 @@ import {
 import { ConflictError, RealNameRequiredError } from '#domain/errors';
 import {
   type AutoInvoicing,
+  counterSlotOf,
   type MonthlyMarker,
   noCounters,
   type ShardCounters,
@@ -131,7 +132,7 @@ export function finishItems(
       ? {
           Update: {
             TableName: tableName,
-            Key: keys.monthlyRunShard(marker.month, shard),
+            Key: keys.monthlyRunShard(marker.month, shard, counterSlotOf(marker.accountId)),
             UpdateExpression: 'SET #shard = :shard ADD #processed :one, #created :one, #amount :total',
             ExpressionAttributeNames: {
               '#shard': 'shard',
@@ -145,7 +146,7 @@ export function finishItems(
       : {
           Update: {
             TableName: tableName,
-            Key: keys.monthlyRunShard(marker.month, shard),
+            Key: keys.monthlyRunShard(marker.month, shard, counterSlotOf(marker.accountId)),
             UpdateExpression: 'SET #shard = :shard ADD #processed :one, #skipped :one, #reason :one',
             ExpressionAttributeNames: {
               '#shard': 'shard',

@@ -49,12 +49,29 @@ export function autoInvoicingView(settings: AutoInvoicing | undefined): {
 
 /** `00`..`63` from a stable hash of the account id (FNV-1a, 32 bit): same account, same shard. */
 export function shardOf(accountId: string): string {
+  return shardName(hashOf(accountId) % MONTHLY_SHARDS);
+}
+
+/** A shard's counters are kept in this many items, so its accounts seldom write the same one at once. */
+export const COUNTER_SLOTS = 8;
+
+/**
+ * Which of its shard's counter items an account's end moves: the counters are written in the
+ * account's application transaction, and a shard's concurrent accounts would otherwise all
+ * conflict on one item. Readers sum every item of the run.
+ */
+export function counterSlotOf(accountId: string): number {
+  return Math.floor(hashOf(accountId) / MONTHLY_SHARDS) % COUNTER_SLOTS;
+}
+
+/** FNV-1a of the account id. */
+function hashOf(accountId: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < accountId.length; i++) {
     hash ^= accountId.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return shardName(hash % MONTHLY_SHARDS);
+  return hash;
 }
 
 export function shardName(index: number): string {

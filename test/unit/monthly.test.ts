@@ -3,6 +3,8 @@ import { ConflictError, NotFoundError, TitleNotApprovedError } from '#domain/err
 import {
   allShards,
   autoInvoicingView,
+  COUNTER_SLOTS,
+  counterSlotOf,
   isSkip,
   MONTHLY_SHARDS,
   monthlyRunDue,
@@ -26,6 +28,24 @@ describe('monthly invoicing domain (R31)', () => {
     // Even enough that no shard takes more than 1.25× its share (hot partitions, long tails).
     expect(Math.max(...counts.values())).toBeLessThan(1_250);
     expect(Math.min(...counts.values())).toBeGreaterThan(750);
+  });
+
+  it('R31 a shard’s accounts spread over its eight counter items, each account always the same one', () => {
+    const perShard = new Map<string, Map<number, number>>();
+    for (let i = 0; i < 64_000; i++) {
+      const id = `account-${i}`;
+      const slot = counterSlotOf(id);
+      expect(slot).toBe(counterSlotOf(id));
+      expect(Number.isInteger(slot) && slot >= 0 && slot < COUNTER_SLOTS).toBe(true);
+      const slots = perShard.get(shardOf(id)) ?? new Map<number, number>();
+      slots.set(slot, (slots.get(slot) ?? 0) + 1);
+      perShard.set(shardOf(id), slots);
+    }
+    // Independent of the shard: every shard uses every slot, none much more than its share (125).
+    for (const slots of perShard.values()) {
+      expect(slots.size).toBe(COUNTER_SLOTS);
+      expect(Math.max(...slots.values())).toBeLessThan(190);
+    }
   });
 
   it('R31 the run invoices the China month of its run time unless a month is asked for', () => {

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runInProcessAgainst } from '../../bench/local-stack.ts';
 import { signLocalToken } from '../../scripts/local/jwt.ts';
 import { shanghaiMonth } from '../../shared/domain/calendar.ts';
-import { shardOf } from '../../shared/domain/monthly.ts';
+import { counterSlotOf, shardOf } from '../../shared/domain/monthly.ts';
 import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
 
 /**
@@ -355,17 +355,23 @@ describe('monthly run (R31, invariant 3)', () => {
       applicationId: earlyId,
     });
     expect(summary).toMatchObject({ month, processed: 4, created: 4, createdAmount: 8_000, skipped: 0 });
-    const shardItem = (
-      await own.documents.send(
-        new QueryCommand({
-          TableName: own.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk = :sk',
-          ExpressionAttributeValues: { ':pk': `MONTHLY_RUN#${month}`, ':sk': `SHARD#${shard}` },
-          ConsistentRead: true,
-        }),
-      )
-    ).Items?.[0];
-    expect(shardItem).toMatchObject({ processed: 4, created: 4, createdAmount: 8_000 });
+    // The shard's counters, summed over its items (one per slot its accounts hash to).
+    const shardItems =
+      (
+        await own.documents.send(
+          new QueryCommand({
+            TableName: own.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+            ExpressionAttributeValues: { ':pk': `MONTHLY_RUN#${month}`, ':sk': `SHARD#${shard}#` },
+            ConsistentRead: true,
+          }),
+        )
+      ).Items ?? [];
+    const sum = (field: string) => shardItems.reduce((total, item) => total + Number(item[field] ?? 0), 0);
+    expect([sum('processed'), sum('created'), sum('createdAmount')]).toEqual([4, 4, 8_000]);
+    expect(shardItems.map((item) => item.sk)).toEqual(
+      [...new Set(ids.map((id) => `SHARD#${shard}#${counterSlotOf(id)}`))].sort(),
+    );
   }, 180_000);
 });
 

@@ -6,7 +6,7 @@
  */
 import { GetExecutionHistoryCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { type OwnStack, ownId, startOwnStack } from '../test/support/own-stack.ts';
+import { type OwnStack, order, ownId, startOwnStack } from '../test/support/own-stack.ts';
 
 const BUDGET = 12;
 
@@ -40,36 +40,15 @@ async function lifecycle(own: OwnStack, review: boolean): Promise<number> {
   const accountId = ownId('bench');
   const customer = { accountId };
   const scale = review ? 5_000 : 1; // above the review threshold when reviewed
-  const paidAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
   await own.givenAccount(accountId, [
-    {
-      recordId: ownId('o'),
-      kind: 'order',
-      period: '2026-10',
-      paidAt,
-      entity: 'cn-bj-01',
-      taxRate: '0.06',
-      cashAmount: 3_000 * scale,
-    },
-    {
-      recordId: ownId('o'),
-      kind: 'order',
-      period: '2026-10',
-      paidAt,
-      entity: 'cn-sh-01',
-      taxRate: '0.13',
-      cashAmount: 2_000 * scale,
-    },
+    order(ownId('o'), { cashAmount: 3_000 * scale }),
+    order(ownId('o'), { entity: 'cn-sh-01', taxRate: '0.13', cashAmount: 2_000 * scale }),
   ]);
-  const title = await own.request('POST', '/v1/titles', customer, {
-    type: 'enterprise-ordinary',
-    name: '杭州示例科技有限公司',
-    taxId: '91330106MA2H00006X',
-  });
+  const titleId = await own.givenTitle(accountId);
   const created = await own.request('POST', '/v1/applications', customer, {
     mode: 'amount',
     amount: 5_000 * scale,
-    titleId: title.body.titleId,
+    titleId,
     delivery: { medium: 'electronic', email: `${accountId}@example.com` },
   });
   if (created.status !== 201)

@@ -7,7 +7,7 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
 import { expectLedgerExact } from '../support/invariants.ts';
-import { type OwnStack, ownId } from '../support/own-stack.ts';
+import { type OwnStack, order, ownId } from '../support/own-stack.ts';
 
 export const ENTITIES = ['cn-bj-01', 'cn-sh-01'] as const;
 const ISSUED_SUBJECT = '您的发票已开具';
@@ -21,31 +21,11 @@ export interface Accepted {
 /** A customer with orders at both entities and a title; applications of 100 fen each. */
 export async function newCustomer(own: OwnStack) {
   const accountId = ownId('fault');
-  const paidAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
   await own.givenAccount(
     accountId,
-    ENTITIES.map((entity) => ({
-      recordId: ownId('o'),
-      kind: 'order',
-      period: '2026-10',
-      paidAt,
-      entity,
-      taxRate: '0.06',
-      cashAmount: 100_000,
-    })),
+    ENTITIES.map((entity) => order(ownId('o'), { entity, cashAmount: 100_000 })),
   );
-  const title = await own.request(
-    'POST',
-    '/v1/titles',
-    { accountId },
-    {
-      type: 'enterprise-ordinary',
-      name: '杭州示例科技有限公司',
-      taxId: '91330106MA2H00006X',
-    },
-  );
-  expect(title.status).toBe(201);
-  return { accountId, titleId: title.body.titleId as string };
+  return { accountId, titleId: await own.givenTitle(accountId) };
 }
 
 /**

@@ -9,7 +9,7 @@ import { type AccountOptions, type ApiClient, httpClient, sentMail, upsertAccoun
 import './stack-context.ts';
 
 export type { ApiClient, ApiResponse } from './http.ts';
-export { uniqueId } from './http.ts';
+export { daysAgo, order, uniqueId } from './http.ts';
 
 const secret = () => Buffer.from(inject('jwtSecretHex'), 'hex');
 
@@ -25,25 +25,9 @@ export function clientWithToken(token: string | undefined): ApiClient {
   return httpClient(inject('apiUrl'), token);
 }
 
-const DAY = 86_400_000;
-export const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
-
 /** A verified mainland enterprise account with the given records, through the billing-system API. */
 export async function givenAccount(accountId: string, options: AccountOptions = {}): Promise<void> {
   await upsertAccount(await clientFor('billing-system', ['billing-system']), accountId, options);
-}
-
-export function order(recordId: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    recordId,
-    kind: 'order',
-    period: '2026-10',
-    paidAt: daysAgo(20),
-    entity: 'cn-bj-01',
-    taxRate: '0.06',
-    cashAmount: 10_600,
-    ...fields,
-  };
 }
 
 /** A complete mainland address (R22), with any fields replaced. */

@@ -91,3 +91,20 @@ export async function sentMail(sesUrl: string, address: string): Promise<SesStor
 }
 
 export const uniqueId = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
+
+const DAY = 86_400_000;
+export const daysAgo = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+
+/** A paid order (106 yuan, cn-bj-01, 6 %, paid 20 days ago), with any fields replaced. */
+export function order(recordId: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    recordId,
+    kind: 'order',
+    period: '2026-10',
+    paidAt: daysAgo(20),
+    entity: 'cn-bj-01',
+    taxRate: '0.06',
+    cashAmount: 10_600,
+    ...fields,
+  };
+}

@@ -37,6 +37,8 @@ export interface OwnStack {
   ): Promise<OwnResponse>;
   /** A verified mainland enterprise account with the records, through the billing-system API. */
   givenAccount(accountId: string, records: Record<string, unknown>[], language?: 'zh' | 'en'): Promise<void>;
+  /** An enterprise ordinary title of the account (approved at once), with any fields added; its id. */
+  givenTitle(accountId: string, fields?: Record<string, unknown>): Promise<string>;
   mailTo(address: string): Promise<SesStoredEmail[]>;
   /** Every item of the table whose pk starts with the prefix (test-only scan). */
   itemsWithPrefix(prefix: string): Promise<Record<string, any>[]>;
@@ -119,6 +121,22 @@ export async function startOwnStack(
     },
     request,
     givenAccount,
+    async givenTitle(accountId, fields = {}) {
+      const title = await request(
+        'POST',
+        '/v1/titles',
+        { accountId },
+        {
+          type: 'enterprise-ordinary',
+          name: '杭州示例科技有限公司',
+          taxId: '91330106MA2H00006X',
+          ...fields,
+        },
+      );
+      if (title.status !== 201)
+        throw new Error(`title not created: ${title.status} ${JSON.stringify(title.body)}`);
+      return title.body.titleId as string;
+    },
     mailTo: (address) => sentMail(stack.sesUrl, address),
     itemsWithPrefix: (prefix) =>
       all(
@@ -152,4 +170,4 @@ export async function startOwnStack(
   };
 }
 
-export { uniqueId as ownId } from './http.ts';
+export { order, uniqueId as ownId } from './http.ts';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_SOURCE, EVENT_TYPES, type EventType } from '#domain/domain-events';
 import type { StoredEvent } from '../../scripts/local/eventbridge.ts';
 import { schemaErrors } from '../support/event-schemas.ts';
-import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
+import { type OwnStack, order, ownId, startOwnStack } from '../support/own-stack.ts';
 
 /**
  * Issue 14 on the local stack: each fact of the catalogue, written to the table, reaches the
@@ -217,28 +217,13 @@ describe('issue 14: domain events from the table’s change stream, exactly once
 
   it('real writers: a title and an application through the API emit their events once each', async () => {
     const accountId = ownId('api');
-    const paidAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
-    await own.givenAccount(accountId, [
-      {
-        recordId: ownId('o'),
-        kind: 'order',
-        period: '2026-10',
-        paidAt,
-        entity: 'cn-bj-01',
-        taxRate: '0.06',
-        cashAmount: 10_600,
-      },
-    ]);
+    await own.givenAccount(accountId, [order(ownId('o'))]);
     const customer = { accountId };
-    const title = await own.request('POST', '/v1/titles', customer, {
-      type: 'enterprise-ordinary',
-      name: '杭州示例科技有限公司',
-      taxId: '91330106MA2H00006X',
-    });
+    const titleId = await own.givenTitle(accountId);
     const created = await own.request('POST', '/v1/applications', customer, {
       mode: 'amount',
       amount: 10_600,
-      titleId: title.body.titleId,
+      titleId,
       delivery: { medium: 'electronic', email: `${accountId}@example.com` },
     });
     const arn = `${own.stack.template.stateMachines[0]!.arn.replace(':stateMachine:', ':execution:')}:${created.body.applicationId}`;
@@ -262,7 +247,7 @@ describe('issue 14: domain events from the table’s change stream, exactly once
     });
     expect(byType['application.issued'].data.invoiceIds).toEqual([byType['invoice.issued'].data.invoiceId]);
     expect(byType['title.approved'].data).toEqual({
-      titleId: title.body.titleId,
+      titleId,
       titleType: 'enterprise-ordinary',
       reviewedBy: 'automatic',
     });
@@ -291,27 +276,12 @@ describe('issue 14: a bounced delivery address is marked, and no more mail goes 
   it('a simulated SES bounce marks the application and the title and suppresses the next mail', async () => {
     const accountId = ownId('bounce');
     const address = `${accountId}@example.com`;
-    const paidAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
     await own.givenAccount(
       accountId,
-      [1, 2, 3].map(() => ({
-        recordId: ownId('o'),
-        kind: 'order',
-        period: '2026-10',
-        paidAt,
-        entity: 'cn-bj-01',
-        taxRate: '0.06',
-        cashAmount: 1_060,
-      })),
+      [1, 2, 3].map(() => order(ownId('o'), { cashAmount: 1_060 })),
     );
     const customer = { accountId };
-    const title = await own.request('POST', '/v1/titles', customer, {
-      type: 'enterprise-ordinary',
-      name: '杭州示例科技有限公司',
-      taxId: '91330106MA2H00006X',
-      notifyEmail: address,
-    });
-    const titleId = title.body.titleId as string;
+    const titleId = await own.givenTitle(accountId, { notifyEmail: address });
     const first = await apply(accountId, titleId, address);
     expect(await own.mailTo(address)).toHaveLength(1);
 

@@ -7,7 +7,7 @@ import {
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaInvocationError } from '../../scripts/local/types.ts';
-import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
+import { type OwnStack, order, ownId, startOwnStack } from '../support/own-stack.ts';
 
 /**
  * Invariants 2, 3 and 5 under injected faults, on the synthesized state machine.
@@ -114,39 +114,17 @@ async function apply(review: boolean, ...faults: Planned[]) {
   const accountId = ownId('fault');
   const email = `${accountId}@example.com`;
   const scale = review ? 5_000 : 1;
-  const paidAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
   await own.givenAccount(accountId, [
-    {
-      recordId: ownId('o'),
-      kind: 'order',
-      period: '2026-10',
-      paidAt,
-      entity: 'cn-bj-01',
-      taxRate: '0.06',
-      cashAmount: 3_000 * scale,
-    },
-    {
-      recordId: ownId('o'),
-      kind: 'order',
-      period: '2026-10',
-      paidAt,
-      entity: 'cn-sh-01',
-      taxRate: '0.13',
-      cashAmount: 2_000 * scale,
-    },
+    order(ownId('o'), { cashAmount: 3_000 * scale }),
+    order(ownId('o'), { entity: 'cn-sh-01', taxRate: '0.13', cashAmount: 2_000 * scale }),
   ]);
   const customer = { accountId };
-  const title = await own.request('POST', '/v1/titles', customer, {
-    type: 'enterprise-ordinary',
-    name: '杭州示例科技有限公司',
-    taxId: '91330106MA2H00006X',
-  });
-  expect(title.status).toBe(201);
+  const titleId = await own.givenTitle(accountId);
   const planned = faults.map(([task, fault, gate]) => inject(accountId, task, fault, gate));
   const created = await own.request('POST', '/v1/applications', customer, {
     mode: 'amount',
     amount: 5_000 * scale,
-    titleId: title.body.titleId,
+    titleId,
     delivery: { medium: 'electronic', email },
   });
   expect(created.status).toBe(201);

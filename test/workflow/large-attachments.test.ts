@@ -1,7 +1,7 @@
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shanghaiMinute } from '#domain/notifications';
-import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
+import { type OwnStack, order, ownId, startOwnStack } from '../support/own-stack.ts';
 
 /**
  * R27: when the PDFs would not fit in one SES message, the e-mail carries download links
@@ -27,39 +27,18 @@ describe('R27 electronic delivery of large PDFs', () => {
     // Prepare
     const accountId = ownId('large');
     const email = `${accountId}@example.com`;
-    const paidAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
     await own.givenAccount(accountId, [
-      {
-        recordId: ownId('o'),
-        kind: 'order',
-        period: '2026-10',
-        paidAt,
-        entity: 'cn-bj-01',
-        taxRate: '0.06',
-        cashAmount: 10_600,
-      },
-      {
-        recordId: ownId('o'),
-        kind: 'order',
-        period: '2026-10',
-        paidAt,
-        entity: 'cn-sh-01',
-        taxRate: '0.13',
-        cashAmount: 11_300,
-      },
+      order(ownId('o')),
+      order(ownId('o'), { entity: 'cn-sh-01', taxRate: '0.13', cashAmount: 11_300 }),
     ]);
     const customer = { accountId };
-    const title = await own.request('POST', '/v1/titles', customer, {
-      type: 'enterprise-ordinary',
-      name: '杭州示例科技有限公司',
-      taxId: '91330106MA2H00006X',
-    });
+    const titleId = await own.givenTitle(accountId);
 
     // Act
     const created = await own.request('POST', '/v1/applications', customer, {
       mode: 'amount',
       amount: 21_900,
-      titleId: title.body.titleId,
+      titleId,
       delivery: { medium: 'electronic', email },
     });
     const arn = `${own.stack.template.stateMachines[0]!.arn.replace(':stateMachine:', ':execution:')}:${created.body.applicationId}`;

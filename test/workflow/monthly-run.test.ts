@@ -10,7 +10,7 @@ import { runInProcessAgainst } from '../../bench/local-stack.ts';
 import { signLocalToken } from '../../scripts/local/jwt.ts';
 import { shanghaiMonth } from '../../shared/domain/calendar.ts';
 import { counterSlotOf, shardOf } from '../../shared/domain/monthly.ts';
-import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
+import { type OwnStack, ownId, order as paidOrder, startOwnStack } from '../support/own-stack.ts';
 
 /**
  * R31 and invariant 3 on a stack of this file's own: the scheduled monthly run, fired twice,
@@ -45,16 +45,8 @@ afterEach(async () => {
   optedIn = [];
 });
 
-const paidAt = () => new Date(Date.now() - 20 * 86_400_000).toISOString();
-const order = (cashAmount: number, entity = 'cn-bj-01', taxRate = '0.06') => ({
-  recordId: ownId('o'),
-  kind: 'order',
-  period: '2026-10',
-  paidAt: paidAt(),
-  entity,
-  taxRate,
-  cashAmount,
-});
+const order = (cashAmount: number, entity = 'cn-bj-01', taxRate = '0.06') =>
+  paidOrder(ownId('o'), { cashAmount, entity, taxRate });
 
 /** A verified account with the records and a title, opted in to monthly invoicing by e-mail. */
 async function optIn(accountId: string, records: Record<string, unknown>[], arrears = 0) {
@@ -68,26 +60,20 @@ async function optIn(accountId: string, records: Record<string, unknown>[], arre
     );
     expect(put.status).toBe(200);
   }
-  const title = await own.request(
-    'POST',
-    '/v1/titles',
-    { accountId },
-    { type: 'enterprise-ordinary', name: '杭州示例科技有限公司', taxId: '91330106MA2H00006X' },
-  );
-  expect(title.status).toBe(201);
+  const titleId = await own.givenTitle(accountId);
   const on = await own.request(
     'PUT',
     '/v1/account/auto-invoicing',
     { accountId },
     {
       enabled: true,
-      titleId: title.body.titleId,
+      titleId,
       delivery: { medium: 'electronic', email: `${accountId}@example.com` },
     },
   );
   expect(on.status).toBe(200);
   optedIn.push(accountId);
-  return { accountId, titleId: title.body.titleId as string };
+  return { accountId, titleId };
 }
 
 const applicationsOf = async (accountId: string) => {

@@ -4,7 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../scripts/local/jwt.ts';
 import { LambdaInvocationError } from '../../scripts/local/types.ts';
-import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
+import { type OwnStack, order, ownId, startOwnStack } from '../support/own-stack.ts';
 
 /**
  * R34 returns under injected faults, on the synthesized returns state machine. Faults are
@@ -81,26 +81,12 @@ async function deliveredInvoice() {
   const accountId = ownId('retf');
   const customer = { accountId };
   const email = `${accountId}@example.com`;
-  await own.givenAccount(accountId, [
-    {
-      recordId: ownId('o'),
-      kind: 'order',
-      period: '2026-10',
-      paidAt: new Date(Date.now() - 20 * 86_400_000).toISOString(),
-      entity: 'cn-bj-01',
-      taxRate: '0.06',
-      cashAmount: 10_600,
-    },
-  ]);
-  const title = await own.request('POST', '/v1/titles', customer, {
-    type: 'enterprise-ordinary',
-    name: '杭州示例科技有限公司',
-    taxId: '91330106MA2H00006X',
-  });
+  await own.givenAccount(accountId, [order(ownId('o'))]);
+  const titleId = await own.givenTitle(accountId);
   const created = await own.request('POST', '/v1/applications', customer, {
     mode: 'amount',
     amount: 10_600,
-    titleId: title.body.titleId,
+    titleId,
     delivery: { medium: 'electronic', email },
   });
   expect(created.status).toBe(201);

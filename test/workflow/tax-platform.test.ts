@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '../../scripts/local/jwt.ts';
 import { type Behaviour, type FakeTaxPlatform, startFakeTaxPlatform } from '../support/fake-tax-platform.ts';
 import { expectLedgerExact } from '../support/invariants.ts';
-import { type OwnStack, ownId, startOwnStack } from '../support/own-stack.ts';
+import { type OwnStack, order, ownId, startOwnStack } from '../support/own-stack.ts';
 
 /**
  * Issuing through a tax platform provider that assigns the numbers and may confirm later
@@ -52,38 +52,16 @@ async function apply(behaviour: Behaviour | ((n: number) => Behaviour)) {
   fake.behave = () => (typeof behaviour === 'function' ? behaviour(n++) : behaviour);
   const accountId = ownId('tp');
   const email = `${accountId}@example.com`;
-  const paidAt = new Date(Date.now() - 20 * 86_400_000).toISOString();
   await own.givenAccount(accountId, [
-    {
-      recordId: ownId('o'),
-      kind: 'order',
-      period: '2026-10',
-      paidAt,
-      entity: 'cn-bj-01',
-      taxRate: '0.06',
-      cashAmount: 3_000,
-    },
-    {
-      recordId: ownId('o'),
-      kind: 'order',
-      period: '2026-10',
-      paidAt,
-      entity: 'cn-sh-01',
-      taxRate: '0.13',
-      cashAmount: 2_000,
-    },
+    order(ownId('o'), { cashAmount: 3_000 }),
+    order(ownId('o'), { entity: 'cn-sh-01', taxRate: '0.13', cashAmount: 2_000 }),
   ]);
   const customer = { accountId };
-  const title = await own.request('POST', '/v1/titles', customer, {
-    type: 'enterprise-ordinary',
-    name: '杭州示例科技有限公司',
-    taxId: '91330106MA2H00006X',
-  });
-  expect(title.status).toBe(201);
+  const titleId = await own.givenTitle(accountId);
   const created = await own.request('POST', '/v1/applications', customer, {
     mode: 'amount',
     amount: 5_000,
-    titleId: title.body.titleId,
+    titleId,
     delivery: { medium: 'electronic', email },
   });
   expect(created.status).toBe(201);

@@ -18,18 +18,15 @@
  * figures are those of accepting applications, not of issuing them meanwhile.
  * Env: BENCH_RATE, BENCH_SECONDS, BENCH_CLIENTS, BENCH_ACCOUNTS.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { signLocalToken } from '../scripts/local/jwt.ts';
-import { startLocalStack } from '../scripts/local/stack.ts';
-import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
+import type { startLocalStack } from '../scripts/local/stack.ts';
 import { type CpuSample, cpuNow, cpuPer, describeCpu, dynamoDbPid } from './cpu.ts';
 import { checkDrift } from './drift.ts';
-import { runInProcessAgainst } from './local-stack.ts';
+import { runInProcessAgainst, startQuietStack } from './local-stack.ts';
 import { seedCustomer } from './seed.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -60,16 +57,7 @@ export interface ApplyFigures extends LoadFigures {
 }
 
 export async function benchApply(): Promise<ApplyFigures> {
-  await synthesizeIfStale(() => {}).done;
-  const dataDir = mkdtempSync(join(tmpdir(), 'invoice-bench-apply-'));
-  const stack = await startLocalStack({
-    cdkOutDir,
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    functionEnv: { CANCEL_WINDOW: 'PT1H' },
-    quiet: true,
-  });
+  const { stack, stop } = await startQuietStack('invoice-bench-apply-', { CANCEL_WINDOW: 'PT1H' });
   try {
     // The firewall limits writes per caller (300 a minute): the billing system seeds under a token per ten accounts.
     const billingFor = (i: number) =>
@@ -217,8 +205,7 @@ export async function benchApply(): Promise<ApplyFigures> {
     for (const violation of figures.violations.slice(0, 10)) console.log(`  ${violation}`);
     return figures;
   } finally {
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -5,15 +5,11 @@
  * write until every event is on the local bus, through the real path (stream poller, table-facts
  * consumer, markers, PutEvents). Then checks exactly once: one event per fact, no id twice.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { startLocalStack } from '../scripts/local/stack.ts';
-import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
 import { EVENT_SOURCE } from '../shared/domain/domain-events.ts';
+import { startQuietStack } from './local-stack.ts';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 /** Writes in flight at once (DynamoDB Local on a small machine). */
@@ -34,16 +30,7 @@ export interface EventsFigures {
 export async function benchEvents(
   count = Number(process.env.BENCH_EVENTS_APPLICATIONS ?? 1_000),
 ): Promise<EventsFigures> {
-  await synthesizeIfStale(() => {}).done;
-  const dataDir = mkdtempSync(join(tmpdir(), 'invoice-bench-events-'));
-  const stack = await startLocalStack({
-    cdkOutDir,
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    functionEnv: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    quiet: true,
-  });
+  const { stack, stop } = await startQuietStack('invoice-bench-events-', { POWERTOOLS_LOG_LEVEL: 'ERROR' });
   try {
     const tableName = stack.template.tables[0]!.tableName;
     const db = DynamoDBDocumentClient.from(
@@ -164,12 +151,11 @@ export async function benchEvents(
     );
     console.log(
       `Domain events: the table-facts consumer alone publishes ${consumerPerSecond.toFixed(0)} events/s ` +
-        `(batches of ${BATCH} stream records one after another, as on one shard: a marker claim and mark per event, PutEvents by ten)`,
+        `(batches of ${BATCH} stream records one after another, as on one shard: markers claimed and marked a batch at a time, PutEvents by ten)`,
     );
     if (violations.length) process.exitCode = 1;
     return figures;
   } finally {
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }

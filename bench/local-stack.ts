@@ -25,11 +25,14 @@ export interface BenchStack {
 }
 
 /**
- * A local stack of the bench's own, in memory, on free ports, with workflows that wait (an hour's
- * cancellation window: drift checks see no settlement half-way), and tokens for `accountId` and
- * the billing system.
+ * The synthesized template (synthesized first if stale) on a local stack of a bench's own: in
+ * memory, on free ports, quiet, with `functionEnv` for every function. `stop` also removes its
+ * data folder.
  */
-export async function startBenchStack(accountId: string, dataPrefix: string): Promise<BenchStack> {
+export async function startQuietStack(
+  dataPrefix: string,
+  functionEnv: Record<string, string> = {},
+): Promise<{ stack: LocalStack; stop(): Promise<void> }> {
   await synthesizeIfStale(() => {}).done;
   const dataDir = mkdtempSync(join(tmpdir(), dataPrefix));
   const stack = await startLocalStack({
@@ -37,9 +40,25 @@ export async function startBenchStack(accountId: string, dataPrefix: string): Pr
     dataDir,
     inMemory: true,
     ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    functionEnv: { CANCEL_WINDOW: 'PT1H' },
+    functionEnv,
     quiet: true,
   });
+  return {
+    stack,
+    stop: async () => {
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A local stack of the bench's own, in memory, on free ports, with workflows that wait (an hour's
+ * cancellation window: drift checks see no settlement half-way), and tokens for `accountId` and
+ * the billing system.
+ */
+export async function startBenchStack(accountId: string, dataPrefix: string): Promise<BenchStack> {
+  const { stack, stop } = await startQuietStack(dataPrefix, { CANCEL_WINDOW: 'PT1H' });
   const customer = await signLocalToken(stack.jwtSecret, { accountId });
   const billing = await signLocalToken(stack.jwtSecret, { accountId: 'billing', groups: ['billing-system'] });
   const call: BenchCall = async (token, method, path, body) => {
@@ -61,10 +80,7 @@ export async function startBenchStack(accountId: string, dataPrefix: string): Pr
     customer,
     billing,
     call,
-    stop: async () => {
-      await stack.stop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 

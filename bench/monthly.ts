@@ -10,16 +10,13 @@
  * The cancellation window is a day here, as on AWS (24:00 of the 10th): the applications'
  * workflows wait in their Wait state, so the figure is that of the run, not of issuing.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { signLocalToken } from '../scripts/local/jwt.ts';
-import { startLocalStack } from '../scripts/local/stack.ts';
-import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
 import { cpuNow, cpuPer, describeCpu, dynamoDbPid } from './cpu.ts';
+import { startQuietStack } from './local-stack.ts';
 
 const LOCAL = { region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
 const MONTH = '2031-06';
@@ -36,21 +33,12 @@ export interface MonthlyFigures {
 export async function benchMonthly(
   count = Number(process.env.BENCH_MONTHLY_ACCOUNTS ?? 10_000),
 ): Promise<MonthlyFigures> {
-  await synthesizeIfStale(() => {}).done;
-  const dataDir = mkdtempSync(join(tmpdir(), 'invoice-bench-monthly-'));
-  const stack = await startLocalStack({
-    cdkOutDir,
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    functionEnv: {
-      CANCEL_WINDOW: 'PT24H',
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      ...(process.env.BENCH_MONTHLY_CONCURRENCY
-        ? { MONTHLY_ACCOUNT_CONCURRENCY: process.env.BENCH_MONTHLY_CONCURRENCY }
-        : {}),
-    },
-    quiet: true,
+  const { stack, stop } = await startQuietStack('invoice-bench-monthly-', {
+    CANCEL_WINDOW: 'PT24H',
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    ...(process.env.BENCH_MONTHLY_CONCURRENCY
+      ? { MONTHLY_ACCOUNT_CONCURRENCY: process.env.BENCH_MONTHLY_CONCURRENCY }
+      : {}),
   });
   try {
     const tableName = stack.template.tables[0]!.tableName;
@@ -210,8 +198,7 @@ export async function benchMonthly(
     );
     return { accounts: count, seconds, perSecond, summary, violations };
   } finally {
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -22,15 +22,12 @@
  * latency per kind and the memory of the stack (this node process, which runs the functions as
  * worker threads, and the DynamoDB Local JVM). Exits 1 on a violation or any unexpected error.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { signLocalToken } from '../scripts/local/jwt.ts';
-import { startLocalStack } from '../scripts/local/stack.ts';
-import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
+import { startQuietStack } from './local-stack.ts';
 import { seedCustomer } from './seed.ts';
 
 const { values: args } = parseArgs({
@@ -114,15 +111,9 @@ function jvmPid(): number | undefined {
 const mb = (kb: number | undefined) => (kb === undefined ? 'n/a' : `${(kb / 1024).toFixed(0)} MB`);
 
 async function soak(): Promise<number> {
-  await synthesizeIfStale(() => {}).done;
-  const dataDir = mkdtempSync(join(tmpdir(), 'invoice-soak-'));
-  const stack = await startLocalStack({
-    cdkOutDir,
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    functionEnv: { CANCEL_WINDOW: 'PT3S', REVIEW_THRESHOLD_FEN: String(REVIEW_THRESHOLD) },
-    quiet: true,
+  const { stack, stop } = await startQuietStack('invoice-soak-', {
+    CANCEL_WINDOW: 'PT3S',
+    REVIEW_THRESHOLD_FEN: String(REVIEW_THRESHOLD),
   });
   const java = jvmPid();
   const memory = () => `node ${mb(rssKb(process.pid))}, DynamoDB Local JVM ${java ? mb(rssKb(java)) : 'n/a'}`;
@@ -503,8 +494,7 @@ async function soak(): Promise<number> {
     for (const v of violations.slice(0, 30)) console.log(`  ${v}`);
     return violations.length === 0 && Object.keys(unexpected).length === 0 ? 0 : 1;
   } finally {
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
   }
 }
 

@@ -11,15 +11,12 @@
  * Env: BENCH_EVENTS, BENCH_ACCOUNTS, BENCH_ENDPOINTS, BENCH_BATCH, BENCH_PACED_SECONDS.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { signLocalToken } from '../scripts/local/jwt.ts';
-import { startLocalStack } from '../scripts/local/stack.ts';
-import { cdkOutDir, synthesizeIfStale } from '../scripts/local/synth.ts';
+import { synthesizeIfStale } from '../scripts/local/synth.ts';
 import { EVENT_SOURCE } from '../shared/domain/domain-events.ts';
+import { startQuietStack } from './local-stack.ts';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 600);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 20);
@@ -60,14 +57,7 @@ export async function benchWebhooks(): Promise<WebhookFigures> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'invoice-bench-webhooks-'));
-  const stack = await startLocalStack({
-    cdkOutDir,
-    dataDir,
-    inMemory: true,
-    ports: { api: 0, ses: 0, dynamodb: 0, sfn: 0, s3: 0 },
-    quiet: true,
-  });
+  const { stack, stop } = await startQuietStack('invoice-bench-webhooks-');
   try {
     const bus =
       stack.template.eventBuses?.find((b) => b.startsWith(`${EVENT_SOURCE}-`)) ?? `${EVENT_SOURCE}-local`;
@@ -187,8 +177,7 @@ export async function benchWebhooks(): Promise<WebhookFigures> {
     if (problems.length > 0) process.exitCode = 1;
     return figures;
   } finally {
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
     await new Promise((resolve) => server.close(resolve));
   }
 }

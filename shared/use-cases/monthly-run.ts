@@ -188,9 +188,7 @@ export async function processAccount(accountId: string, month: string, now: Date
   } catch (error) {
     // Another attempt ended the marker (created or skipped) while this one planned.
     if (!isSkip(error) && isFinished(await getMarker(accountId, month))) return 'already';
-    if (!isSkip(error)) throw error;
-    const reason = { code: error.code, detail: error.message };
-    return (await finishMarker(asked, shard, { kind: 'skipped', reason }, now)) ? 'skipped' : 'already';
+    return skipOn(error, asked, shard, now);
   }
 }
 
@@ -213,10 +211,20 @@ async function createFromClaim(marker: MonthlyMarker, shard: string, now: Date):
     const counted = await finishMarker(marker, shard, { kind: 'created', applicationId, total }, now);
     return counted ? 'created' : 'already';
   } catch (error) {
-    if (!isSkip(error)) throw error;
-    const reason = { code: error.code, detail: error.message };
-    return (await finishMarker(marker, shard, { kind: 'skipped', reason }, now)) ? 'skipped' : 'already';
+    return skipOn(error, marker, shard, now);
   }
+}
+
+/** A refusal of create (its stable code and message) ends the marker skipped; anything else is thrown. */
+async function skipOn(
+  error: unknown,
+  marker: MonthlyMarker,
+  shard: string,
+  now: Date,
+): Promise<AccountOutcome> {
+  if (!isSkip(error)) throw error;
+  const reason = { code: error.code, detail: error.message };
+  return (await finishMarker(marker, shard, { kind: 'skipped', reason }, now)) ? 'skipped' : 'already';
 }
 
 export interface RunSummary extends ShardCounters {

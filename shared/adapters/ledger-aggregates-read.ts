@@ -41,7 +41,7 @@ export async function readLedger(
   others: readonly { pk: string; sk: string }[] = [],
 ): Promise<{ aggregates: StoredAggregates; items: Map<string, Record<string, unknown>> }> {
   const main = keys.ledger(accountId);
-  const items = await batchGet([main, ...others]);
+  const items = await readItems([main, ...others]);
   const aggregates: StoredAggregates = { sum: emptyParts(), exceptions: [], passed: [] };
   const mainItem = items.get(main.sk);
   if (mainItem) {
@@ -53,7 +53,7 @@ export async function readLedger(
       (instant) => instant <= now.toISOString(),
     );
     if (passed.length > 0) {
-      const instantItems = await batchGet(passed.map((instant) => keys.ledgerAt(accountId, instant)));
+      const instantItems = await readItems(passed.map((instant) => keys.ledgerAt(accountId, instant)));
       for (const [sk, item] of instantItems) {
         const parts = partsOf(item);
         addParts(aggregates.sum, parts);
@@ -73,7 +73,7 @@ export async function readAggregates(accountId: string, now: Date): Promise<Stor
 }
 
 /** Items of one partition by key, strongly consistent, by sort key. */
-async function batchGet(
+export async function readItems(
   wanted: readonly { pk: string; sk: string }[],
 ): Promise<Map<string, Record<string, unknown>>> {
   const found = new Map<string, Record<string, unknown>>();

@@ -1,5 +1,5 @@
 import { keys, stripKeys } from '#adapters/dynamodb';
-import { readLedger } from '#adapters/ledger-aggregates-read';
+import { readItems, readLedger, type StoredAggregates } from '#adapters/ledger-aggregates-read';
 import { getRecords, readOpenRecords } from '#adapters/record-repository';
 import * as settings from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
@@ -46,6 +46,12 @@ export async function planApplication(
   accountId: string,
   body: CreateApplicationBody,
   now: Date,
+  /**
+   * The profile and the ledger aggregates as the caller has just read them (strongly
+   * consistent; the monthly run reads them to decide whether to ask at all): not read again.
+   * The accepting transaction still holds them to the ledger version they were read at.
+   */
+  known?: { account: Account; aggregates: StoredAggregates },
 ): Promise<ApplicationPlan> {
   const paperAddress = body.delivery.medium === 'paper' ? body.delivery.addressId : undefined;
   // Amount mode reads the oldest open records at once: what the asked amount needs (more than
@@ -53,14 +59,17 @@ export async function planApplication(
   const profileKey = keys.account(accountId);
   const titleKey = keys.title(accountId, body.titleId);
   const addressKey = paperAddress === undefined ? undefined : keys.address(accountId, paperAddress);
+  const others = [titleKey, ...(addressKey ? [addressKey] : [])];
   const [{ aggregates, items }, oldest] = await Promise.all([
-    readLedger(accountId, now, [profileKey, titleKey, ...(addressKey ? [addressKey] : [])]),
+    known
+      ? readItems(others).then((items) => ({ aggregates: known.aggregates, items }))
+      : readLedger(accountId, now, [profileKey, ...others]),
     body.mode === 'amount'
       ? oldestDrawable(accountId, body.titleId, body.amount ?? 0, now, 1_000)
       : undefined,
   ]);
   const profile = items.get(profileKey.sk);
-  const account = profile?.region === undefined ? undefined : stripKeys<Account>(profile);
+  const account = known?.account ?? (profile?.region === undefined ? undefined : stripKeys<Account>(profile));
   const titleItem = items.get(titleKey.sk);
   const title = titleItem ? stripKeys<Title>(titleItem) : undefined;
   const addressSaved = addressKey !== undefined && items.has(addressKey.sk);

@@ -29,6 +29,7 @@ import {
   shardOf,
   sumCounters,
 } from '#domain/monthly';
+import { planApplication } from '#use-cases/application-plan';
 import { createApplication } from '#use-cases/applications';
 import { invoiceableFrom } from '#use-cases/ledger';
 
@@ -161,17 +162,29 @@ export async function processAccount(accountId: string, month: string, now: Date
     return (await finishMarker(started, shard, { kind: 'skipped', reason }, now)) ? 'skipped' : 'already';
   }
   const asked = { ...started, amount };
+  const body = {
+    mode: 'amount' as const,
+    amount,
+    titleId: autoInvoicing.titleId,
+    delivery: autoInvoicing.delivery,
+  };
+  let first = true;
   let ours: string | undefined;
   try {
     // No marker: nothing was accepted under the month's key (it would have ended the marker),
     // so the key is not looked up first; a concurrent attempt is answered by the key's item.
     const result = await createApplication(
       accountId,
-      { mode: 'amount', amount, titleId: autoInvoicing.titleId, delivery: autoInvoicing.delivery },
+      body,
       monthlyIdempotencyKey(month),
       now,
       MONTHLY_IDEMPOTENCY_TTL_SECONDS,
-      undefined,
+      // The first attempt plans on the profile and aggregates just read; a retry reads afresh.
+      (at) => {
+        const read = first ? { account, aggregates } : undefined;
+        first = false;
+        return planApplication(accountId, body, at, read);
+      },
       false,
       (application) => {
         ours = application.applicationId;

@@ -423,4 +423,70 @@ describe('monthly run: the marker ends in the application’s own transaction (i
       documentClient.middlewareStack.remove(dieOnce);
     }
   });
+
+  it('R31 an account’s profile and ledger are read once; a ledger moved meanwhile is read afresh', async () => {
+    // Prepare: one opted-in account; this process runs the account step, every read watched
+    const month = '2031-03';
+    const account = await optIn(ownId('m-reads'), [order(1_700)]);
+    runInProcessAgainst(own.stack);
+    const { processAccount } = await import('#use-cases/monthly-run');
+    const { documentClient } = await import('#adapters/dynamodb');
+    const ledgerKey = `ACCOUNT#${account.accountId}|LEDGER`;
+    const reads: string[][] = [];
+    let moved = false;
+    const watch = 'watch-reads-and-move-the-ledger';
+    documentClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as {
+          RequestItems?: Record<string, { Keys: { pk: string; sk: string }[] }>;
+          TransactItems?: { Put?: { Item?: { pk?: string } } }[];
+        };
+        if (String(context.commandName).startsWith('BatchGet')) {
+          reads.push(
+            Object.values(input.RequestItems ?? {}).flatMap((r) => r.Keys.map((k) => `${k.pk}|${k.sk}`)),
+          );
+        }
+        const carriesMarker = input.TransactItems?.some(
+          (i) => i.Put?.Item?.pk === `MONTHLY#${account.accountId}#${month}`,
+        );
+        if (carriesMarker && !moved) {
+          // The billing system updates the profile between the reads and the acceptance.
+          moved = true;
+          const put = await own.request(
+            'PUT',
+            `/v1/internal/accounts/${account.accountId}`,
+            { accountId: 'billing-system', groups: ['billing-system'] },
+            {
+              region: 'mainland',
+              realName: { type: 'enterprise', name: '杭州示例科技有限公司' },
+              arrears: 0,
+            },
+          );
+          expect(put.status).toBe(200);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: watch },
+    );
+    try {
+      // Act
+      const outcome = await processAccount(account.accountId, month, new Date());
+
+      // Assess: created once; the ledger read by the step and again only by the retry
+      expect(outcome).toBe('created');
+      expect(moved).toBe(true);
+      const withLedger = reads.filter((keys) => keys.includes(ledgerKey));
+      expect(withLedger).toHaveLength(2);
+      expect(reads[1]).toEqual([`ACCOUNT#${account.accountId}|TITLE#${account.titleId}`]);
+      const applications = await applicationsOf(account.accountId);
+      expect(applications).toHaveLength(1);
+      expect(applications[0]).toMatchObject({ total: 1_700, mode: 'amount' });
+      expect(await markerOf(account.accountId, month)).toMatchObject({
+        status: 'created',
+        applicationId: applications[0]!.applicationId,
+      });
+    } finally {
+      documentClient.middlewareStack.remove(watch);
+    }
+  });
 });

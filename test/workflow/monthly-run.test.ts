@@ -361,31 +361,74 @@ describe('monthly run (R31, invariant 3)', () => {
   }, 180_000);
 });
 
+/** What a DynamoDB call of the account step carries, as far as these tests look. */
+interface StepCall {
+  command: string;
+  input: {
+    RequestItems?: Record<string, { Keys: { pk: string; sk: string }[] }>;
+    TransactItems?: { Put?: { Item?: { pk?: string } } }[];
+  };
+}
+
+type AccountStep = (accountId: string, month: string, now: Date) => Promise<string>;
+
+/**
+ * Runs the run's account step in this process against the stack, every DynamoDB call shown to
+ * `watch` before it is sent (a throw fails the call unsent), until `act` is done.
+ */
+async function watchingTheStep(
+  watch: (call: StepCall) => Promise<void> | void,
+  act: (processAccount: AccountStep) => Promise<void>,
+): Promise<void> {
+  runInProcessAgainst(own.stack);
+  const { processAccount } = await import('#use-cases/monthly-run');
+  const { documentClient } = await import('#adapters/dynamodb');
+  const name = 'watch-the-account-step';
+  documentClient.middlewareStack.add(
+    (next, context) => async (args) => {
+      await watch({ command: String(context.commandName), input: args.input as StepCall['input'] });
+      return next(args);
+    },
+    { step: 'initialize', name },
+  );
+  try {
+    await act(processAccount);
+  } finally {
+    documentClient.middlewareStack.remove(name);
+  }
+}
+
+/** One application by amount for the account, of `total`, and its month's marker created naming it. */
+async function expectCreatedOnce(accountId: string, month: string, total: number): Promise<void> {
+  const applications = await applicationsOf(accountId);
+  expect(applications).toHaveLength(1);
+  expect(applications[0]).toMatchObject({ total, mode: 'amount' });
+  expect(await markerOf(accountId, month)).toMatchObject({
+    status: 'created',
+    applicationId: applications[0]!.applicationId,
+    total,
+  });
+}
+
+/** The accepting transaction: the one that ends the account's marker for the month. */
+const endsMarker = ({ command, input }: StepCall, accountId: string, month: string) =>
+  command.startsWith('TransactWrite') &&
+  input.TransactItems?.some((i) => i.Put?.Item?.pk === `MONTHLY#${accountId}#${month}`) === true;
+
 describe('monthly run: the marker ends in the application’s own transaction (invariant 3)', () => {
   it('R31 a create transaction that fails leaves no marker, no count and no reservation; the next attempt creates once', async () => {
-    // Prepare: one opted-in account; this process runs the run's account step against the stack
+    // Prepare: one opted-in account; the transaction that carries its marker dies once, as a
+    // process would mid-write
     const month = '2031-04';
     const account = await optIn(ownId('m-atomic'), [order(1_700)]);
-    runInProcessAgainst(own.stack);
-    const { processAccount } = await import('#use-cases/monthly-run');
-    const { documentClient } = await import('#adapters/dynamodb');
-    // The transaction that carries the account's marker dies once, as a process would mid-write.
     let failed = 0;
-    const dieOnce = 'die-on-the-marker-transaction';
-    documentClient.middlewareStack.add(
-      (next, context) => async (args) => {
-        const items = (args.input as { TransactItems?: { Put?: { Item?: { pk?: string } } }[] })
-          .TransactItems;
-        const carriesMarker = items?.some((i) => i.Put?.Item?.pk === `MONTHLY#${account.accountId}#${month}`);
-        if (String(context.commandName).startsWith('TransactWrite') && carriesMarker && failed === 0) {
-          failed++;
-          throw new Error('the process died');
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: dieOnce },
-    );
-    try {
+    const dieOnce = (call: StepCall) => {
+      if (endsMarker(call, account.accountId, month) && failed === 0) {
+        failed++;
+        throw new Error('the process died');
+      }
+    };
+    await watchingTheStep(dieOnce, async (processAccount) => {
       // Act 1
       await expect(processAccount(account.accountId, month, new Date())).rejects.toThrow('the process died');
 
@@ -402,14 +445,7 @@ describe('monthly run: the marker ends in the application’s own transaction (i
 
       // Assess 2: created once, counted once, the marker naming it
       expect([second, third]).toEqual(['created', 'already']);
-      const applications = await applicationsOf(account.accountId);
-      expect(applications).toHaveLength(1);
-      expect(applications[0]).toMatchObject({ total: 1_700, mode: 'amount' });
-      expect(await markerOf(account.accountId, month)).toMatchObject({
-        status: 'created',
-        applicationId: applications[0]!.applicationId,
-        total: 1_700,
-      });
+      await expectCreatedOnce(account.accountId, month, 1_700);
       const counters = await own.documents.send(
         new QueryCommand({
           TableName: own.tableName,
@@ -419,74 +455,44 @@ describe('monthly run: the marker ends in the application’s own transaction (i
         }),
       );
       expect(counters.Items?.map((i) => [i.processed, i.created, i.createdAmount])).toEqual([[1, 1, 1_700]]);
-    } finally {
-      documentClient.middlewareStack.remove(dieOnce);
-    }
+    });
   });
 
   it('R31 an account’s profile and ledger are read once; a ledger moved meanwhile is read afresh', async () => {
-    // Prepare: one opted-in account; this process runs the account step, every read watched
+    // Prepare: one opted-in account, every batch read of its step noted; the billing system
+    // updates the profile (moving the ledger version) between the reads and the acceptance
     const month = '2031-03';
     const account = await optIn(ownId('m-reads'), [order(1_700)]);
-    runInProcessAgainst(own.stack);
-    const { processAccount } = await import('#use-cases/monthly-run');
-    const { documentClient } = await import('#adapters/dynamodb');
     const ledgerKey = `ACCOUNT#${account.accountId}|LEDGER`;
     const reads: string[][] = [];
     let moved = false;
-    const watch = 'watch-reads-and-move-the-ledger';
-    documentClient.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as {
-          RequestItems?: Record<string, { Keys: { pk: string; sk: string }[] }>;
-          TransactItems?: { Put?: { Item?: { pk?: string } } }[];
-        };
-        if (String(context.commandName).startsWith('BatchGet')) {
-          reads.push(
-            Object.values(input.RequestItems ?? {}).flatMap((r) => r.Keys.map((k) => `${k.pk}|${k.sk}`)),
-          );
-        }
-        const carriesMarker = input.TransactItems?.some(
-          (i) => i.Put?.Item?.pk === `MONTHLY#${account.accountId}#${month}`,
+    const noteAndMove = async (call: StepCall) => {
+      if (call.command.startsWith('BatchGet')) {
+        reads.push(
+          Object.values(call.input.RequestItems ?? {}).flatMap((r) => r.Keys.map((k) => `${k.pk}|${k.sk}`)),
         );
-        if (carriesMarker && !moved) {
-          // The billing system updates the profile between the reads and the acceptance.
-          moved = true;
-          const put = await own.request(
-            'PUT',
-            `/v1/internal/accounts/${account.accountId}`,
-            { accountId: 'billing-system', groups: ['billing-system'] },
-            {
-              region: 'mainland',
-              realName: { type: 'enterprise', name: '杭州示例科技有限公司' },
-              arrears: 0,
-            },
-          );
-          expect(put.status).toBe(200);
-        }
-        return next(args);
-      },
-      { step: 'initialize', name: watch },
-    );
-    try {
+      }
+      if (endsMarker(call, account.accountId, month) && !moved) {
+        moved = true;
+        const put = await own.request(
+          'PUT',
+          `/v1/internal/accounts/${account.accountId}`,
+          { accountId: 'billing-system', groups: ['billing-system'] },
+          { region: 'mainland', realName: { type: 'enterprise', name: '杭州示例科技有限公司' }, arrears: 0 },
+        );
+        expect(put.status).toBe(200);
+      }
+    };
+    await watchingTheStep(noteAndMove, async (processAccount) => {
       // Act
       const outcome = await processAccount(account.accountId, month, new Date());
 
       // Assess: created once; the ledger read by the step and again only by the retry
       expect(outcome).toBe('created');
       expect(moved).toBe(true);
-      const withLedger = reads.filter((keys) => keys.includes(ledgerKey));
-      expect(withLedger).toHaveLength(2);
+      expect(reads.filter((keys) => keys.includes(ledgerKey))).toHaveLength(2);
       expect(reads[1]).toEqual([`ACCOUNT#${account.accountId}|TITLE#${account.titleId}`]);
-      const applications = await applicationsOf(account.accountId);
-      expect(applications).toHaveLength(1);
-      expect(applications[0]).toMatchObject({ total: 1_700, mode: 'amount' });
-      expect(await markerOf(account.accountId, month)).toMatchObject({
-        status: 'created',
-        applicationId: applications[0]!.applicationId,
-      });
-    } finally {
-      documentClient.middlewareStack.remove(watch);
-    }
+      await expectCreatedOnce(account.accountId, month, 1_700);
+    });
   });
 });

@@ -4,6 +4,7 @@ import {
   TransactionCanceledException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   paginateQuery,
@@ -210,6 +211,27 @@ export function statusIn(from: readonly string[]): { condition: string; values: 
 }
 
 type Item = NonNullable<QueryCommandOutput['Items']>[number];
+
+/**
+ * Items by key, strongly consistent, by sort key (of one partition, or of partitions whose items'
+ * sort keys differ), 100 to a batch read, what is left unprocessed read again.
+ */
+export async function readItems(
+  wanted: readonly { pk: string; sk: string }[],
+): Promise<Map<string, Record<string, unknown>>> {
+  const found = new Map<string, Record<string, unknown>>();
+  for (let i = 0; i < wanted.length; i += 100) {
+    let request: Record<string, unknown> | undefined = {
+      [tableName]: { Keys: wanted.slice(i, i + 100), ConsistentRead: true },
+    };
+    while (request && Object.keys(request).length > 0) {
+      const result = await documentClient.send(new BatchGetCommand({ RequestItems: request as never }));
+      for (const item of result.Responses?.[tableName] ?? []) found.set(item.sk as string, item);
+      request = result.UnprocessedKeys as typeof request;
+    }
+  }
+  return found;
+}
 
 /** A query of the table (or one of its indexes), page after page until the last. */
 export async function* queryPages(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item[]> {

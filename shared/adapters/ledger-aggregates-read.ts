@@ -3,6 +3,7 @@ import {
   documentClient,
   keys,
   MAX_TRANSACTION_ITEMS,
+  readItems,
   type TransactItem,
   tableName,
   transact,
@@ -70,24 +71,6 @@ export async function readLedger(
 
 export async function readAggregates(accountId: string, now: Date): Promise<StoredAggregates> {
   return (await readLedger(accountId, now)).aggregates;
-}
-
-/** Items of one partition by key, strongly consistent, by sort key. */
-export async function readItems(
-  wanted: readonly { pk: string; sk: string }[],
-): Promise<Map<string, Record<string, unknown>>> {
-  const found = new Map<string, Record<string, unknown>>();
-  for (let i = 0; i < wanted.length; i += 100) {
-    let request: Record<string, unknown> | undefined = {
-      [tableName]: { Keys: wanted.slice(i, i + 100), ConsistentRead: true },
-    };
-    while (request && Object.keys(request).length > 0) {
-      const result = await documentClient.send(new BatchGetCommand({ RequestItems: request as never }));
-      for (const item of result.Responses?.[tableName] ?? []) found.set(item.sk as string, item);
-      request = result.UnprocessedKeys as typeof request;
-    }
-  }
-  return found;
 }
 
 /** Every aggregate item of the account, passed or not (for the repair). */

@@ -1,5 +1,5 @@
-import { keys, stripKeys } from '#adapters/dynamodb';
-import { readItems, readLedger, type StoredAggregates } from '#adapters/ledger-aggregates-read';
+import { keys, readItems, stripKeys } from '#adapters/dynamodb';
+import { readLedger, type StoredAggregates } from '#adapters/ledger-aggregates-read';
 import { getRecords, readOpenRecords } from '#adapters/record-repository';
 import * as settings from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
@@ -8,6 +8,7 @@ import {
   allocateSelection,
   type Delivery,
   isBoundToAnotherTitle,
+  type SelectionRequest,
   splitIntoInvoices,
 } from '#domain/application';
 import { type BillingRecord, isEligible } from '#domain/billing-record';
@@ -86,38 +87,73 @@ export async function planApplication(
   const delivery = checkDelivery(body, title, addressSaved);
   const { amount } = await invoiceableFrom(accountId, { account }, aggregates, now);
   const request = { mode: body.mode, recordIds: body.recordIds, amount: body.amount, titleId: title.titleId };
-  let records: BillingRecord[];
-  let eligible: BillingRecord[];
-  if (body.mode === 'amount') {
-    // More than a thousand records: read on with the amount that can be drawn at most.
-    eligible =
-      oldest && !oldest.cut
-        ? oldest.records
-        : (await oldestDrawable(accountId, title.titleId, Math.min(body.amount ?? 0, amount), now)).records;
-    records = eligible;
-  } else {
-    records = [
-      ...(await getRecords((body.recordIds ?? []).map((recordId) => ({ accountId, recordId })))).values(),
-    ];
-    eligible = [];
-  }
-  let allocations: Allocation[];
-  try {
-    allocations = allocateSelection(request, records, { amount, eligible }, account.arrears, now);
-  } catch (error) {
-    // The aggregates say the amount can be drawn, yet the open-records index holds less than it
-    // in all (it is eventually consistent: a release moments ago): a retry reads it again.
-    const asked = body.amount ?? 0;
-    const seen = eligible.reduce((n, r) => n + r.availableAmount, 0);
-    const lagging = body.mode === 'amount' && asked <= amount && seen < asked;
-    if (!lagging || !(error instanceof AmountExceedsInvoiceableError)) throw error;
-    throw new ConflictError('The ledger is being updated; please retry.');
-  }
+  // More than a thousand records by amount: read on with the amount that can be drawn at most.
+  const selected =
+    body.mode === 'amount' && oldest && !oldest.cut
+      ? { records: oldest.records, eligible: oldest.records }
+      : await selectionRecords(accountId, request, amount, now);
+  const { records } = selected;
+  const allocations = allocateRead(request, selected, amount, account.arrears, now);
   const available = new Map(records.map((r) => [r.recordId, r.availableAmount]));
   const whole = new Set(
     allocations.filter((a) => available.get(a.recordId) === a.amount).map((a) => a.recordId),
   );
   return { account, title, delivery, allocations, whole };
+}
+
+/**
+ * The records a selection draws on, read by what it asks for and nothing more (never the
+ * account's partition): by amount, the oldest drawable open records as far as the amount (at
+ * most the invoiceable amount) needs, which are also the eligible ones; by orders or bills,
+ * exactly the named records, by key.
+ */
+export async function selectionRecords(
+  accountId: string,
+  request: SelectionRequest,
+  invoiceable: number,
+  now: Date,
+): Promise<{ records: BillingRecord[]; eligible: BillingRecord[] }> {
+  if (request.mode === 'amount') {
+    const { records } = await oldestDrawable(
+      accountId,
+      request.titleId,
+      Math.min(request.amount ?? 0, invoiceable),
+      now,
+    );
+    return { records, eligible: records };
+  }
+  const named = await getRecords((request.recordIds ?? []).map((recordId) => ({ accountId, recordId })));
+  return { records: [...named.values()], eligible: [] };
+}
+
+/**
+ * allocateSelection over records read by selectionRecords. The aggregates may say an amount can
+ * be drawn while the open-records index holds less than it in all (the index is eventually
+ * consistent: a release moments ago): that is a ConflictError, which create retries from a
+ * fresh read, not a refusal.
+ */
+export function allocateRead(
+  request: SelectionRequest,
+  read: { records: readonly BillingRecord[]; eligible: readonly BillingRecord[] },
+  invoiceable: number,
+  arrears: number,
+  now: Date,
+): Allocation[] {
+  try {
+    return allocateSelection(
+      request,
+      read.records,
+      { amount: invoiceable, eligible: [...read.eligible] },
+      arrears,
+      now,
+    );
+  } catch (error) {
+    const asked = request.amount ?? 0;
+    const seen = read.eligible.reduce((n, r) => n + r.availableAmount, 0);
+    const lagging = request.mode === 'amount' && asked <= invoiceable && seen < asked;
+    if (!lagging || !(error instanceof AmountExceedsInvoiceableError)) throw error;
+    throw new ConflictError('The ledger is being updated; please retry.');
+  }
 }
 
 /**

@@ -16,8 +16,8 @@ export async function readableAccount(caller: Caller, requested: string | undefi
   if (requested === undefined || requested === caller.accountId) return caller.accountId;
   if (caller.groups.includes('org-admin')) {
     const [{ account: own }, { account: member }] = await Promise.all([
-      readApplicantState(caller.accountId, ''),
-      readApplicantState(requested, ''),
+      readApplicantState(caller.accountId),
+      readApplicantState(requested),
     ]);
     if (own?.orgId && member?.orgId === own.orgId) return requested;
   }

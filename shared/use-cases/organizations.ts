@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { accountStateOf } from '#adapters/account-repository';
 import { readApplicantState } from '#adapters/applicant-state';
 import { documentClient, keys, tableName } from '#adapters/dynamodb';
+import { readLedger } from '#adapters/ledger-aggregates-read';
 import {
   getOrganization,
   listMemberIds,
@@ -10,7 +12,7 @@ import {
 } from '#adapters/organization-repository';
 import * as settings from '#config/settings';
 import { type Account, assertMayApply } from '#domain/account';
-import { type Allocation, allocateSelection } from '#domain/application';
+import type { Allocation } from '#domain/application';
 import { toShanghaiIso } from '#domain/calendar';
 import {
   ArrearsOutstandingError,
@@ -18,7 +20,6 @@ import {
   NotFoundError,
   RealNameRequiredError,
 } from '#domain/errors';
-import { computeInvoiceable } from '#domain/invoiceable';
 import { sumFen } from '#domain/money';
 import { assertWithinPooled, type MemberInvoiceable, organizationInvoiceable } from '#domain/organization';
 import type { CreateApplicationBody } from '#schemas/applications';
@@ -28,8 +29,9 @@ import type {
   OrgApplicationResult,
   OrganizationBody,
 } from '#schemas/organizations';
-import { checkDelivery, checkTitle } from '#use-cases/application-plan';
+import { allocateRead, checkDelivery, checkTitle, selectionRecords } from '#use-cases/application-plan';
 import { createApplication } from '#use-cases/applications';
+import { invoiceableFrom } from '#use-cases/ledger';
 
 /** PUT /v1/internal/organizations/{orgId} (billing system): R33's offset switch. */
 export async function putOrganizationSettings(orgId: string, body: OrganizationBody, now: Date) {
@@ -52,31 +54,38 @@ async function adminOf(caller: Caller): Promise<{ account: Account; orgId: strin
   if (!caller.accountId || !caller.groups.includes('org-admin')) {
     throw new ForbiddenError('This endpoint is for the org-admin group.');
   }
-  const { account } = await readApplicantState(caller.accountId, '');
+  const { account } = await readApplicantState(caller.accountId);
   if (!account?.orgId) throw new ForbiddenError('The caller’s account is not in an organization.');
   return { account, orgId: account.orgId };
 }
 
 interface MemberState {
   account: Account;
-  records: Awaited<ReturnType<typeof readApplicantState>>['records'];
   invoiceable: MemberInvoiceable;
 }
 
+/**
+ * A member's profile and what it can invoice, with and without its arrears, from its ledger
+ * aggregates (one batch read with the profile, R10), never from its records.
+ */
 async function memberState(accountId: string, orgId: string, now: Date): Promise<MemberState> {
-  const { account, records } = await readApplicantState(accountId, '');
+  const profileKey = keys.account(accountId);
+  const { aggregates, items } = await readLedger(accountId, now, [profileKey]);
+  const { account } = accountStateOf(items.get(profileKey.sk));
   // Not a member of the caller's organization: as if it did not exist.
   if (!account || account.orgId !== orgId)
     throw new NotFoundError(`No account ${accountId} in the organization.`);
-  const policy = settings.arrearsPolicy();
+  const [beforeArrears, own] = await Promise.all([
+    invoiceableFrom(accountId, { account: { ...account, arrears: 0 } }, aggregates, now),
+    invoiceableFrom(accountId, { account }, aggregates, now),
+  ]);
   return {
     account,
-    records,
     invoiceable: {
       accountId,
       arrears: account.arrears,
-      beforeArrears: computeInvoiceable(records, 0, policy, now).amount,
-      own: computeInvoiceable(records, account.arrears, policy, now).amount,
+      beforeArrears: beforeArrears.amount,
+      own: own.amount,
     },
   };
 }
@@ -143,11 +152,15 @@ export async function createOrgApplications(
     return { account, title, delivery };
   };
 
-  /** One member's allocations for its selection, checked against its ledger (R7, R12, R14–R16). */
-  const allocate = (
+  /**
+   * One member's allocations for its selection, checked against its ledger (R7, R12, R14–R16):
+   * the records it names, or by amount the oldest as far as it needs.
+   */
+  const allocate = async (
     member: MemberState,
     selection: OrgApplicationBody['accounts'][number],
     titleId: string,
+    now: Date,
   ) => {
     const policy = settings.arrearsPolicy();
     if (policy === 'block' && member.account.arrears > 0) {
@@ -158,26 +171,24 @@ export async function createOrgApplications(
     assertMayApply(member.account);
     // Pooled: each member as if it owed nothing; the arrears are checked together below.
     const arrears = pooled ? 0 : member.account.arrears;
-    const invoiceable = computeInvoiceable(member.records, arrears, policy, now);
-    const allocations = allocateSelection(
-      {
-        mode: selection.amount === undefined ? 'orders' : 'amount',
-        amount: selection.amount,
-        recordIds: selection.recordIds,
-        titleId,
-      },
-      member.records,
-      invoiceable,
-      arrears,
-      now,
-    );
+    const invoiceable = pooled ? member.invoiceable.beforeArrears : member.invoiceable.own;
+    const request = {
+      mode: selection.amount === undefined ? ('orders' as const) : ('amount' as const),
+      amount: selection.amount,
+      recordIds: selection.recordIds,
+      titleId,
+    };
+    const read = await selectionRecords(member.account.accountId, request, invoiceable, now);
+    const allocations = allocateRead(request, read, invoiceable, arrears, now);
     return allocations.map((a): Allocation => ({ ...a, accountId: member.account.accountId }));
   };
 
   const planAll = async (at: Date) => {
     const { account, title, delivery } = await applicant();
     const members = await Promise.all(body.accounts.map((s) => memberState(s.accountId, admin.orgId, at)));
-    const perMember = members.map((m, i) => allocate(m, body.accounts[i]!, title.titleId));
+    const perMember = await Promise.all(
+      members.map((m, i) => allocate(m, body.accounts[i]!, title.titleId, at)),
+    );
     if (pooled) {
       assertWithinPooled(
         sumFen(perMember.flat().map((a) => a.amount)),
@@ -242,7 +253,7 @@ export async function createOrgApplications(
           account: member.account,
           title,
           delivery,
-          allocations: allocate(member, selection, title.titleId),
+          allocations: await allocate(member, selection, title.titleId, at),
           applicationId,
         };
       },

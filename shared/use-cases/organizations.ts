@@ -198,8 +198,10 @@ export async function createOrgApplications(
     return { account, title, delivery, members, perMember };
   };
 
-  // Everything is checked first: a refusal creates nothing.
-  await planAll(now);
+  // Everything is checked first: a refusal creates nothing. The first attempt at each
+  // application is accepted on what this check read (its transaction holds it to the ledger
+  // and records as read); a retry after a conflict plans afresh.
+  const checked = await planAll(now);
   const submittedAt = now.toISOString();
 
   if (body.mode === 'consolidated') {
@@ -207,6 +209,7 @@ export async function createOrgApplications(
     const mode = body.accounts.every((s) => s.amount !== undefined) ? 'amount' : 'orders';
     const others = body.accounts.map((s) => s.accountId).filter((id) => id !== adminId);
     await putPointers(applicationId, submittedAt, others);
+    let first = true;
     const result = await createApplication(
       adminId,
       { ...body, mode, amount: undefined } as unknown as CreateApplicationBody,
@@ -214,7 +217,8 @@ export async function createOrgApplications(
       now,
       undefined,
       async (at) => {
-        const plan = await planAll(at);
+        const plan = first ? checked : await planAll(at);
+        first = false;
         return {
           account: plan.account,
           title: plan.title,
@@ -229,10 +233,11 @@ export async function createOrgApplications(
   }
 
   const applications: OrgApplicationResult['applications'] = [];
-  for (const selection of body.accounts) {
+  for (const [index, selection] of body.accounts.entries()) {
     const memberId = selection.accountId;
     const applicationId = `app_${randomUUID()}`;
     if (memberId !== adminId) await putPointers(applicationId, submittedAt, [adminId]);
+    let first = true;
     const result = await createApplication(
       memberId,
       {
@@ -247,6 +252,17 @@ export async function createOrgApplications(
       now,
       undefined,
       async (at) => {
+        if (first) {
+          first = false;
+          const { title, delivery, members, perMember } = checked;
+          return {
+            account: members[index]!.account,
+            title,
+            delivery,
+            allocations: perMember[index]!,
+            applicationId,
+          };
+        }
         const { title, delivery } = await applicant();
         const member = await memberState(memberId, admin.orgId, at);
         return {

@@ -19,8 +19,12 @@ interface Read {
   command: string;
   wholePartition: boolean;
   items: number;
+  /** A batch read's keys, `pk|sk`. */
+  keys: string[];
 }
 let reads: Read[] = [];
+/** What a test does just before a DynamoDB call is sent, if anything. */
+let beforeSend: ((command: string, input: Record<string, unknown>) => Promise<void>) | undefined;
 
 beforeAll(async () => {
   own = await startOwnStack();
@@ -28,8 +32,10 @@ beforeAll(async () => {
   const { documentClient } = await import('#adapters/dynamodb');
   documentClient.middlewareStack.add(
     (next, context) => async (args) => {
+      await beforeSend?.(String(context.commandName), args.input as Record<string, unknown>);
       const result = await next(args);
       const input = args.input as {
+        RequestItems?: Record<string, { Keys?: { pk: string; sk: string }[] }>;
         IndexName?: string;
         KeyConditionExpression?: string;
         ExpressionAttributeValues?: Record<string, unknown>;
@@ -49,6 +55,9 @@ beforeAll(async () => {
           (output.Items?.length ?? 0) +
           (output.Item ? 1 : 0) +
           Object.values(output.Responses ?? {}).reduce((n, items) => n + items.length, 0),
+        keys: Object.values(input.RequestItems ?? {}).flatMap((r) =>
+          (r.Keys ?? []).map((k) => `${k.pk}|${k.sk}`),
+        ),
       });
       return result;
     },
@@ -95,6 +104,20 @@ async function readsOf<T>(act: () => Promise<T>): Promise<{ result: T; reads: Re
 }
 
 const itemsRead = (list: Read[]) => list.reduce((n, r) => n + r.items, 0);
+
+/** An organization of two members and its admin (an org-admin user with a title), each with its history. */
+async function organization(name: string) {
+  const orgId = ownId(`${name}-org`);
+  const settings = await own.request('PUT', `/v1/internal/organizations/${orgId}`, billing, {
+    crossMemberArrearsOffset: false,
+  });
+  expect(settings.status).toBe(200);
+  const adminId = ownId(`${name}-admin`);
+  const members = [ownId(`${name}-m1`), ownId(`${name}-m2`)] as const;
+  for (const id of [adminId, ...members]) await account(id, orgId);
+  const titleId = await own.givenTitle(adminId);
+  return { orgId, admin: { accountId: adminId, groups: ['org-admin'] }, titleId, members };
+}
 
 describe('request paths read what they select (issue 11)', () => {
   it('an application by amount or by orders reads a few items of an account of 600 records', async () => {
@@ -147,18 +170,10 @@ describe('request paths read what they select (issue 11)', () => {
     expect(itemsRead(list)).toBe(2);
   });
 
-  it('R32 R33 an org admin lists, reads and applies for members of 600 records each without reading their histories', async () => {
+  it('R32 R33 an org admin lists, reads and applies for members of 600 records each, reading each ledger once', async () => {
     // Prepare: an organization of two members and its admin, each with a long history
-    const orgId = ownId('sel-org');
-    const settings = await own.request('PUT', `/v1/internal/organizations/${orgId}`, billing, {
-      crossMemberArrearsOffset: false,
-    });
-    expect(settings.status).toBe(200);
-    const adminId = ownId('sel-admin');
-    const [first, second] = [ownId('sel-m1'), ownId('sel-m2')];
-    for (const id of [adminId, first, second]) await account(id, orgId);
-    const titleId = await own.givenTitle(adminId);
-    const admin = { accountId: adminId, groups: ['org-admin'] };
+    const { admin, titleId, members } = await organization('sel');
+    const [first, second] = members;
     const { listOrgAccounts, createOrgApplications } = await import('#use-cases/organizations');
     const { readableAccount } = await import('#use-cases/organization-access');
 
@@ -201,10 +216,62 @@ describe('request paths read what they select (issue 11)', () => {
       expect(list.filter((r) => r.wholePartition)).toEqual([]);
       expect(itemsRead(list)).toBeLessThan(60);
     }
+    // Each application is accepted on what its check read: every ledger read once per request.
+    const ledgerReads = (list: Read[], accountId: string) =>
+      list.filter((r) => r.keys.includes(`ACCOUNT#${accountId}|LEDGER`)).length;
+    expect(ledgerReads(independent.reads, first)).toBe(1);
+    expect([ledgerReads(consolidated.reads, first), ledgerReads(consolidated.reads, second)]).toEqual([1, 1]);
     const after = await own.request('GET', '/v1/org/accounts', admin);
     expect(after.status).toBe(200);
     expect(after.body.items.find((m: { accountId: string }) => m.accountId === first).invoiceable).toBe(
       whole - 500 - 106,
     );
+  });
+
+  it('R32 a consolidated application whose ledger moved after the check is planned again and accepted once', async () => {
+    // Prepare: the billing system updates the admin's profile (moving its ledger version) just
+    // before the first accepting transaction, which was planned on the check's reads
+    const { orgId, admin, titleId, members } = await organization('sel-retry');
+    const { createOrgApplications } = await import('#use-cases/organizations');
+    let moved = false;
+    beforeSend = async (command, input) => {
+      const items = (input.TransactItems ?? []) as { Put?: { Item?: { pk?: string } } }[];
+      const accepting = items.some((i) => String(i.Put?.Item?.pk).startsWith('APPLICATION#'));
+      if (!command.startsWith('TransactWrite') || !accepting || moved) return;
+      moved = true;
+      const put = await own.request('PUT', `/v1/internal/accounts/${admin.accountId}`, billing, {
+        region: 'mainland',
+        realName: { type: 'enterprise', name: '杭州示例科技有限公司' },
+        arrears: 0,
+        orgId,
+      });
+      expect(put.status).toBe(200);
+    };
+    try {
+      // Act
+      const { result, reads: list } = await readsOf(() =>
+        createOrgApplications(
+          admin,
+          {
+            mode: 'consolidated',
+            accounts: members.map((accountId) => ({ accountId, recordIds: [`${accountId}-0100`] })),
+            titleId,
+            delivery,
+          },
+          undefined,
+          new Date(),
+        ),
+      );
+
+      // Assess: accepted once, on a second plan that read the ledgers again
+      expect(moved).toBe(true);
+      expect(result.applications.map((a) => a.total)).toEqual([212]);
+      const ledgerReads = list.filter((r) => r.keys.includes(`ACCOUNT#${members[0]}|LEDGER`)).length;
+      expect(ledgerReads).toBe(2);
+      const listed = await own.request('GET', '/v1/applications?limit=10', admin);
+      expect(listed.body.items).toHaveLength(1);
+    } finally {
+      beforeSend = undefined;
+    }
   });
 });

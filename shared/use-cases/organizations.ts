@@ -75,17 +75,15 @@ async function memberState(accountId: string, orgId: string, now: Date): Promise
   // Not a member of the caller's organization: as if it did not exist.
   if (!account || account.orgId !== orgId)
     throw new NotFoundError(`No account ${accountId} in the organization.`);
-  const [beforeArrears, own] = await Promise.all([
-    invoiceableFrom(accountId, { account: { ...account, arrears: 0 } }, aggregates, now),
-    invoiceableFrom(accountId, { account }, aggregates, now),
-  ]);
+  const { amount, formula } = await invoiceableFrom(accountId, { account }, aggregates, now);
   return {
     account,
     invoiceable: {
       accountId,
       arrears: account.arrears,
-      beforeArrears: beforeArrears.amount,
-      own: own.amount,
+      // What its arrears took off (R12) is in the formula: the amount as if it owed nothing.
+      beforeArrears: amount + formula.arrearsOffset,
+      own: amount,
     },
   };
 }

@@ -10,30 +10,43 @@ export interface ApplicantState {
   addressSaved: boolean;
 }
 
+/** The items read beside the account's profile: the title and the address, those asked for. */
+export function applicantKeys(accountId: string, titleId?: string, addressId?: string) {
+  return [
+    ...(titleId === undefined ? [] : [keys.title(accountId, titleId)]),
+    ...(addressId === undefined ? [] : [keys.address(accountId, addressId)]),
+  ];
+}
+
+/**
+ * The applicant's state from the items read (by sort key), decoded as their own repositories
+ * decode them: keys stripped; a profile without a region is not an account yet.
+ */
+export function applicantStateOf(
+  items: Map<string, Record<string, unknown>>,
+  accountId: string,
+  titleId?: string,
+  addressId?: string,
+): ApplicantState {
+  const profile = items.get(keys.account(accountId).sk);
+  const title = titleId === undefined ? undefined : items.get(keys.title(accountId, titleId).sk);
+  return {
+    account: profile?.region === undefined ? undefined : stripKeys<Account>(profile),
+    title: title ? stripKeys<Title>(title) : undefined,
+    addressSaved: addressId !== undefined && items.has(keys.address(accountId, addressId).sk),
+  };
+}
+
 /**
  * The account's profile and, when asked for, a title and a delivery address: one strongly
  * consistent batch read by key, never the account's partition (which holds every billing
- * record). The items are decoded as their own repositories decode them (keys stripped; a
- * profile without a region is not an account yet).
+ * record).
  */
 export async function readApplicantState(
   accountId: string,
   titleId?: string,
   addressId?: string,
 ): Promise<ApplicantState> {
-  const profileKey = keys.account(accountId);
-  const titleKey = titleId === undefined ? undefined : keys.title(accountId, titleId);
-  const addressKey = addressId === undefined ? undefined : keys.address(accountId, addressId);
-  const items = await readItems([
-    profileKey,
-    ...(titleKey ? [titleKey] : []),
-    ...(addressKey ? [addressKey] : []),
-  ]);
-  const profile = items.get(profileKey.sk);
-  const title = titleKey && items.get(titleKey.sk);
-  return {
-    account: profile?.region === undefined ? undefined : stripKeys<Account>(profile),
-    title: title ? stripKeys<Title>(title) : undefined,
-    addressSaved: addressKey !== undefined && items.has(addressKey.sk),
-  };
+  const items = await readItems([keys.account(accountId), ...applicantKeys(accountId, titleId, addressId)]);
+  return applicantStateOf(items, accountId, titleId, addressId);
 }

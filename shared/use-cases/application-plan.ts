@@ -1,4 +1,5 @@
-import { keys, readItems, stripKeys } from '#adapters/dynamodb';
+import { applicantKeys, applicantStateOf } from '#adapters/applicant-state';
+import { keys, readItems } from '#adapters/dynamodb';
 import { readLedger, type StoredAggregates } from '#adapters/ledger-aggregates-read';
 import { getRecords, readOpenRecords } from '#adapters/record-repository';
 import * as settings from '#config/settings';
@@ -57,23 +58,18 @@ export async function planApplication(
   const paperAddress = body.delivery.medium === 'paper' ? body.delivery.addressId : undefined;
   // Amount mode reads the oldest open records at once: what the asked amount needs (more than
   // the invoiceable amount is refused anyway), under the title asked for (checked below).
-  const profileKey = keys.account(accountId);
-  const titleKey = keys.title(accountId, body.titleId);
-  const addressKey = paperAddress === undefined ? undefined : keys.address(accountId, paperAddress);
-  const others = [titleKey, ...(addressKey ? [addressKey] : [])];
+  const others = applicantKeys(accountId, body.titleId, paperAddress);
   const [{ aggregates, items }, oldest] = await Promise.all([
     known
       ? readItems(others).then((items) => ({ aggregates: known.aggregates, items }))
-      : readLedger(accountId, now, [profileKey, ...others]),
+      : readLedger(accountId, now, [keys.account(accountId), ...others]),
     body.mode === 'amount'
       ? oldestDrawable(accountId, body.titleId, body.amount ?? 0, now, 1_000)
       : undefined,
   ]);
-  const profile = items.get(profileKey.sk);
-  const account = known?.account ?? (profile?.region === undefined ? undefined : stripKeys<Account>(profile));
-  const titleItem = items.get(titleKey.sk);
-  const title = titleItem ? stripKeys<Title>(titleItem) : undefined;
-  const addressSaved = addressKey !== undefined && items.has(addressKey.sk);
+  const read = applicantStateOf(items, accountId, body.titleId, paperAddress);
+  const account = known?.account ?? read.account;
+  const { title, addressSaved } = read;
   if (!account) throw new RealNameRequiredError('This account has no verified profile yet.');
   assertMayApply(account);
   const policy = settings.arrearsPolicy();

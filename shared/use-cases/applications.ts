@@ -22,6 +22,20 @@ const PENDING_REPLAY_WAIT_MS = 5_000;
 /** What an application is accepted with; `applicationId` when the caller must know it first (R32). */
 export type Planner = (now: Date) => Promise<ApplicationPlan & { applicationId?: string }>;
 
+/**
+ * A planner whose first attempt is `first`, planned on what its caller has just read (the
+ * accepting transaction holds the plan to the ledger and records as read), and whose retries
+ * after a conflict are `again`, which read afresh.
+ */
+export function firstThen(first: Planner, again: Planner): Planner {
+  let tried = false;
+  return (now) => {
+    if (tried) return again(now);
+    tried = true;
+    return first(now);
+  };
+}
+
 export interface CreateResult {
   statusCode: number;
   body: unknown;

@@ -30,7 +30,7 @@ import {
   sumCounters,
 } from '#domain/monthly';
 import { planApplication } from '#use-cases/application-plan';
-import { createApplication } from '#use-cases/applications';
+import { createApplication, firstThen } from '#use-cases/applications';
 import { invoiceableFrom } from '#use-cases/ledger';
 
 export interface StartRunEvent {
@@ -168,7 +168,6 @@ export async function processAccount(accountId: string, month: string, now: Date
     titleId: autoInvoicing.titleId,
     delivery: autoInvoicing.delivery,
   };
-  let first = true;
   let ours: string | undefined;
   try {
     // No marker: nothing was accepted under the month's key (it would have ended the marker),
@@ -180,11 +179,10 @@ export async function processAccount(accountId: string, month: string, now: Date
       now,
       MONTHLY_IDEMPOTENCY_TTL_SECONDS,
       // The first attempt plans on the profile and aggregates just read; a retry reads afresh.
-      (at) => {
-        const read = first ? { account, aggregates } : undefined;
-        first = false;
-        return planApplication(accountId, body, at, read);
-      },
+      firstThen(
+        (at) => planApplication(accountId, body, at, { account, aggregates }),
+        (at) => planApplication(accountId, body, at),
+      ),
       false,
       (application) => {
         ours = application.applicationId;

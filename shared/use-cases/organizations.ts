@@ -30,7 +30,7 @@ import type {
   OrganizationBody,
 } from '#schemas/organizations';
 import { allocateRead, checkDelivery, checkTitle, selectionRecords } from '#use-cases/application-plan';
-import { createApplication } from '#use-cases/applications';
+import { createApplication, firstThen } from '#use-cases/applications';
 import { invoiceableFrom } from '#use-cases/ledger';
 
 /** PUT /v1/internal/organizations/{orgId} (billing system): R33's offset switch. */
@@ -207,24 +207,23 @@ export async function createOrgApplications(
     const mode = body.accounts.every((s) => s.amount !== undefined) ? 'amount' : 'orders';
     const others = body.accounts.map((s) => s.accountId).filter((id) => id !== adminId);
     await putPointers(applicationId, submittedAt, others);
-    let first = true;
+    const consolidate = (plan: typeof checked) => ({
+      account: plan.account,
+      title: plan.title,
+      delivery: plan.delivery,
+      allocations: plan.perMember.flat(),
+      applicationId,
+    });
     const result = await createApplication(
       adminId,
       { ...body, mode, amount: undefined } as unknown as CreateApplicationBody,
       idempotencyKey,
       now,
       undefined,
-      async (at) => {
-        const plan = first ? checked : await planAll(at);
-        first = false;
-        return {
-          account: plan.account,
-          title: plan.title,
-          delivery: plan.delivery,
-          allocations: plan.perMember.flat(),
-          applicationId,
-        };
-      },
+      firstThen(
+        async () => consolidate(checked),
+        async (at) => consolidate(await planAll(at)),
+      ),
     );
     await moveLedgers(others);
     return { mode: body.mode, applications: [result.body as OrgApplicationResult['applications'][number]] };
@@ -235,7 +234,6 @@ export async function createOrgApplications(
     const memberId = selection.accountId;
     const applicationId = `app_${randomUUID()}`;
     if (memberId !== adminId) await putPointers(applicationId, submittedAt, [adminId]);
-    let first = true;
     const result = await createApplication(
       memberId,
       {
@@ -249,28 +247,26 @@ export async function createOrgApplications(
       idempotencyKey,
       now,
       undefined,
-      async (at) => {
-        if (first) {
-          first = false;
-          const { title, delivery, members, perMember } = checked;
+      firstThen(
+        async () => ({
+          account: checked.members[index]!.account,
+          title: checked.title,
+          delivery: checked.delivery,
+          allocations: checked.perMember[index]!,
+          applicationId,
+        }),
+        async (at) => {
+          const { title, delivery } = await applicant();
+          const member = await memberState(memberId, admin.orgId, at);
           return {
-            account: members[index]!.account,
+            account: member.account,
             title,
             delivery,
-            allocations: perMember[index]!,
+            allocations: await allocate(member, selection, title.titleId, at),
             applicationId,
           };
-        }
-        const { title, delivery } = await applicant();
-        const member = await memberState(memberId, admin.orgId, at);
-        return {
-          account: member.account,
-          title,
-          delivery,
-          allocations: await allocate(member, selection, title.titleId, at),
-          applicationId,
-        };
-      },
+        },
+      ),
     );
     applications.push(result.body as OrgApplicationResult['applications'][number]);
   }
